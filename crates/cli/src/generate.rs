@@ -1,0 +1,158 @@
+//! `eventmock generate`: stream events of a virtual dataset as NDJSON or a JSON document.
+//! Memory stays flat in `--count`: one event is built, written and dropped at a time.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use clap::{Args, ValueEnum};
+use eventmock_fake::codec::MAX_INDEX;
+use eventmock_fake::time::{Window, parse_rfc3339};
+use eventmock_fake::{AnyDataset, DatasetConfig};
+use eventmock_model::Vendor;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::UsageError;
+
+/// Below this many events no progress bar is drawn.
+const PROGRESS_THRESHOLD: u64 = 200_000;
+/// How often (in events) the progress bar is advanced.
+const PROGRESS_STEP: u64 = 65_536;
+
+/// Output format of `generate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One compact JSON event per line.
+    Ndjson,
+    /// One JSON document: an array, or for `--vendor all` an object of arrays keyed by vendor.
+    Json,
+}
+
+/// Flags of `eventmock generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Vendor: probely, authentik, halo, instavm, cf, or all.
+    #[arg(long)]
+    vendor: String,
+    /// How many events per vendor (1 ..= 2^40).
+    #[arg(long)]
+    count: u64,
+    /// Seed of the dataset: the same seed prints the same bytes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Ndjson)]
+    format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Time of the last event (RFC 3339); never the wall clock.
+    #[arg(long, default_value = eventmock_fake::dataset::DEFAULT_ANCHOR)]
+    anchor: String,
+    /// How far back the first event lies (e.g. 30d, 12h).
+    #[arg(long, default_value = "30d")]
+    window: String,
+}
+
+fn vendors(name: &str) -> Result<Vec<Vendor>> {
+    if name.eq_ignore_ascii_case("all") {
+        return Ok(Vendor::ALL.to_vec());
+    }
+    name.parse::<Vendor>()
+        .map(|v| vec![v])
+        .map_err(|e| UsageError(format!("--vendor: {e}, or all")).into())
+}
+
+/// Runs `generate`.
+pub fn run(args: GenerateArgs) -> Result<()> {
+    let vendors = vendors(&args.vendor)?;
+    if args.count == 0 || args.count > MAX_INDEX {
+        return Err(UsageError(format!(
+            "--count {} is out of range: expected 1 ..= {MAX_INDEX}",
+            args.count
+        ))
+        .into());
+    }
+    let anchor = parse_rfc3339(&args.anchor).map_err(|e| UsageError(format!("--anchor: {e}")))?;
+    let window: Window = args
+        .window
+        .parse()
+        .map_err(|e| UsageError(format!("--window: {e}")))?;
+    let config = DatasetConfig {
+        seed: args.seed,
+        len: args.count,
+        anchor,
+        window: window.0,
+    };
+    let sink: Box<dyn Write> =
+        match &args.out {
+            Some(path) => Box::new(File::create(path).map_err(|e| {
+                UsageError(format!("--out: cannot write `{}`: {e}", path.display()))
+            })?),
+            None => Box::new(io::stdout().lock()),
+        };
+    let mut out = BufWriter::with_capacity(1 << 16, sink);
+    let total = args.count * vendors.len() as u64;
+    let progress = progress_bar(total, args.out.is_some());
+    let mut buf = Vec::with_capacity(4096);
+    let all = vendors.len() > 1;
+    if args.format == Format::Json && all {
+        out.write_all(b"{")?;
+    }
+    for (n, vendor) in vendors.iter().enumerate() {
+        let dataset = AnyDataset::new(*vendor, config).map_err(|e| UsageError(e.to_string()))?;
+        if args.format == Format::Json {
+            if all {
+                if n > 0 {
+                    out.write_all(b",")?;
+                }
+                write!(out, "\"{}\":", vendor.name())?;
+            }
+            out.write_all(b"[")?;
+        }
+        for i in 0..args.count {
+            buf.clear();
+            if args.format == Format::Json && i > 0 {
+                buf.push(b',');
+            }
+            dataset
+                .write_event(i, &mut buf)
+                .with_context(|| format!("serializing {vendor} event {i}"))?;
+            if args.format == Format::Ndjson {
+                buf.push(b'\n');
+            }
+            out.write_all(&buf)?;
+            if i % PROGRESS_STEP == PROGRESS_STEP - 1 {
+                progress.inc(PROGRESS_STEP);
+            }
+        }
+        if args.format == Format::Json {
+            out.write_all(b"]")?;
+        }
+    }
+    if args.format == Format::Json {
+        if all {
+            out.write_all(b"}")?;
+        }
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    progress.finish_and_clear();
+    Ok(())
+}
+
+/// A progress bar on stderr for long runs on a terminal; hidden when piped or short.
+fn progress_bar(total: u64, to_file: bool) -> ProgressBar {
+    let interactive = io::stderr().is_terminal() && (to_file || !io::stdout().is_terminal());
+    if !interactive || total < PROGRESS_THRESHOLD {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} events ({per_sec}, eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}

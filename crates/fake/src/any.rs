@@ -1,0 +1,82 @@
+//! [`AnyDataset`]: a dataset of any vendor behind one type, for code that handles every vendor
+//! the same way (the `generate` command, benchmarks).
+
+use eventmock_model::Vendor;
+
+use crate::codec::IdError;
+use crate::dataset::{Dataset, DatasetConfig, DatasetError};
+use crate::vendors::{AuthentikGen, CfGen, HaloGen, InstavmGen, ProbelyGen};
+
+/// A dataset of one of the five vendors.
+pub enum AnyDataset {
+    /// Probely.
+    Probely(Dataset<ProbelyGen>),
+    /// authentik.
+    Authentik(Dataset<AuthentikGen>),
+    /// Halo Security.
+    Halo(Dataset<HaloGen>),
+    /// InstaVM.
+    Instavm(Dataset<InstavmGen>),
+    /// Cloud Foundry v2.
+    CloudFoundry(Dataset<CfGen>),
+}
+
+macro_rules! each {
+    ($self:expr, $d:ident => $body:expr) => {
+        match $self {
+            AnyDataset::Probely($d) => $body,
+            AnyDataset::Authentik($d) => $body,
+            AnyDataset::Halo($d) => $body,
+            AnyDataset::Instavm($d) => $body,
+            AnyDataset::CloudFoundry($d) => $body,
+        }
+    };
+}
+
+impl AnyDataset {
+    /// Builds the dataset of `vendor`.
+    pub fn new(vendor: Vendor, config: DatasetConfig) -> Result<Self, DatasetError> {
+        Ok(match vendor {
+            Vendor::Probely => AnyDataset::Probely(Dataset::new(config)?),
+            Vendor::Authentik => AnyDataset::Authentik(Dataset::new(config)?),
+            Vendor::Halo => AnyDataset::Halo(Dataset::new(config)?),
+            Vendor::Instavm => AnyDataset::Instavm(Dataset::new(config)?),
+            Vendor::CloudFoundry => AnyDataset::CloudFoundry(Dataset::new(config)?),
+        })
+    }
+
+    /// The vendor.
+    pub fn vendor(&self) -> Vendor {
+        each!(self, d => d.context().vendor)
+    }
+
+    /// The number of events.
+    pub fn len(&self) -> u64 {
+        each!(self, d => d.len())
+    }
+
+    /// Always false: a dataset holds at least one event.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The id of event `index`.
+    pub fn id(&self, index: u64) -> String {
+        each!(self, d => d.id(index))
+    }
+
+    /// The index of `id`.
+    pub fn index(&self, id: &str) -> Result<u64, IdError> {
+        each!(self, d => d.index(id))
+    }
+
+    /// Appends event `index` as compact JSON to `out`.
+    pub fn write_event(&self, index: u64, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        each!(self, d => serde_json::to_writer(out, &d.event(index)))
+    }
+
+    /// Event `index` as a JSON value.
+    pub fn event_value(&self, index: u64) -> serde_json::Result<serde_json::Value> {
+        each!(self, d => serde_json::to_value(d.event(index)))
+    }
+}

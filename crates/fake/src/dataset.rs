@@ -1,0 +1,159 @@
+//! A virtual dataset: event `i` is built on demand as a pure function of `(seed, vendor, i)`
+//! (plus the configured size and time axis); nothing is stored.
+
+use eventmock_model::Vendor;
+use serde::Serialize;
+
+use crate::codec::{IdCodec, IdError, IdFormat, MAX_INDEX};
+use crate::pools::Pools;
+use crate::rng::{EventRng, StreamFactory, dataset_key};
+use crate::time::{Micros, TimeAxis, parse_rfc3339};
+
+/// The default time anchor: 2026-01-01T00:00:00Z. Never the wall clock.
+pub const DEFAULT_ANCHOR: &str = "2026-01-01T00:00:00Z";
+/// The default window the events are spread over: 30 days.
+pub const DEFAULT_WINDOW: Micros = 30 * 86_400 * 1_000_000;
+
+/// What defines a dataset, apart from its vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatasetConfig {
+    /// The seed: the same seed gives the same events, byte for byte.
+    pub seed: u64,
+    /// How many events the dataset holds (1 ..= 2^40).
+    pub len: u64,
+    /// When the last event happened (Unix microseconds).
+    pub anchor: Micros,
+    /// How far back the first event is from the anchor (microseconds).
+    pub window: Micros,
+}
+
+impl Default for DatasetConfig {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            len: 1000,
+            anchor: parse_rfc3339(DEFAULT_ANCHOR).unwrap_or(1_767_225_600_000_000),
+            window: DEFAULT_WINDOW,
+        }
+    }
+}
+
+/// Why a dataset could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DatasetError {
+    /// The size is zero or beyond the id space.
+    #[error("dataset size {0} is out of range: expected 1 ..= {MAX_INDEX}")]
+    Size(u64),
+    /// The window is not positive.
+    #[error("time window must be positive, got {0} µs")]
+    Window(Micros),
+}
+
+/// Everything a generator may use: the vendor, config, id codec, streams and pools.
+#[derive(Clone)]
+pub struct Context {
+    /// The vendor of this dataset.
+    pub vendor: Vendor,
+    /// The configuration it was built from.
+    pub config: DatasetConfig,
+    /// The dataset key, derived from seed and vendor.
+    pub key: u64,
+    /// Index ↔ id.
+    pub codec: IdCodec,
+    /// Per-event random streams.
+    pub streams: StreamFactory,
+    /// Shared value pools.
+    pub pools: Pools,
+}
+
+impl Context {
+    /// The time of event `index`, the same the codec embeds in time-carrying ids.
+    #[inline]
+    pub fn time_of(&self, index: u64) -> Micros {
+        self.codec.time_of(index)
+    }
+}
+
+/// One vendor's event generator: the vendor-specific half of a dataset.
+pub trait Generator: Sized + Send + Sync + 'static {
+    /// The vendor's event model.
+    type Event: Serialize + Clone + Send + Sync + 'static;
+    /// Which vendor this generates.
+    const VENDOR: Vendor;
+    /// The vendor's id format.
+    const ID_FORMAT: IdFormat;
+    /// Builds vendor-specific pools (targets, spaces, ...) once per dataset.
+    fn new(ctx: &Context) -> Self;
+    /// Builds event `index` from its random stream.
+    fn generate(&self, ctx: &Context, index: u64, rng: &mut EventRng) -> Self::Event;
+}
+
+/// A virtual dataset of one vendor.
+pub struct Dataset<G: Generator> {
+    /// Shared context.
+    ctx: Context,
+    /// The vendor's generator.
+    generator: G,
+}
+
+impl<G: Generator> Dataset<G> {
+    /// Builds the dataset (pools and keys; no events are generated).
+    pub fn new(config: DatasetConfig) -> Result<Self, DatasetError> {
+        if config.len == 0 || config.len > MAX_INDEX {
+            return Err(DatasetError::Size(config.len));
+        }
+        if config.window <= 0 {
+            return Err(DatasetError::Window(config.window));
+        }
+        let key = dataset_key(config.seed, G::VENDOR);
+        let axis = TimeAxis::new(config.anchor, config.window, config.len);
+        let streams = StreamFactory::new(key);
+        let pools = Pools::build(&streams);
+        let ctx = Context {
+            vendor: G::VENDOR,
+            config,
+            key,
+            codec: IdCodec::new(key, G::ID_FORMAT, axis),
+            streams,
+            pools,
+        };
+        let generator = G::new(&ctx);
+        Ok(Self { ctx, generator })
+    }
+
+    /// The number of events.
+    pub fn len(&self) -> u64 {
+        self.ctx.config.len
+    }
+
+    /// Always false: a dataset holds at least one event.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The shared context (codec, pools, config).
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// The vendor generator (for vendor-specific pools such as Halo targets).
+    pub fn generator(&self) -> &G {
+        &self.generator
+    }
+
+    /// The id of event `index`.
+    pub fn id(&self, index: u64) -> String {
+        self.ctx.codec.encode(index)
+    }
+
+    /// The index of `id`, if this dataset produced it.
+    pub fn index(&self, id: &str) -> Result<u64, IdError> {
+        self.ctx.codec.decode(id, self.len())
+    }
+
+    /// Event `index` (`index < len`), built now.
+    pub fn event(&self, index: u64) -> G::Event {
+        let mut rng = self.ctx.streams.stream(index);
+        self.generator.generate(&self.ctx, index, &mut rng)
+    }
+}

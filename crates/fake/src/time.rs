@@ -1,0 +1,362 @@
+//! The dataset's time axis and hand-written timestamp formatting (no `format!`, no chrono:
+//! this runs once or more per generated event).
+//!
+//! `timestamp(i) = anchor - (len - 1 - i) × step + jitter(i)` with `0 ≤ jitter < step`, so time
+//! never decreases with the index: ordering by time is ordering by index.
+
+use std::fmt;
+
+/// Microseconds since the Unix epoch, UTC.
+pub type Micros = i64;
+
+const MICROS_PER_SEC: i64 = 1_000_000;
+
+/// The time axis of a dataset: when event `i` happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeAxis {
+    /// The time of the last event (index `len - 1`), before jitter.
+    pub anchor: Micros,
+    /// The spacing between consecutive events, at least 1 µs.
+    pub step: i64,
+    /// The number of events on the axis.
+    pub len: u64,
+}
+
+impl TimeAxis {
+    /// An axis of `len` events spread over `window` microseconds ending at `anchor`.
+    pub fn new(anchor: Micros, window: i64, len: u64) -> Self {
+        let step = (window / len.max(1) as i64).max(1);
+        Self { anchor, step, len }
+    }
+
+    /// The time of event `index`; `jitter` is any 64-bit draw, reduced to `0..step`.
+    #[inline]
+    pub fn at(&self, index: u64, jitter: u64) -> Micros {
+        let back = (self.len.saturating_sub(1).saturating_sub(index)) as i64;
+        self.anchor - back.saturating_mul(self.step) + (jitter % self.step as u64) as i64
+    }
+}
+
+/// A broken-down UTC date and time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Civil {
+    /// Year, e.g. 2026.
+    pub year: i64,
+    /// Month 1..=12.
+    pub month: u32,
+    /// Day of month 1..=31.
+    pub day: u32,
+    /// Hour 0..=23.
+    pub hour: u32,
+    /// Minute 0..=59.
+    pub minute: u32,
+    /// Second 0..=59.
+    pub second: u32,
+    /// Microseconds 0..=999_999.
+    pub micros: u32,
+}
+
+impl Civil {
+    /// Splits a Unix time in microseconds (Howard Hinnant's `civil_from_days`).
+    pub fn from_micros(t: Micros) -> Self {
+        let secs = t.div_euclid(MICROS_PER_SEC);
+        let micros = t.rem_euclid(MICROS_PER_SEC) as u32;
+        let days = secs.div_euclid(86_400);
+        let sod = secs.rem_euclid(86_400) as u32;
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Civil {
+            year,
+            month,
+            day,
+            hour: sod / 3600,
+            minute: sod / 60 % 60,
+            second: sod % 60,
+            micros,
+        }
+    }
+
+    /// Back to Unix microseconds (`days_from_civil`).
+    pub fn to_micros(self) -> Micros {
+        let y = self.year - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        let secs = days * 86_400
+            + i64::from(self.hour) * 3600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second);
+        secs * MICROS_PER_SEC + i64::from(self.micros)
+    }
+}
+
+#[inline]
+fn push2(out: &mut String, v: u32) {
+    out.push((b'0' + (v / 10 % 10) as u8) as char);
+    out.push((b'0' + (v % 10) as u8) as char);
+}
+
+#[inline]
+fn push_year(out: &mut String, y: i64) {
+    let y = y.clamp(0, 9999) as u32;
+    push2(out, y / 100);
+    push2(out, y % 100);
+}
+
+#[inline]
+fn push_date(out: &mut String, c: &Civil, sep: Option<char>) {
+    push_year(out, c.year);
+    if let Some(s) = sep {
+        out.push(s);
+    }
+    push2(out, c.month);
+    if let Some(s) = sep {
+        out.push(s);
+    }
+    push2(out, c.day);
+}
+
+/// `2022-05-16T11:50:53.914329Z`: RFC 3339 with microseconds (Probely, authentik, InstaVM).
+pub fn rfc3339_micros(t: Micros) -> String {
+    let c = Civil::from_micros(t);
+    let mut s = String::with_capacity(27);
+    push_date(&mut s, &c, Some('-'));
+    s.push('T');
+    push_hms(&mut s, &c);
+    s.push('.');
+    let us = c.micros;
+    push2(&mut s, us / 10_000);
+    push2(&mut s, us / 100 % 100);
+    push2(&mut s, us % 100);
+    s.push('Z');
+    s
+}
+
+/// `2016-06-08T16:41:23Z`: RFC 3339 in whole seconds (Cloud Foundry).
+pub fn rfc3339_secs(t: Micros) -> String {
+    let c = Civil::from_micros(t);
+    let mut s = String::with_capacity(20);
+    push_date(&mut s, &c, Some('-'));
+    s.push('T');
+    push_hms(&mut s, &c);
+    s.push('Z');
+    s
+}
+
+/// `2024-01-31 09:05`: Halo's `date_created`.
+pub fn date_minutes(t: Micros) -> String {
+    let c = Civil::from_micros(t);
+    let mut s = String::with_capacity(16);
+    push_date(&mut s, &c, Some('-'));
+    s.push(' ');
+    push2(&mut s, c.hour);
+    s.push(':');
+    push2(&mut s, c.minute);
+    s
+}
+
+/// `20240131090512`: the 14-digit `YYYYMMDDhhmmss` prefix of a Halo event id.
+pub fn compact_secs(t: Micros) -> String {
+    let c = Civil::from_micros(t);
+    let mut s = String::with_capacity(49);
+    push_date(&mut s, &c, None);
+    push2(&mut s, c.hour);
+    push2(&mut s, c.minute);
+    push2(&mut s, c.second);
+    s
+}
+
+#[inline]
+fn push_hms(s: &mut String, c: &Civil) {
+    push2(s, c.hour);
+    s.push(':');
+    push2(s, c.minute);
+    s.push(':');
+    push2(s, c.second);
+}
+
+/// Why a timestamp could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid timestamp `{input}`: expected RFC 3339 such as 2026-01-01T00:00:00Z ({reason})")]
+pub struct TimestampError {
+    /// The text that was given.
+    pub input: String,
+    /// What was wrong with it.
+    pub reason: &'static str,
+}
+
+/// Parses `YYYY-MM-DDThh:mm:ss[.ffffff](Z|±hh:mm)` into Unix microseconds.
+pub fn parse_rfc3339(input: &str) -> Result<Micros, TimestampError> {
+    let err = |reason| TimestampError {
+        input: input.to_owned(),
+        reason,
+    };
+    let b = input.as_bytes();
+    if b.len() < 20 {
+        return Err(err("too short"));
+    }
+    let num = |r: std::ops::Range<usize>| -> Result<u32, TimestampError> {
+        let s = input.get(r).ok_or_else(|| err("not ASCII"))?;
+        if !s.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(err("expected digits"));
+        }
+        s.parse::<u32>().map_err(|_| err("expected digits"))
+    };
+    if b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ') {
+        return Err(err("expected YYYY-MM-DDThh:mm:ss"));
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return Err(err("expected YYYY-MM-DDThh:mm:ss"));
+    }
+    let mut c = Civil {
+        year: i64::from(num(0..4)?),
+        month: num(5..7)?,
+        day: num(8..10)?,
+        hour: num(11..13)?,
+        minute: num(14..16)?,
+        second: num(17..19)?,
+        micros: 0,
+    };
+    if !(1..=12).contains(&c.month) || !(1..=31).contains(&c.day) || c.hour > 23 {
+        return Err(err("field out of range"));
+    }
+    if c.minute > 59 || c.second > 60 {
+        return Err(err("field out of range"));
+    }
+    let mut pos = 19;
+    if b[pos] == b'.' {
+        pos += 1;
+        let start = pos;
+        while pos < b.len() && b[pos].is_ascii_digit() {
+            pos += 1;
+        }
+        if pos == start {
+            return Err(err("empty fraction"));
+        }
+        let mut frac = 0u32;
+        for (n, d) in b[start..pos].iter().take(6).enumerate() {
+            frac += u32::from(d - b'0') * 10u32.pow(5 - n as u32);
+        }
+        c.micros = frac;
+    }
+    let offset_secs: i64 = match &b[pos..] {
+        b"Z" | b"z" => 0,
+        [sign @ (b'+' | b'-'), ..] if b.len() - pos == 6 && b[pos + 3] == b':' => {
+            let h = i64::from(num(pos + 1..pos + 3)?);
+            let m = i64::from(num(pos + 4..pos + 6)?);
+            let v = h * 3600 + m * 60;
+            if *sign == b'-' { -v } else { v }
+        }
+        _ => return Err(err("expected Z or ±hh:mm offset")),
+    };
+    Ok(c.to_micros() - offset_secs * MICROS_PER_SEC)
+}
+
+/// A duration given as `30d`, `12h`, `90m`, `45s` or plain seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window(pub Micros);
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}s", self.0 / MICROS_PER_SEC)
+    }
+}
+
+/// Why a window could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid window `{0}`: expected a positive duration such as 30d, 12h, 90m or 45s")]
+pub struct WindowError(pub String);
+
+impl std::str::FromStr for Window {
+    type Err = WindowError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+            Some(p) => (&t[..p], &t[p..]),
+            None => (t, "s"),
+        };
+        let n: i64 = digits.parse().map_err(|_| WindowError(s.to_owned()))?;
+        let mult = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            "w" => 7 * 86_400,
+            _ => return Err(WindowError(s.to_owned())),
+        };
+        let secs = n.checked_mul(mult).filter(|v| *v > 0);
+        secs.and_then(|v| v.checked_mul(MICROS_PER_SEC))
+            .map(Window)
+            .ok_or_else(|| WindowError(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_known_instants() {
+        let t = parse_rfc3339("2022-05-16T11:50:53.914329Z").unwrap();
+        assert_eq!(rfc3339_micros(t), "2022-05-16T11:50:53.914329Z");
+        assert_eq!(rfc3339_secs(t), "2022-05-16T11:50:53Z");
+        assert_eq!(date_minutes(t), "2022-05-16 11:50");
+        assert_eq!(compact_secs(t), "20220516115053");
+        assert_eq!(rfc3339_micros(0), "1970-01-01T00:00:00.000000Z");
+        let leap = parse_rfc3339("2024-02-29T23:59:59+01:00").unwrap();
+        assert_eq!(rfc3339_secs(leap), "2024-02-29T22:59:59Z");
+    }
+
+    #[test]
+    fn civil_round_trips_over_centuries() {
+        let mut t: i64 = -2_000_000_000_000_000;
+        while t < 4_000_000_000_000_000 {
+            assert_eq!(Civil::from_micros(t).to_micros(), t);
+            t += 86_399_999_999 * 7 + 12_345;
+        }
+    }
+
+    #[test]
+    fn rejects_bad_timestamps() {
+        for bad in [
+            "",
+            "2022-05-16",
+            "2022-13-16T00:00:00Z",
+            "2022-05-16T00:00:00",
+            "2022-05-16T00:00:00.Z",
+        ] {
+            assert!(parse_rfc3339(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn axis_is_monotonic() {
+        let axis = TimeAxis::new(1_000_000_000, 1_000_000, 1000);
+        let mut last = i64::MIN;
+        for i in 0..1000 {
+            let t = axis.at(i, i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            assert!(t >= last);
+            last = t;
+        }
+        assert!(axis.at(999, u64::MAX) < 1_000_000_000 + axis.step);
+    }
+
+    #[test]
+    fn windows_parse() {
+        assert_eq!("30d".parse::<Window>().unwrap().0, 30 * 86_400 * 1_000_000);
+        assert_eq!("45".parse::<Window>().unwrap().0, 45_000_000);
+        assert!("0d".parse::<Window>().is_err());
+        assert!("3y".parse::<Window>().is_err());
+    }
+}

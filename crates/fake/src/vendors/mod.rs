@@ -1,0 +1,63 @@
+//! One generator per vendor. Each builds coherent events (fields that agree with each other)
+//! from the shared pools and the event's random stream.
+
+pub mod authentik;
+pub mod cf;
+pub mod halo;
+pub mod instavm;
+pub mod probely;
+
+pub use authentik::AuthentikGen;
+pub use cf::CfGen;
+pub use halo::HaloGen;
+pub use instavm::InstavmGen;
+pub use probely::ProbelyGen;
+
+#[cfg(test)]
+mod tests;
+
+use crate::rng::EventRng;
+
+const BASE58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// A random 12-character Base58 id (for nested objects, which no dataset needs to decode).
+/// Six digits come from each of two 64-bit draws (58^6 < 2^64), avoiding 128-bit division.
+pub(crate) fn base58_id(rng: &mut EventRng) -> String {
+    let mut out = [0u8; 12];
+    for half in out.chunks_exact_mut(6) {
+        let mut v = rng.next_u64();
+        for slot in half.iter_mut() {
+            *slot = BASE58[(v % 58) as usize];
+            v /= 58;
+        }
+    }
+    ascii(&out)
+}
+
+/// A random lower-case hyphenated UUID v4 (for nested objects).
+pub(crate) fn uuid4(rng: &mut EventRng) -> String {
+    let raw = (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64());
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    uuid::Builder::from_random_bytes(raw.to_be_bytes())
+        .into_uuid()
+        .hyphenated()
+        .encode_lower(&mut buf)
+        .to_owned()
+}
+
+/// 32 random lower-case hex digits (a UUID without hyphens, as Django's `uuid.hex`).
+pub(crate) fn hex32(rng: &mut EventRng) -> String {
+    let mut out = [0u8; 32];
+    for half in out.chunks_exact_mut(16) {
+        let v = rng.next_u64();
+        for (n, slot) in half.iter_mut().enumerate() {
+            *slot = HEX[((v >> (60 - 4 * n)) & 0xF) as usize];
+        }
+    }
+    ascii(&out)
+}
+
+fn ascii(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| char::from(*b)).collect()
+}

@@ -1,0 +1,105 @@
+//! Per-request pipeline: body limit, body collection, handler call with
+//! panic isolation.
+
+use std::error::Error as StdError;
+use std::net::SocketAddr;
+use std::panic::{AssertUnwindSafe, catch_unwind as catch_sync};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::{Body, Incoming};
+use hyper::http::request::Parts;
+use hyper::{Request, Response, StatusCode};
+
+use super::catch_unwind::{catch_unwind, panic_message};
+use super::handler::{Handler, json_error};
+
+/// Error returned to hyper when a request must be dropped (the body could not
+/// be read, e.g. the client went away). Hyper then closes the connection
+/// (HTTP/1) or resets the stream (HTTP/2).
+pub(crate) type DropRequest = Box<dyn StdError + Send + Sync>;
+
+/// Serves one request: enforces the body limit, collects the body and calls
+/// the handler, converting handler panics into the handler's 500 response.
+pub(crate) async fn dispatch<H: Handler>(
+    handler: Arc<H>,
+    req: Request<Incoming>,
+    peer: SocketAddr,
+    max_body_bytes: usize,
+) -> Result<Response<Full<Bytes>>, DropRequest> {
+    let (parts, body) = req.into_parts();
+
+    let body = if body.is_end_stream() {
+        Bytes::new()
+    } else if body.size_hint().lower() > max_body_bytes as u64 {
+        // Declared Content-Length already exceeds the limit: answer without
+        // reading the body (hyper will not send `100 Continue`).
+        tracing::debug!(%peer, uri = %parts.uri, "declared body too large");
+        return Ok(too_large(&*handler, &parts));
+    } else {
+        match Limited::new(body, max_body_bytes).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(err) if err.is::<LengthLimitError>() => {
+                tracing::debug!(%peer, uri = %parts.uri, "streamed body too large");
+                return Ok(too_large(&*handler, &parts));
+            }
+            Err(err) => {
+                tracing::debug!(%peer, error = %err, "request body read failed; dropping request");
+                return Err(err);
+            }
+        }
+    };
+
+    // Cheap copies kept only to describe the request if the handler panics.
+    let method = parts.method.clone();
+    let uri = parts.uri.clone();
+    let version = parts.version;
+
+    let req = Request::from_parts(parts, body);
+    match catch_unwind(async { handler.handle(req, peer).await }).await {
+        Ok(res) => Ok(res),
+        Err(payload) => {
+            tracing::error!(
+                %peer,
+                %method,
+                %uri,
+                panic = panic_message(&*payload),
+                "request handler panicked"
+            );
+            let (mut parts, ()) = Request::new(()).into_parts();
+            parts.method = method;
+            parts.uri = uri;
+            parts.version = version;
+            Ok(guarded(
+                || handler.internal_error(&parts),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"{"detail":"Internal Server Error"}"#,
+            ))
+        }
+    }
+}
+
+fn too_large<H: Handler>(handler: &H, parts: &Parts) -> Response<Full<Bytes>> {
+    guarded(
+        || handler.payload_too_large(parts),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        r#"{"detail":"Request body too large"}"#,
+    )
+}
+
+/// Runs an error-response builder, falling back to a fixed JSON response if
+/// the builder itself panics.
+fn guarded(
+    build: impl FnOnce() -> Response<Full<Bytes>>,
+    status: StatusCode,
+    fallback: &'static str,
+) -> Response<Full<Bytes>> {
+    catch_sync(AssertUnwindSafe(build)).unwrap_or_else(|payload| {
+        tracing::error!(
+            panic = panic_message(&*payload),
+            "error response builder panicked"
+        );
+        json_error(status, fallback)
+    })
+}

@@ -1,0 +1,16 @@
+//! HTTP network layer: accept loop, connection handling and request dispatch.
+//!
+//! Implement [`Handler`], bind a listener with [`bind`], and run [`serve`]
+//! until a shutdown future (for example [`shutdown_signal`]) completes.
+
+mod catch_unwind;
+mod config;
+mod dispatch;
+mod handler;
+mod listen;
+mod serve;
+
+pub use config::ServerConfig;
+pub use handler::Handler;
+pub use listen::{bind, shutdown_signal};
+pub use serve::serve;
