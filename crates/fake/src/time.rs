@@ -100,89 +100,87 @@ impl Civil {
     }
 }
 
+/// Writes `v % 100` as two ASCII digits at `buf[at..at + 2]`.
 #[inline]
-fn push2(out: &mut String, v: u32) {
-    out.push((b'0' + (v / 10 % 10) as u8) as char);
-    out.push((b'0' + (v % 10) as u8) as char);
+fn put2(buf: &mut [u8], at: usize, v: u32) {
+    buf[at] = b'0' + (v / 10 % 10) as u8;
+    buf[at + 1] = b'0' + (v % 10) as u8;
 }
 
+/// Writes `YYYY?MM?DD` at `buf[0..]`, leaving the separator bytes `?` as they are (`sep` is 1
+/// with separators, 0 without).
 #[inline]
-fn push_year(out: &mut String, y: i64) {
-    let y = y.clamp(0, 9999) as u32;
-    push2(out, y / 100);
-    push2(out, y % 100);
+fn put_date(buf: &mut [u8], c: &Civil, sep: usize) {
+    let y = c.year.clamp(0, 9999) as u32;
+    put2(buf, 0, y / 100);
+    put2(buf, 2, y % 100);
+    put2(buf, 4 + sep, c.month);
+    put2(buf, 6 + 2 * sep, c.day);
 }
 
+/// Writes `hh?mm?ss` at `buf[at..]` (`sep` is 1 with separators, 0 without).
 #[inline]
-fn push_date(out: &mut String, c: &Civil, sep: Option<char>) {
-    push_year(out, c.year);
-    if let Some(s) = sep {
-        out.push(s);
-    }
-    push2(out, c.month);
-    if let Some(s) = sep {
-        out.push(s);
-    }
-    push2(out, c.day);
+fn put_hms(buf: &mut [u8], at: usize, c: &Civil, sep: usize) {
+    put2(buf, at, c.hour);
+    put2(buf, at + 2 + sep, c.minute);
+    put2(buf, at + 4 + 2 * sep, c.second);
+}
+
+/// An owned `String` of ASCII bytes (one exact-size allocation, no per-char pushes).
+#[inline]
+pub(crate) fn ascii_string(bytes: &[u8]) -> String {
+    debug_assert!(bytes.is_ascii());
+    std::str::from_utf8(bytes).map_or_else(|_| String::new(), str::to_owned)
 }
 
 /// `2022-05-16T11:50:53.914329Z`: RFC 3339 with microseconds (Probely, authentik, InstaVM).
 pub fn rfc3339_micros(t: Micros) -> String {
     let c = Civil::from_micros(t);
-    let mut s = String::with_capacity(27);
-    push_date(&mut s, &c, Some('-'));
-    s.push('T');
-    push_hms(&mut s, &c);
-    s.push('.');
+    let mut b = *b"0000-00-00T00:00:00.000000Z";
+    put_date(&mut b, &c, 1);
+    put_hms(&mut b, 11, &c, 1);
     let us = c.micros;
-    push2(&mut s, us / 10_000);
-    push2(&mut s, us / 100 % 100);
-    push2(&mut s, us % 100);
-    s.push('Z');
-    s
+    put2(&mut b, 20, us / 10_000);
+    put2(&mut b, 22, us / 100 % 100);
+    put2(&mut b, 24, us % 100);
+    ascii_string(&b)
 }
 
 /// `2016-06-08T16:41:23Z`: RFC 3339 in whole seconds (Cloud Foundry).
 pub fn rfc3339_secs(t: Micros) -> String {
     let c = Civil::from_micros(t);
-    let mut s = String::with_capacity(20);
-    push_date(&mut s, &c, Some('-'));
-    s.push('T');
-    push_hms(&mut s, &c);
-    s.push('Z');
-    s
+    let mut b = *b"0000-00-00T00:00:00Z";
+    put_date(&mut b, &c, 1);
+    put_hms(&mut b, 11, &c, 1);
+    ascii_string(&b)
 }
 
 /// `2024-01-31 09:05`: Halo's `date_created`.
 pub fn date_minutes(t: Micros) -> String {
-    let c = Civil::from_micros(t);
-    let mut s = String::with_capacity(16);
-    push_date(&mut s, &c, Some('-'));
-    s.push(' ');
-    push2(&mut s, c.hour);
-    s.push(':');
-    push2(&mut s, c.minute);
-    s
+    date_minutes_civil(&Civil::from_micros(t))
+}
+
+/// [`date_minutes`] of an instant already broken down.
+pub fn date_minutes_civil(c: &Civil) -> String {
+    let mut b = *b"0000-00-00 00:00";
+    put_date(&mut b, c, 1);
+    put2(&mut b, 11, c.hour);
+    put2(&mut b, 14, c.minute);
+    ascii_string(&b)
 }
 
 /// `20240131090512`: the 14-digit `YYYYMMDDhhmmss` prefix of a Halo event id.
 pub fn compact_secs(t: Micros) -> String {
-    let c = Civil::from_micros(t);
-    let mut s = String::with_capacity(49);
-    push_date(&mut s, &c, None);
-    push2(&mut s, c.hour);
-    push2(&mut s, c.minute);
-    push2(&mut s, c.second);
-    s
+    ascii_string(&compact_secs_bytes(&Civil::from_micros(t)))
 }
 
+/// The 14 ASCII digits of [`compact_secs`], of an instant already broken down.
 #[inline]
-fn push_hms(s: &mut String, c: &Civil) {
-    push2(s, c.hour);
-    s.push(':');
-    push2(s, c.minute);
-    s.push(':');
-    push2(s, c.second);
+pub fn compact_secs_bytes(c: &Civil) -> [u8; 14] {
+    let mut b = [b'0'; 14];
+    put_date(&mut b, c, 0);
+    put_hms(&mut b, 8, c, 0);
+    b
 }
 
 /// Why a timestamp could not be parsed.

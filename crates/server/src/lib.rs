@@ -14,6 +14,15 @@
 //!   - `net::catch_unwind`: an allocation-free panic-catching future adapter.
 //!   - `net::listen`: [`net::bind`] and [`net::shutdown_signal`].
 
+pub mod app;
+pub mod auth;
+pub mod errors;
+pub mod listing;
 pub mod net;
+pub mod request;
+pub mod response;
+pub mod store;
+pub mod vendors;
 
+pub use app::{App, Mount, World};
 pub use net::{Handler, ServerConfig, bind, serve, shutdown_signal};

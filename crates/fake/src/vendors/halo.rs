@@ -7,7 +7,7 @@ use eventmock_model::halo::{EVENT_TYPES, Event, Target};
 use crate::codec::IdFormat;
 use crate::dataset::{Context, Generator};
 use crate::rng::EventRng;
-use crate::time::date_minutes;
+use crate::time::{Civil, date_minutes_civil};
 
 const TARGETS: usize = 16;
 /// The prefix of an event's `url`; the event id follows.
@@ -53,7 +53,9 @@ impl Generator for HaloGen {
 
     fn generate(&self, ctx: &Context, index: u64, rng: &mut EventRng) -> Event {
         let (key, subject) = *rng.pick(EVENT_TYPES);
-        let event_id = ctx.codec.encode(index);
+        // The id starts with the same instant `date_created` shows: break it down once.
+        let time = Civil::from_micros(ctx.time_of(index));
+        let event_id = ctx.codec.encode_at(index, &time);
         let mut url = String::with_capacity(URL_PREFIX.len() + event_id.len());
         url.push_str(URL_PREFIX);
         url.push_str(&event_id);
@@ -69,7 +71,7 @@ impl Generator for HaloGen {
         Event {
             event_id,
             subject: subject.to_owned(),
-            date_created: date_minutes(ctx.time_of(index)),
+            date_created: date_minutes_civil(&time),
             key: key.to_owned(),
             url,
             target,

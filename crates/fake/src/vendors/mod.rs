@@ -17,6 +17,7 @@ pub use probely::ProbelyGen;
 mod tests;
 
 use crate::rng::EventRng;
+use crate::time::ascii_string;
 
 const BASE58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -32,7 +33,7 @@ pub(crate) fn base58_id(rng: &mut EventRng) -> String {
             v /= 58;
         }
     }
-    ascii(&out)
+    ascii_string(&out)
 }
 
 /// A random lower-case hyphenated UUID v4 (for nested objects).
@@ -55,9 +56,5 @@ pub(crate) fn hex32(rng: &mut EventRng) -> String {
             *slot = HEX[((v >> (60 - 4 * n)) & 0xF) as usize];
         }
     }
-    ascii(&out)
-}
-
-fn ascii(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| char::from(*b)).collect()
+    ascii_string(&out)
 }

@@ -169,11 +169,14 @@ impl Generator for ProbelyGen {
                         id: self.definition_ids[d].clone(),
                         name: name.to_owned(),
                     },
-                    url: format!(
-                        "{}{}",
-                        target.site.url.trim_end_matches('/'),
-                        rng.pick(PATHS)
-                    ),
+                    url: {
+                        let base = target.site.url.trim_end_matches('/');
+                        let path = rng.pick(PATHS);
+                        let mut url = String::with_capacity(base.len() + path.len());
+                        url.push_str(base);
+                        url.push_str(path);
+                        url
+                    },
                     severity,
                     state: if event_type == EventType::FindingFixed {
                         "fixed"

@@ -1,0 +1,70 @@
+//! [`Req`]: the parsed view of a request that vendor handlers work with.
+
+use bytes::Bytes;
+use hyper::{HeaderMap, Method};
+
+/// A request, with its query string decoded once.
+#[derive(Debug)]
+pub struct Req {
+    /// HTTP method.
+    pub method: Method,
+    /// Path below the vendor's mount prefix, still percent-encoded (ids never need decoding).
+    pub path: String,
+    /// Decoded query pairs, in the order given (repeated keys kept).
+    pub query: Vec<(String, String)>,
+    /// Request headers.
+    pub headers: HeaderMap,
+    /// The whole body (already bounded by the network layer).
+    pub body: Bytes,
+    /// The server-wide request number, from 0: seeds request ids and fault draws.
+    pub ordinal: u64,
+}
+
+impl Req {
+    /// Builds a request view from its parts.
+    pub fn new(
+        method: Method,
+        path: &str,
+        raw_query: Option<&str>,
+        headers: HeaderMap,
+        body: Bytes,
+        ordinal: u64,
+    ) -> Self {
+        let query = raw_query
+            .map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            method,
+            path: path.to_owned(),
+            query,
+            headers,
+            body,
+            ordinal,
+        }
+    }
+
+    /// The first value of query parameter `key`.
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of query parameter `key`, in order.
+    pub fn params<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.query
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A header's value as text (`None` when absent or not visible ASCII).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}

@@ -1,0 +1,312 @@
+//! [`Store`]: one vendor's virtual dataset plus its overlay of changes.
+//!
+//! The dataset is never materialized. The [`Overlay`] holds what changed: deleted generated
+//! indices and extra events (scenario fixtures, events added at run time) placed on the time
+//! axis. Reads take one atomic load of the overlay (`arc-swap`); writes copy it (they are rare
+//! and the overlay is small).
+//!
+//! The visible events, oldest first, are the generated indices that are not deleted with the
+//! extra events merged in by time: an extra with `after == a` sits after generated index
+//! `a - 1` and before generated index `a`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use eventmock_fake::{Dataset, DatasetConfig, DatasetError, Generator, IdError};
+
+/// An event added beside the generated ones.
+#[derive(Debug)]
+pub struct Extra<E> {
+    /// Its id, in the vendor's format.
+    pub id: String,
+    /// How many generated indices lie before it on the time axis.
+    pub after: u64,
+    /// The event itself.
+    pub event: Arc<E>,
+}
+
+impl<E> Clone for Extra<E> {
+    fn clone(&self) -> Self {
+        Self {
+            id: self.id.clone(),
+            after: self.after,
+            event: Arc::clone(&self.event),
+        }
+    }
+}
+
+/// The changes to a dataset.
+#[derive(Debug)]
+pub struct Overlay<E> {
+    /// Generated indices that are deleted (or replaced by an extra with the same id).
+    pub deleted: BTreeSet<u64>,
+    /// Extra events, sorted by `(after, insertion order)`.
+    pub extras: Vec<Extra<E>>,
+    /// Extra id → position in `extras`.
+    pub extra_ids: BTreeMap<String, usize>,
+}
+
+impl<E> Default for Overlay<E> {
+    fn default() -> Self {
+        Self {
+            deleted: BTreeSet::new(),
+            extras: Vec::new(),
+            extra_ids: BTreeMap::new(),
+        }
+    }
+}
+
+impl<E> Clone for Overlay<E> {
+    fn clone(&self) -> Self {
+        Self {
+            deleted: self.deleted.clone(),
+            extras: self.extras.clone(),
+            extra_ids: self.extra_ids.clone(),
+        }
+    }
+}
+
+/// One visible event: generated (by index) or extra.
+#[derive(Debug)]
+pub enum Entry<E> {
+    /// Generated event `index`.
+    Generated(u64),
+    /// An extra event.
+    Extra(Arc<E>),
+}
+
+/// What looking up an id found.
+#[derive(Debug)]
+pub enum Lookup<E> {
+    /// A generated event and its index.
+    Generated(u64),
+    /// An extra event.
+    Extra(Arc<E>),
+    /// The id is well-formed but there is no such event (or it was deleted).
+    NotFound,
+    /// The id is not in the vendor's format.
+    Malformed,
+}
+
+/// A vendor's dataset and overlay.
+pub struct Store<G: Generator> {
+    /// The virtual dataset.
+    dataset: Dataset<G>,
+    /// The current overlay.
+    overlay: ArcSwap<Overlay<G::Event>>,
+}
+
+impl<G: Generator> Store<G> {
+    /// A store over a new dataset with an empty overlay.
+    pub fn new(config: DatasetConfig) -> Result<Self, DatasetError> {
+        Ok(Self {
+            dataset: Dataset::new(config)?,
+            overlay: ArcSwap::from_pointee(Overlay::default()),
+        })
+    }
+
+    /// The dataset.
+    pub fn dataset(&self) -> &Dataset<G> {
+        &self.dataset
+    }
+
+    /// The current overlay (a snapshot).
+    pub fn overlay(&self) -> Arc<Overlay<G::Event>> {
+        self.overlay.load_full()
+    }
+
+    /// Event `index`, generated now.
+    pub fn generate(&self, index: u64) -> G::Event {
+        self.dataset.event(index)
+    }
+
+    /// Resolves an id.
+    pub fn lookup(&self, id: &str) -> Lookup<G::Event> {
+        let overlay = self.overlay.load();
+        if let Some(pos) = overlay.extra_ids.get(id) {
+            return Lookup::Extra(Arc::clone(&overlay.extras[*pos].event));
+        }
+        match self.dataset.index(id) {
+            Ok(i) if overlay.deleted.contains(&i) => Lookup::NotFound,
+            Ok(i) => Lookup::Generated(i),
+            Err(IdError::Unknown) => Lookup::NotFound,
+            Err(IdError::Malformed) => Lookup::Malformed,
+        }
+    }
+
+    /// Deletes the event with `id`; `false` if there was none.
+    pub fn delete(&self, id: &str) -> bool {
+        let mut deleted = false;
+        self.overlay.rcu(|current| {
+            let mut next = Overlay::clone(current);
+            deleted = false;
+            if let Some(pos) = next.extra_ids.get(id).copied() {
+                next.extras.remove(pos);
+                reindex(&mut next);
+                deleted = true;
+            } else if let Ok(i) = self.dataset.index(id) {
+                deleted = next.deleted.insert(i);
+            }
+            next
+        });
+        deleted
+    }
+
+    /// Adds (or replaces) an extra event with `id`, placed after `after` generated indices.
+    /// An id of a generated event replaces that event.
+    pub fn put_extra(&self, id: String, after: u64, event: G::Event) {
+        let event = Arc::new(event);
+        self.overlay.rcu(|current| {
+            let mut next = Overlay::clone(current);
+            if let Some(pos) = next.extra_ids.get(&id).copied() {
+                next.extras.remove(pos);
+            }
+            if let Ok(i) = self.dataset.index(&id) {
+                next.deleted.insert(i);
+            }
+            let at = next.extras.partition_point(|e| e.after <= after);
+            next.extras.insert(
+                at,
+                Extra {
+                    id: id.clone(),
+                    after,
+                    event: Arc::clone(&event),
+                },
+            );
+            reindex(&mut next);
+            next
+        });
+    }
+
+    /// Drops every change: back to the pure dataset.
+    pub fn reset(&self) {
+        self.overlay.store(Arc::new(Overlay::default()));
+    }
+
+    /// How many generated indices have a time `<= t` (for placing extras by time).
+    pub fn generated_at_or_before(&self, t: i64) -> u64 {
+        let codec = &self.dataset.context().codec;
+        let (mut lo, mut hi) = (0u64, self.dataset.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if codec.time_of(mid) <= t {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// A consistent view for listing.
+    pub fn view(&self) -> View<G::Event> {
+        View {
+            len: self.dataset.len(),
+            overlay: self.overlay.load_full(),
+        }
+    }
+}
+
+fn reindex<E>(o: &mut Overlay<E>) {
+    o.extra_ids = o
+        .extras
+        .iter()
+        .enumerate()
+        .map(|(n, e)| (e.id.clone(), n))
+        .collect();
+}
+
+/// A snapshot of the visible sequence, for paging.
+pub struct View<E> {
+    /// Generated events in the dataset.
+    len: u64,
+    /// The overlay at the time of the snapshot.
+    overlay: Arc<Overlay<E>>,
+}
+
+impl<E> View<E> {
+    /// How many events are visible.
+    pub fn total(&self) -> u64 {
+        self.len - self.overlay.deleted.len() as u64 + self.overlay.extras.len() as u64
+    }
+
+    /// Visible items strictly before generated index `g`.
+    fn before(&self, g: u64) -> u64 {
+        let deleted = self.overlay.deleted.range(..g).count() as u64;
+        let extras = self.overlay.extras.partition_point(|e| e.after <= g) as u64;
+        g - deleted + extras
+    }
+
+    /// The visible entries from position `start` (0 = oldest) onwards, oldest first.
+    pub fn ascending(&self, start: u64) -> impl Iterator<Item = Entry<E>> + '_ {
+        // The largest g in 0..=len with before(g) <= start.
+        let (mut lo, mut hi) = (0u64, self.len);
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if self.before(mid) <= start {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        let g = lo;
+        let skip = start - self.before(g);
+        let extras_from = self.overlay.extras.partition_point(|e| e.after <= g);
+        Walk {
+            view: self,
+            g,
+            extra: extras_from,
+        }
+        .skip(skip as usize)
+    }
+
+    /// The visible entries from position `start` counted from the newest, newest first.
+    pub fn descending(&self, start: u64) -> impl Iterator<Item = Entry<E>> + '_ {
+        let total = self.total();
+        let mut pos = total.checked_sub(start + 1);
+        std::iter::from_fn(move || {
+            let p = pos?;
+            pos = p.checked_sub(1);
+            self.ascending(p).next()
+        })
+    }
+}
+
+/// Walks the merged sequence forwards from generated index `g`.
+struct Walk<'a, E> {
+    /// The snapshot walked.
+    view: &'a View<E>,
+    /// The next generated index.
+    g: u64,
+    /// The next extra (position in `extras`).
+    extra: usize,
+}
+
+impl<E> Iterator for Walk<'_, E> {
+    type Item = Entry<E>;
+
+    fn next(&mut self) -> Option<Entry<E>> {
+        loop {
+            let extras = &self.view.overlay.extras;
+            // Extras with after <= g come before generated g.
+            if let Some(e) = extras.get(self.extra)
+                && e.after <= self.g
+            {
+                self.extra += 1;
+                return Some(Entry::Extra(Arc::clone(&e.event)));
+            }
+            if self.g >= self.view.len {
+                // Extras placed past the end.
+                let e = extras.get(self.extra)?;
+                self.extra += 1;
+                return Some(Entry::Extra(Arc::clone(&e.event)));
+            }
+            let g = self.g;
+            self.g += 1;
+            if !self.view.overlay.deleted.contains(&g) {
+                return Some(Entry::Generated(g));
+            }
+        }
+    }
+}

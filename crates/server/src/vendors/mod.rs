@@ -1,0 +1,96 @@
+//! One module per vendor: its routes, handlers, auth rule, error catalog and response
+//! decorations. The mechanisms they share live outside (`errors`, `auth`, `store`, `listing`).
+//!
+//! | URL | handler |
+//! |---|---|
+//! | `GET /events/`, `GET /events/{id}/` | [`probely`] |
+//! | `GET /api/v3/events/events/…` | [`authentik`] |
+//! | `GET /api/v1/event/{list,get,delete,types}.json` | [`halo`] |
+//! | `GET /v1/audit/events…`, `GET /v1/audit/catalog` | [`instavm`] |
+//! | `GET /`, `POST /oauth/token`, `GET /v2/events…` | [`cf`] |
+//!
+//! Adding a vendor: a module here implementing [`VendorApi`], one line in [`build`].
+
+pub mod authentik;
+pub mod cf;
+pub mod halo;
+pub mod instavm;
+pub mod probely;
+
+use std::sync::Arc;
+
+use eventmock_fake::{DatasetConfig, DatasetError};
+use eventmock_model::Vendor;
+
+use crate::auth::AuthPolicy;
+use crate::errors::{ErrorName, Holes};
+use crate::request::Req;
+use crate::response::Reply;
+
+/// How a vendor is set up: its dataset and accepted credentials.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VendorSettings {
+    /// The dataset (seed, size, time axis).
+    pub dataset: DatasetConfig,
+    /// Which credentials are accepted.
+    pub auth: AuthPolicy,
+}
+
+/// A vendor's API, as the server sees it.
+pub trait VendorApi: Send + Sync + 'static {
+    /// Which vendor this is.
+    fn vendor(&self) -> Vendor;
+
+    /// Whether this vendor answers `path` (below its mount prefix), including with an error
+    /// for an unknown route under its prefix.
+    fn owns(&self, path: &str) -> bool;
+
+    /// Answers a request: route, auth, handler, errors. Decorations are added by the caller.
+    fn handle(&self, req: &Req) -> Reply;
+
+    /// The vendor's response for a named error.
+    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply;
+
+    /// Adds the headers the vendor puts on every response (`X-authentik-id`, ...).
+    fn decorate(&self, req: &Req, reply: &mut Reply);
+
+    /// The id of the `n`-th visible event (for examples and checks).
+    fn example_id(&self, n: u64) -> Option<String>;
+
+    /// A ready-to-paste `curl` command that fetches one real event from `base`.
+    fn example_curl(&self, base: &str) -> String;
+
+    /// Deletes every change (overlay) made since start.
+    fn reset(&self);
+}
+
+/// Builds the API of `vendor`.
+pub fn build(vendor: Vendor, settings: VendorSettings) -> Result<Arc<dyn VendorApi>, DatasetError> {
+    Ok(match vendor {
+        Vendor::Probely => Arc::new(probely::Probely::new(settings)?),
+        Vendor::Authentik => Arc::new(authentik::Authentik::new(settings)?),
+        Vendor::Halo => Arc::new(halo::Halo::new(settings)?),
+        Vendor::Instavm => Arc::new(instavm::Instavm::new(settings)?),
+        Vendor::CloudFoundry => Arc::new(cf::CloudFoundry::new(settings)?),
+    })
+}
+
+/// A request-scoped id derived from the request ordinal (deterministic; no wall clock).
+pub fn request_hex(ordinal: u64, salt: u64) -> String {
+    let a = eventmock_fake::mix::mix64(ordinal ^ salt);
+    let b = eventmock_fake::mix::mix64(a ^ 0x5851_F42D_4C95_7F2D);
+    format!("{a:016x}{b:016x}")
+}
+
+/// `request_hex` shaped as a lower-case hyphenated UUID v4.
+pub fn request_uuid(ordinal: u64, salt: u64) -> String {
+    let h = request_hex(ordinal, salt);
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
+}
