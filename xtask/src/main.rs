@@ -1,6 +1,7 @@
 //! Repository tasks, run as `cargo xtask <task>` (see `.cargo/config.toml`).
 //!
 //! - `test`: the whole test suite (what `.ci/run` and the README run).
+//! - `bench serve`: eventmock against a minimal hyper server (see `bench_serve`).
 //! - `bench generate`: generation throughput per vendor against the serialization ceiling,
 //!   plus the CLI's memory at two sizes (it must stay flat).
 
@@ -9,6 +10,7 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod bench_serve;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,9 +27,13 @@ fn run(args: &[String]) -> Result<()> {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     match words.as_slice() {
         ["bench", "generate"] => bench::generate(),
-        ["bench"] => bench::generate(),
+        ["bench", "serve"] => bench_serve::serve(),
+        ["bench"] => {
+            bench::generate()?;
+            bench_serve::serve()
+        }
         ["test"] => test(),
-        _ => bail!("usage: cargo xtask (test | bench generate)"),
+        _ => bail!("usage: cargo xtask (test | bench [generate | serve])"),
     }
 }
 

@@ -57,21 +57,18 @@ pub struct Civil {
 }
 
 impl Civil {
-    /// Splits a Unix time in microseconds (Howard Hinnant's `civil_from_days`).
+    /// Splits a Unix time in microseconds.
+    #[inline]
     pub fn from_micros(t: Micros) -> Self {
         let secs = t.div_euclid(MICROS_PER_SEC);
         let micros = t.rem_euclid(MICROS_PER_SEC) as u32;
         let days = secs.div_euclid(86_400);
         let sod = secs.rem_euclid(86_400) as u32;
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (year, month, day) = if (0..FAST_DAYS).contains(&days) {
+            civil_from_days_fast(days as u32)
+        } else {
+            civil_from_days(days)
+        };
         Civil {
             year,
             month,
@@ -82,7 +79,55 @@ impl Civil {
             micros,
         }
     }
+}
 
+/// Days from 1970-01-01 to 10000-01-01: [`civil_from_days_fast`] is exact below this.
+const FAST_DAYS: i64 = 2_932_897;
+
+/// Year, month, day of `days` since 1970-01-01 (`0 ≤ days < FAST_DAYS`), in 32-bit
+/// arithmetic with multiplications instead of divisions (Neri and Schneider, "Euclidean affine
+/// functions and their application to calendar algorithms", 2022). Equal to
+/// [`civil_from_days`] on that range (see the tests).
+#[inline]
+fn civil_from_days_fast(days: u32) -> (i64, u32, u32) {
+    // Shifted to the computational calendar: years start on March 1st of year 0.
+    let n = days + 719_468;
+    let n1 = 4 * n + 3;
+    let century = n1 / 146_097;
+    let n_c = n1 % 146_097 / 4;
+    let n2 = 4 * n_c + 3;
+    let p2 = 2_939_745u64 * u64::from(n2);
+    let year_of_century = (p2 >> 32) as u32;
+    let day_of_year = (p2 as u32) / 2_939_745 / 4;
+    let n3 = 2141 * day_of_year + 197_913;
+    let month = n3 >> 16;
+    let day = (n3 & 0xFFFF) / 2141 + 1;
+    let january_or_february = day_of_year >= 306;
+    let year = 100 * century + year_of_century + u32::from(january_or_february);
+    let month = if january_or_february {
+        month - 12
+    } else {
+        month
+    };
+    (i64::from(year), month, day)
+}
+
+/// Year, month, day of `days` since 1970-01-01, any `days` (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+impl Civil {
     /// Back to Unix microseconds (`days_from_civil`).
     pub fn to_micros(self) -> Micros {
         let y = self.year - i64::from(self.month <= 2);
@@ -100,11 +145,20 @@ impl Civil {
     }
 }
 
-/// Writes `v % 100` as two ASCII digits at `buf[at..at + 2]`.
+/// `00` to `99`.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes `v` (< 100) as two ASCII digits at `buf[at..at + 2]`.
 #[inline]
 fn put2(buf: &mut [u8], at: usize, v: u32) {
-    buf[at] = b'0' + (v / 10 % 10) as u8;
-    buf[at + 1] = b'0' + (v % 10) as u8;
+    debug_assert!(v < 100);
+    let p = 2 * v.min(99) as usize;
+    buf[at..at + 2].copy_from_slice(&PAIRS[p..p + 2]);
 }
 
 /// Writes `YYYY?MM?DD` at `buf[0..]`, leaving the separator bytes `?` as they are (`sep` is 1
@@ -314,6 +368,22 @@ mod tests {
         assert_eq!(rfc3339_micros(0), "1970-01-01T00:00:00.000000Z");
         let leap = parse_rfc3339("2024-02-29T23:59:59+01:00").unwrap();
         assert_eq!(rfc3339_secs(leap), "2024-02-29T22:59:59Z");
+    }
+
+    #[test]
+    fn fast_civil_matches_reference() {
+        let mut days = 0;
+        while days < FAST_DAYS {
+            assert_eq!(
+                civil_from_days_fast(days as u32),
+                civil_from_days(days),
+                "{days}"
+            );
+            days += if days < 30_000 { 1 } else { 7 };
+        }
+        let last = FAST_DAYS - 1;
+        assert_eq!(civil_from_days_fast(last as u32), civil_from_days(last));
+        assert_eq!(civil_from_days(last), (9999, 12, 31));
     }
 
     #[test]

@@ -102,7 +102,7 @@ impl App {
         let Some((mount, sub)) = world.route(path) else {
             return no_vendor(path);
         };
-        let req = Req::new(
+        let mut req = Req::new(
             parts.method,
             sub,
             parts.uri.query(),
@@ -110,6 +110,8 @@ impl App {
             body,
             ordinal,
         );
+        req.prefix.clone_from(&mount.prefix);
+        req.authority = parts.uri.authority().map(|a| a.as_str().to_owned());
         let mut res = mount.api.handle(&req);
         mount.api.decorate(&req, &mut res);
         res

@@ -18,6 +18,10 @@ pub struct Req {
     pub body: Bytes,
     /// The server-wide request number, from 0: seeds request ids and fault draws.
     pub ordinal: u64,
+    /// The mount prefix the request came through (`""` at the root), for absolute links.
+    pub prefix: String,
+    /// The authority the client addressed (URI authority under HTTP/2, else `Host`).
+    pub authority: Option<String>,
 }
 
 impl Req {
@@ -44,7 +48,14 @@ impl Req {
             headers,
             body,
             ordinal,
+            prefix: String::new(),
+            authority: None,
         }
+    }
+
+    /// The authority the client used: the URI's (HTTP/2) or the `Host` header.
+    pub fn host(&self) -> Option<&str> {
+        self.authority.as_deref().or_else(|| self.header("host"))
     }
 
     /// The first value of query parameter `key`.

@@ -1,17 +1,166 @@
-//! PLACEHOLDER being written: Authentik.
+//! authentik (identity provider): `/api/v3/events/events/…`, `Authorization: Bearer <token>`.
+//! The backend is Django REST Framework (DRF) with django-filter.
+//!
+//! Served:
+//! - `GET /api/v3/events/events/` (filters, search, ordering, page-number pagination; see
+//!   the `list` submodule), `GET /api/v3/events/events/{uuid}/`,
+//!   `DELETE /api/v3/events/events/{uuid}/` (204, as `ModelViewSet.destroy`),
+//!   `GET /api/v3/events/events/actions/`, and `OPTIONS` on each (DRF `SimpleMetadata`, reduced
+//!   to name, description, renders, parses).
+//! - Routing order is DRF's: unknown route → 404; authentication (authentik's 403s, no
+//!   `WWW-Authenticate`); method check (405 with `Allow`); handler.
+//! - Every response carries `X-authentik-id` (32 hex, derived from the request ordinal).
+//!
+//! Choices where the real API is not reproduced or unconfirmed:
+//! - Writes other than `DELETE` (`POST` on the list, `PUT`/`PATCH` on an event) answer 405;
+//!   `Allow` lists what is served (`GET, HEAD, OPTIONS`, and `DELETE` on an event).
+//! - The retrieve path accepts any form Python's `uuid.UUID` parses (upper case, no hyphens,
+//!   braces, `urn:uuid:`); anything else is "malformed" → `{"detail":"Not found."}`, a
+//!   well-formed UUID of no event → `{"detail":"No Event matches the given query."}`.
+//! - `action` is a case-insensitive substring filter (authentik declares it
+//!   `CharFilter(lookup_expr="icontains")`, the schema types it as a plain string), so an
+//!   unknown `action` value simply matches nothing; `actions` (repeated) is django-filter's
+//!   `MultipleChoiceFilter`: a value outside the enum answers 400
+//!   `{"actions":["Select a valid choice. bogus is not one of the available choices."]}`.
+//! - `page_size` over [`list::MAX_PAGE_SIZE`] is clamped (authentik sets no maximum).
+//! - Orderings other than `created`/`expires` scan at most [`SCAN_CAP`](crate::listing::SCAN_CAP)
+//!   events and sort them (ties keep time order); `user` orders by username; `context` and
+//!   `brand` (JSON columns) are ignored like unknown fields.
+//! - Unknown paths under `/api/v3/` → 404 `{"detail":"Not found."}` (including the list path
+//!   without its trailing slash, which Django would redirect).
+
+mod list;
 
 use eventmock_fake::DatasetError;
 use eventmock_fake::vendors::AuthentikGen;
 use eventmock_model::Vendor;
+use eventmock_model::authentik::{ActionType, EventAction};
+use hyper::header::CONTENT_TYPE;
+use hyper::{Method, StatusCode};
+use serde_json::json;
 
-use super::{VendorApi, VendorSettings};
+use super::{VendorApi, VendorSettings, request_hex};
 use crate::auth::AuthPolicy;
-use crate::errors::{ErrorName, Holes};
+use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::request::Req;
-use crate::response::Reply;
-use crate::store::Store;
+use crate::response::{Reply, json, reply, set_header};
+use crate::store::{Entry, Lookup, Store};
 
-/// The Authentik API.
+pub use list::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+const CT: &str = "application/json";
+const PREFIX: &str = "/api/v3/";
+const EVENTS: &str = "/api/v3/events/events/";
+const ALLOW: &str = "GET, HEAD, OPTIONS";
+const ALLOW_DETAIL: &str = "GET, DELETE, HEAD, OPTIONS";
+/// Salt of the `X-authentik-id` header values.
+const ID_SALT: u64 = 0xA07E_4711_C0DE_0001;
+
+const fn spec(status: StatusCode, body: &'static str) -> ErrorSpec {
+    ErrorSpec {
+        status,
+        body,
+        content_type: CT,
+        headers: &[],
+    }
+}
+
+/// authentik's error catalog.
+pub fn error_spec(name: ErrorName) -> ErrorSpec {
+    use ErrorName::*;
+    match name {
+        NotFound => spec(
+            StatusCode::NOT_FOUND,
+            r#"{"detail":"No Event matches the given query."}"#,
+        ),
+        MalformedId | UnknownRoute => spec(StatusCode::NOT_FOUND, r#"{"detail":"Not found."}"#),
+        Unauthenticated => spec(
+            StatusCode::FORBIDDEN,
+            r#"{"detail":"Authentication credentials were not provided."}"#,
+        ),
+        BadToken => spec(
+            StatusCode::FORBIDDEN,
+            r#"{"detail":"Token invalid/expired"}"#,
+        ),
+        WrongScheme => spec(
+            StatusCode::FORBIDDEN,
+            r#"{"detail":"Unsupported authentication type"}"#,
+        ),
+        Forbidden => spec(
+            StatusCode::FORBIDDEN,
+            r#"{"detail":"You do not have permission to perform this action."}"#,
+        ),
+        Validation => spec(
+            StatusCode::BAD_REQUEST,
+            r#"{"non_field_errors":["Invalid input."]}"#,
+        ),
+        BadQuery => spec(
+            StatusCode::BAD_REQUEST,
+            r#"{"{param}":["Select a valid choice. {id} is not one of the available choices."]}"#,
+        ),
+        InvalidPage => spec(StatusCode::NOT_FOUND, r#"{"detail":"Invalid page."}"#),
+        MethodNotAllowed => ErrorSpec {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            body: r#"{"detail":"Method \"{method}\" not allowed."}"#,
+            content_type: CT,
+            headers: &[("allow", ALLOW)],
+        },
+        PayloadTooLarge => spec(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            r#"{"detail":"Request body too large."}"#,
+        ),
+        Internal => spec(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            r#"{"detail":"A server error occurred."}"#,
+        ),
+    }
+}
+
+/// The routes of the API.
+enum Route<'a> {
+    /// `/api/v3/events/events/`.
+    List,
+    /// `/api/v3/events/events/actions/`.
+    Actions,
+    /// `/api/v3/events/events/{pk}/`.
+    Detail(&'a str),
+}
+
+fn route(path: &str) -> Option<Route<'_>> {
+    let rest = path.strip_prefix(EVENTS)?;
+    match rest {
+        "" => Some(Route::List),
+        "actions/" => Some(Route::Actions),
+        _ => {
+            let pk = rest.strip_suffix('/')?;
+            (!pk.is_empty() && !pk.contains('/')).then_some(Route::Detail(pk))
+        }
+    }
+}
+
+/// Python's `uuid.UUID(hex)` parsing, to the canonical lower-case hyphenated form.
+fn canonical_uuid(raw: &str) -> Option<String> {
+    let s = raw.replace("urn:", "").replace("uuid:", "");
+    let hex: String = s
+        .trim_matches(|c| c == '{' || c == '}')
+        .chars()
+        .filter(|c| *c != '-')
+        .collect();
+    if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let h = hex.to_ascii_lowercase();
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}
+
+/// The authentik events API.
 pub struct Authentik {
     /// Dataset and overlay.
     store: Store<AuthentikGen>,
@@ -27,29 +176,144 @@ impl Authentik {
             auth: settings.auth,
         })
     }
+
+    /// The dataset and overlay.
+    pub fn store(&self) -> &Store<AuthentikGen> {
+        &self.store
+    }
+
+    fn err(&self, name: ErrorName) -> Reply {
+        self.error(name, Holes::default())
+    }
+
+    /// authentik's `TokenAuthentication` (`validate_auth` + token lookup).
+    fn authenticate(&self, req: &Req) -> Result<(), ErrorName> {
+        if self.auth == AuthPolicy::Off {
+            return Ok(());
+        }
+        let raw = req
+            .headers
+            .get("authorization")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .unwrap_or_default();
+        let raw = raw.trim();
+        let Some((kind, token)) = raw.split_once(' ') else {
+            return Err(ErrorName::Unauthenticated);
+        };
+        if !kind.eq_ignore_ascii_case("bearer") {
+            return Err(ErrorName::WrongScheme);
+        }
+        match &self.auth {
+            AuthPolicy::Tokens(ok) if !ok.iter().any(|t| t == token) => Err(ErrorName::BadToken),
+            _ => Ok(()),
+        }
+    }
+
+    fn retrieve(&self, raw: &str) -> Reply {
+        let Some(pk) = canonical_uuid(raw) else {
+            return self.err(ErrorName::MalformedId);
+        };
+        match self.store.lookup(&pk) {
+            Lookup::Generated(i) => json(StatusCode::OK, CT, &self.store.generate(i), false),
+            Lookup::Extra(e) => json(StatusCode::OK, CT, &*e, false),
+            Lookup::NotFound | Lookup::Malformed => self.err(ErrorName::NotFound),
+        }
+    }
+
+    fn destroy(&self, raw: &str) -> Reply {
+        let Some(pk) = canonical_uuid(raw) else {
+            return self.err(ErrorName::MalformedId);
+        };
+        if !self.store.delete(&pk) {
+            return self.err(ErrorName::NotFound);
+        }
+        // DRF drops the content type of an empty response.
+        let mut res = reply(StatusCode::NO_CONTENT, CT, "");
+        res.headers_mut().remove(CONTENT_TYPE);
+        res
+    }
+
+    fn actions() -> Reply {
+        let all: Vec<ActionType> = EventAction::ALL
+            .into_iter()
+            .map(EventAction::action_type)
+            .collect();
+        json(StatusCode::OK, CT, &all, false)
+    }
 }
 
 impl VendorApi for Authentik {
     fn vendor(&self) -> Vendor {
         Vendor::Authentik
     }
-    fn owns(&self, _path: &str) -> bool {
-        let _ = &self.auth;
-        false
+
+    fn owns(&self, path: &str) -> bool {
+        path.starts_with(PREFIX)
     }
-    fn handle(&self, _req: &Req) -> Reply {
-        self.error(ErrorName::UnknownRoute, Holes::default())
+
+    fn handle(&self, req: &Req) -> Reply {
+        let Some(route) = route(&req.path) else {
+            return self.err(ErrorName::UnknownRoute);
+        };
+        if let Err(name) = self.authenticate(req) {
+            return self.err(name);
+        }
+        let (name, description) = match route {
+            Route::List => ("Event List", "Event Read-Only Viewset"),
+            Route::Detail(_) => ("Event Instance", "Event Read-Only Viewset"),
+            Route::Actions => ("Actions", "Get all actions"),
+        };
+        match (&req.method, &route) {
+            (&Method::GET | &Method::HEAD, Route::List) => self.list(req),
+            (&Method::GET | &Method::HEAD, Route::Actions) => Self::actions(),
+            (&Method::GET | &Method::HEAD, Route::Detail(pk)) => self.retrieve(pk),
+            (&Method::DELETE, Route::Detail(pk)) => self.destroy(pk),
+            (&Method::OPTIONS, _) => {
+                let body = json!({
+                    "name": name,
+                    "description": description,
+                    "renders": ["application/json"],
+                    "parses": ["application/json"],
+                });
+                json(StatusCode::OK, CT, &body, false)
+            }
+            _ => {
+                let mut res = self.error(
+                    ErrorName::MethodNotAllowed,
+                    Holes {
+                        method: req.method.as_str(),
+                        ..Holes::default()
+                    },
+                );
+                if matches!(route, Route::Detail(_)) {
+                    set_header(&mut res, "allow", ALLOW_DETAIL);
+                }
+                res
+            }
+        }
     }
+
     fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
-        super::halo::error_spec(name).render(holes)
+        error_spec(name).render(holes)
     }
-    fn decorate(&self, _req: &Req, _reply: &mut Reply) {}
+
+    fn decorate(&self, req: &Req, reply: &mut Reply) {
+        set_header(reply, "x-authentik-id", &request_hex(req.ordinal, ID_SALT));
+    }
+
     fn example_id(&self, n: u64) -> Option<String> {
-        Some(self.store.dataset().id(n))
+        let view = self.store.view();
+        match view.ascending(n).next()? {
+            Entry::Generated(i) => Some(self.store.dataset().id(i)),
+            Entry::Extra(e) => Some(e.pk.clone()),
+        }
     }
-    fn example_curl(&self, _base: &str) -> String {
-        String::new()
+
+    fn example_curl(&self, base: &str) -> String {
+        let id = self.example_id(0).unwrap_or_default();
+        format!("curl -H 'Authorization: Bearer demo' '{base}{EVENTS}{id}/'")
     }
+
     fn reset(&self) {
         self.store.reset();
     }

@@ -1,0 +1,200 @@
+//! [`Diagnostic`]: one problem in a scenario file, with its position, what was found and what
+//! was expected; and the translation of the YAML deserializer's errors into diagnostics.
+
+use std::fmt;
+
+use serde_saphyr::Error as YamlError;
+
+use crate::locate::Pos;
+
+/// One problem in a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Diagnostic {
+    /// The file (or source name) the problem is in.
+    pub file: String,
+    /// 1-based line (0 when the problem is not in the text, e.g. an unreadable file).
+    pub line: usize,
+    /// 1-based column (0 when the problem is not in the text).
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// What would have been valid.
+    pub expected: Option<String>,
+    /// What the file has instead.
+    pub found: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )?;
+        match (&self.found, &self.expected) {
+            (Some(found), Some(expected)) => write!(f, " (found {found}, expected {expected})"),
+            (Some(found), None) => write!(f, " (found {found})"),
+            (None, Some(expected)) => write!(f, " (expected {expected})"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+impl Diagnostic {
+    /// A diagnostic at a position.
+    pub(crate) fn at(file: &str, pos: Pos, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.to_owned(),
+            line: pos.line,
+            column: pos.column,
+            message: message.into(),
+            expected: None,
+            found: None,
+        }
+    }
+
+    /// Sets what was found.
+    pub(crate) fn found(mut self, found: impl Into<String>) -> Self {
+        self.found = Some(found.into());
+        self
+    }
+
+    /// Sets what was expected.
+    pub(crate) fn expected(mut self, expected: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self
+    }
+
+    /// Translates a YAML deserializer error (syntax, type, unknown or missing field, duplicate
+    /// key) into a diagnostic; `text` is the source, used to quote what was found.
+    pub(crate) fn from_yaml(file: &str, text: &str, err: &YamlError) -> Self {
+        let err = unwrap_yaml(err);
+        let pos = err
+            .location()
+            .map(|l| Pos {
+                line: usize::try_from(l.line()).unwrap_or(usize::MAX),
+                column: usize::try_from(l.column()).unwrap_or(usize::MAX),
+            })
+            .unwrap_or(Pos { line: 1, column: 1 });
+        let quoted = quote_at(text, pos);
+        let d = Diagnostic::at(file, pos, "");
+        match err {
+            YamlError::SerdeUnknownField {
+                field, expected, ..
+            } => d
+                .msg(format!("unknown field `{field}`"))
+                .found(format!("`{field}`"))
+                .expected(one_of(expected)),
+            YamlError::SerdeMissingField { field, .. } => d
+                .msg(format!("missing required field `{field}`"))
+                .found("a mapping without it")
+                .expected(format!("a field `{field}`")),
+            YamlError::SerdeInvalidType {
+                unexpected,
+                expected,
+                ..
+            } => d
+                .msg("wrong type")
+                .found(found_with_text(unexpected, quoted.as_deref()))
+                .expected(expected.clone()),
+            YamlError::SerdeInvalidValue {
+                unexpected,
+                expected,
+                ..
+            } => d
+                .msg("invalid value")
+                .found(found_with_text(unexpected, quoted.as_deref()))
+                .expected(expected.clone()),
+            YamlError::SerdeUnknownVariant {
+                variant, expected, ..
+            } => d
+                .msg(format!("unknown variant `{variant}`"))
+                .found(format!("`{variant}`"))
+                .expected(one_of(expected)),
+            YamlError::DuplicateMappingKey { key, .. } => {
+                let key = key.as_deref().unwrap_or("?");
+                d.msg(format!("duplicate key `{key}`"))
+                    .found(format!("`{key}` a second time"))
+                    .expected("each key at most once in a mapping")
+            }
+            YamlError::InvalidScalar { ty, .. } => d
+                .msg("invalid value")
+                .found(quoted.unwrap_or_else(|| "a scalar".to_owned()))
+                .expected(format!("a value of type {ty}")),
+            YamlError::Eof { .. } => d
+                .msg("unexpected end of file")
+                .found("the end of the file")
+                .expected("more YAML"),
+            other => {
+                let msg = strip_location(&other.without_snippet().to_string());
+                let found = match quoted {
+                    Some(q) if q.starts_with('\t') => "a tab".to_owned(),
+                    Some(q) => q,
+                    None => "the end of the line".to_owned(),
+                };
+                d.msg(msg).found(found).expected("valid YAML")
+            }
+        }
+    }
+
+    /// Sets the message.
+    fn msg(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+}
+
+/// Strips snippet and alias wrappers down to the error that has the location.
+fn unwrap_yaml(err: &YamlError) -> &YamlError {
+    match err {
+        YamlError::WithSnippet { error, .. } => unwrap_yaml(error),
+        YamlError::AliasError { error, .. } => unwrap_yaml(error),
+        other => other,
+    }
+}
+
+/// Removes a trailing ` at line N, column M` from a message (the diagnostic says it already).
+fn strip_location(msg: &str) -> String {
+    let msg = msg.trim();
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].trim_end_matches([',', ':']).to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// `one of `a`, `b``.
+fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => "no fields here".to_owned(),
+        [one] => format!("`{one}`"),
+        many => {
+            let list: Vec<String> = many.iter().map(|n| format!("`{n}`")).collect();
+            format!("one of {}", list.join(", "))
+        }
+    }
+}
+
+/// Serde's description of the found value, with the source text when it adds something.
+fn found_with_text(unexpected: &str, quoted: Option<&str>) -> String {
+    match quoted {
+        Some(q) if !unexpected.contains(q) && !q.is_empty() => format!("{unexpected} `{q}`"),
+        _ => unexpected.to_owned(),
+    }
+}
+
+/// The source text at a position: the rest of the token (up to a flow or mapping delimiter or
+/// the end of the line, at most 40 characters).
+fn quote_at(text: &str, pos: Pos) -> Option<String> {
+    let line = text.lines().nth(pos.line.checked_sub(1)?)?;
+    let rest: String = line.chars().skip(pos.column.checked_sub(1)?).collect();
+    if rest.starts_with('\t') {
+        return Some("\t".to_owned());
+    }
+    let token: String = rest
+        .chars()
+        .take_while(|c| !matches!(c, ',' | '}' | ']' | '#'))
+        .take(40)
+        .collect();
+    let token = token.trim().trim_end_matches(':').trim();
+    (!token.is_empty()).then(|| token.to_owned())
+}

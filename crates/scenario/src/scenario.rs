@@ -1,0 +1,261 @@
+//! The compiled scenario: validated, with defaults applied, times parsed, vendors resolved and
+//! regexes compiled. This is what the server consumes.
+
+use eventmock_fake::DatasetConfig;
+use eventmock_fake::time::Micros;
+use eventmock_model::Vendor;
+
+use crate::file::{CheckExpectFile, ErrorName, Then};
+use crate::matcher::{Matcher, PathMatcher, Template};
+
+/// A validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// The scenario's name (`[a-z0-9-]+`).
+    pub name: String,
+    /// Free text saying what it is for.
+    pub description: Option<String>,
+    /// The top-level default seed, if given.
+    pub seed: Option<u64>,
+    /// The mounted vendors, in [`Vendor::ALL`] order; at least one.
+    pub vendors: Vec<VendorMount>,
+    /// Request overrides; the first matching one wins.
+    pub overrides: Vec<Override>,
+    /// Faults applied to matching requests before the normal answer.
+    pub faults: Vec<Fault>,
+    /// Contract checks.
+    pub checks: Vec<Check>,
+}
+
+impl Scenario {
+    /// The mount of `vendor`, if the scenario serves it.
+    pub fn vendor(&self, vendor: Vendor) -> Option<&VendorMount> {
+        self.vendors.iter().find(|m| m.vendor == vendor)
+    }
+}
+
+/// One vendor's mount and dataset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VendorMount {
+    /// The vendor.
+    pub vendor: Vendor,
+    /// The mount path prefix (starts with `/`; default `/`).
+    pub prefix: String,
+    /// Its own port (0 = any free port), or `None` for the main port.
+    pub port: Option<u16>,
+    /// The dataset: seed (vendor ▸ top-level ▸ default), size, anchor and window.
+    pub dataset: DatasetConfig,
+    /// Which credentials are accepted.
+    pub auth: Auth,
+    /// Explicit events, in file order.
+    pub fixtures: Vec<Fixture>,
+}
+
+/// Which credentials a vendor accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Auth {
+    /// Any non-empty credential in the vendor's scheme.
+    #[default]
+    AnyCredential,
+    /// Only these tokens.
+    Tokens(Vec<String>),
+    /// No credential needed.
+    Off,
+}
+
+/// An explicit event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fixture {
+    /// Its id, well-formed for the vendor, unique within it.
+    pub id: String,
+    /// When it happened (Unix microseconds); default the dataset's anchor.
+    pub at: Micros,
+    /// Fields overriding a generated event's fields.
+    pub event: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A request override.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// Its name, if given (unique).
+    pub name: Option<String>,
+    /// Only requests routed to this vendor.
+    pub vendor: Option<Vendor>,
+    /// The request conditions.
+    pub matcher: RequestMatch,
+    /// What to answer.
+    pub action: Action,
+}
+
+/// The parts of a request a [`RequestMatch`] looks at.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestParts<'a> {
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The path, relative to the vendor's mount, without query string.
+    pub path: &'a str,
+    /// Decoded query parameters, in request order.
+    pub query: &'a [(&'a str, &'a str)],
+    /// Headers (any case), in request order.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The body parsed as JSON, if it is JSON.
+    pub body: Option<&'a serde_json::Value>,
+}
+
+/// Request conditions; all given must hold.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RequestMatch {
+    /// The upper-case HTTP method.
+    pub method: Option<String>,
+    /// The path template or regex.
+    pub path: Option<PathMatcher>,
+    /// Query parameters that must be present and match.
+    pub query: Vec<(String, Matcher)>,
+    /// Headers (lower-case names) that must be present and match.
+    pub headers: Vec<(String, Matcher)>,
+    /// JSON body fields (dotted path split into keys) that must equal these values.
+    pub body: Vec<(Vec<String>, serde_json::Value)>,
+    /// Values the template's placeholders must match.
+    pub path_params: Vec<(String, Matcher)>,
+}
+
+impl RequestMatch {
+    /// Whether the request satisfies every condition.
+    pub fn matches(&self, req: &RequestParts<'_>) -> bool {
+        if self.method.as_deref().is_some_and(|m| m != req.method) {
+            return false;
+        }
+        let captures = match &self.path {
+            Some(p) => match p.matches(req.path) {
+                Some(c) => c,
+                None => return false,
+            },
+            None => Vec::new(),
+        };
+        let param_ok = |(name, m): &(String, Matcher)| {
+            captures
+                .iter()
+                .any(|(n, v)| *n == name.as_str() && m.matches(v))
+        };
+        let query_ok = |(name, m): &(String, Matcher)| {
+            req.query
+                .iter()
+                .any(|(n, v)| *n == name.as_str() && m.matches(v))
+        };
+        let header_ok = |(name, m): &(String, Matcher)| {
+            req.headers
+                .iter()
+                .any(|(n, v)| n.eq_ignore_ascii_case(name) && m.matches(v))
+        };
+        let body_ok = |(path, want): &(Vec<String>, serde_json::Value)| {
+            let mut v = req.body;
+            for key in path {
+                v = v.and_then(|v| v.get(key));
+            }
+            v == Some(want)
+        };
+        self.path_params.iter().all(param_ok)
+            && self.query.iter().all(query_ok)
+            && self.headers.iter().all(header_ok)
+            && self.body.iter().all(body_ok)
+    }
+}
+
+/// What an override answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Always this.
+    Respond(Response),
+    /// The n-th matching request gets the n-th step (`None` = let the normal mock answer).
+    Sequence {
+        /// The steps; at least one.
+        steps: Vec<Option<Response>>,
+        /// What happens after the last step.
+        then: Then,
+    },
+}
+
+/// A fixed answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The status; `None` = 200, or the vendor error's own status.
+    pub status: Option<u16>,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Body,
+}
+
+/// The body of a fixed answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// No body.
+    Empty,
+    /// A JSON body, already serialized compactly.
+    Json(String),
+    /// A raw text body.
+    Text(String),
+    /// The vendor's error of this name, rendered from its error catalog.
+    Error(ErrorName),
+}
+
+/// A fault applied to matching requests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    /// Only requests routed to this vendor.
+    pub vendor: Option<Vendor>,
+    /// Only paths matching this template.
+    pub route: Option<Template>,
+    /// Delay before answering.
+    pub latency: Option<Latency>,
+    /// An injected error status.
+    pub status: Option<StatusFault>,
+    /// Probability (0 ..= 1) of closing the connection without answering.
+    pub reset: Option<f64>,
+    /// Probability (0 ..= 1) of sending half the body then closing.
+    pub truncate: Option<f64>,
+}
+
+/// A delay in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Latency {
+    /// Always this long.
+    Fixed(u64),
+    /// Uniform in `min ..= max`.
+    Uniform {
+        /// The shortest delay.
+        min: u64,
+        /// The longest delay.
+        max: u64,
+    },
+}
+
+/// An injected error status.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StatusFault {
+    /// The status code (100 ..= 599).
+    pub code: u16,
+    /// The chance of injecting it (0 ..= 1).
+    pub probability: f64,
+    /// Render as this vendor error.
+    pub error: Option<ErrorName>,
+}
+
+/// A contract check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// Its unique name.
+    pub name: String,
+    /// The vendor the request goes to (mounted in this scenario).
+    pub vendor: Vendor,
+    /// The upper-case method (default `GET`).
+    pub method: String,
+    /// The path, placeholders (`{id:0}`, `{fixture:<id>}`) left as written.
+    pub path: String,
+    /// Request headers.
+    pub headers: Vec<(String, String)>,
+    /// Query parameters.
+    pub query: Vec<(String, String)>,
+    /// What the answer must be.
+    pub expect: CheckExpectFile,
+}

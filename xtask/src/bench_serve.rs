@@ -1,0 +1,351 @@
+//! `cargo xtask bench serve`: eventmock against a minimal hyper server, side by side, on
+//! loopback, with `wrk` as the load generator. Every run is bounded in time.
+//!
+//! Reported per case: requests/s, p50, p99, and the server's CPU time per request
+//! (utime + stime from `/proc/PID/stat` over the run ÷ requests served), which stays meaningful
+//! when the load generator, not the server, is the bottleneck. Then RSS after ≥ 1M requests,
+//! time to first response, and RSS with a 10⁹-event dataset against a 10³-event one.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::bench::root;
+use crate::cargo;
+
+/// Seconds of load per case.
+const SECS: u64 = 6;
+/// Concurrent connections of wrk.
+const CONNECTIONS: u32 = 32;
+
+/// A running server process, killed on drop.
+struct Server {
+    child: Child,
+    addr: String,
+    /// The first lines it printed (eventmock's banner).
+    banner: Vec<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(bin: &Path, args: &[&str], banner_lines: usize) -> Result<Self> {
+        let mut child = Command::new(bin)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut reader = BufReader::new(stdout);
+        let mut banner = Vec::new();
+        for _ in 0..banner_lines {
+            let mut line = String::new();
+            reader.read_line(&mut line)?;
+            banner.push(line.trim_end().to_owned());
+        }
+        let addr = banner
+            .first()
+            .and_then(|l| l.split_whitespace().find(|w| w.contains("127.0.0.1:")))
+            .map(|w| w.trim_start_matches("http://").to_owned())
+            .context("no address in the server's first line")?;
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut sink = Vec::new();
+            let _ = reader.read_to_end(&mut sink);
+        });
+        Ok(Self {
+            child,
+            addr,
+            banner,
+        })
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+/// utime + stime of a process, in clock ticks.
+fn cpu_ticks(pid: u32) -> Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let after = stat.rsplit_once(')').map(|(_, r)| r).context("bad stat")?;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // After the comm field: state is index 0, utime is field 14 overall → index 11 here.
+    let utime: u64 = fields.get(11).context("utime")?.parse()?;
+    let stime: u64 = fields.get(12).context("stime")?.parse()?;
+    Ok(utime + stime)
+}
+
+fn ticks_per_sec() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+fn rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .context("no VmRSS")
+}
+
+/// One GET over a fresh connection; returns (status, body length).
+fn fetch(addr: &str, path: &str, header: Option<&str>) -> Result<(u16, usize)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let extra = header.map(|h| format!("{h}\r\n")).unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n"
+    )?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw);
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .context("no status")?;
+    let body = text.split_once("\r\n\r\n").map_or(0, |(_, b)| b.len());
+    Ok((status, body))
+}
+
+/// What wrk measured.
+struct Load {
+    rps: f64,
+    p50_us: f64,
+    p99_us: f64,
+    requests: u64,
+}
+
+fn parse_duration_us(s: &str) -> Option<f64> {
+    let (num, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic())?);
+    let v: f64 = num.parse().ok()?;
+    Some(match unit {
+        "us" => v,
+        "ms" => v * 1000.0,
+        "s" => v * 1_000_000.0,
+        _ => return None,
+    })
+}
+
+fn wrk(addr: &str, path: &str, header: Option<&str>, secs: u64) -> Result<Load> {
+    let mut cmd = Command::new("wrk");
+    cmd.args([
+        "-t1",
+        "-c",
+        &CONNECTIONS.to_string(),
+        "-d",
+        &format!("{secs}s"),
+        "--latency",
+        "--timeout",
+        "2s",
+    ]);
+    if let Some(h) = header {
+        cmd.args(["-H", h]);
+    }
+    let out = cmd
+        .arg(format!("http://{addr}{path}"))
+        .output()
+        .context("running wrk")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut load = Load {
+        rps: 0.0,
+        p50_us: 0.0,
+        p99_us: 0.0,
+        requests: 0,
+    };
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["Requests/sec:", v] => load.rps = v.parse().unwrap_or(0.0),
+            ["50%", v] => load.p50_us = parse_duration_us(v).unwrap_or(0.0),
+            ["99%", v] => load.p99_us = parse_duration_us(v).unwrap_or(0.0),
+            [n, "requests", "in", ..] => load.requests = n.parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    if load.requests == 0 {
+        bail!("wrk measured nothing for {path}:\n{text}");
+    }
+    if text.contains("Non-2xx") && !path.contains("00000000") {
+        // Only the 404 case may answer non-2xx.
+        let non2xx = text
+            .lines()
+            .find(|l| l.contains("Non-2xx"))
+            .unwrap_or_default();
+        if !path.contains("missing") {
+            eprintln!("  note: {non2xx}");
+        }
+    }
+    Ok(load)
+}
+
+/// Loads `path` on a server and measures its CPU per request.
+fn measure(server: &Server, path: &str, header: Option<&str>, secs: u64) -> Result<(Load, f64)> {
+    let hz = ticks_per_sec();
+    let before = cpu_ticks(server.pid())?;
+    let load = wrk(&server.addr, path, header, secs)?;
+    let after = cpu_ticks(server.pid())?;
+    let us_per_req = (after - before) as f64 / hz * 1e6 / load.requests as f64;
+    Ok((load, us_per_req))
+}
+
+fn binaries() -> Result<(PathBuf, PathBuf)> {
+    cargo(&["build", "-q", "--release", "-p", "eventmock"])?;
+    cargo(&[
+        "build",
+        "-q",
+        "--release",
+        "-p",
+        "eventmock-server",
+        "--example",
+        "bare",
+    ])?;
+    let target = root().join("target/release");
+    Ok((target.join("eventmock"), target.join("examples/bare")))
+}
+
+/// `cargo xtask bench serve`.
+pub fn serve() -> Result<()> {
+    if Command::new("wrk").arg("--version").output().is_err() {
+        bail!("wrk is not installed: `apt-get install -y wrk` (Debian package), then run again");
+    }
+    let (eventmock, bare) = binaries()?;
+    let machine = format!(
+        "{} cores, {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(
+                |c| c.lines().find(|l| l.starts_with("model name")).map(|l| l
+                    .split(':')
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned())
+            )
+            .unwrap_or_default()
+    );
+    println!("serve benchmark on {machine}; wrk -t1 -c{CONNECTIONS} -d{SECS}s per case, loopback");
+
+    // Time to first response.
+    let start = Instant::now();
+    let server = Server::start(&eventmock, &["serve", "--port", "0"], 6)?;
+    let first = loop {
+        if let Ok((200, _)) = fetch(
+            &server.addr,
+            "/api/v1/event/types.json",
+            Some("x-apikey: bench"),
+        ) {
+            break start.elapsed();
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            bail!("no response within 10 s of start");
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let auth = "Authorization: Bearer bench";
+    let retrieve_path = server
+        .banner
+        .iter()
+        .find(|l| l.trim_start().starts_with("authentik"))
+        .and_then(|l| l.split('\'').find(|w| w.starts_with("http://")))
+        .and_then(|url| url.split_once(&server.addr).map(|(_, p)| p.to_owned()))
+        .context("no authentik example in the banner")?;
+    let cases = [
+        ("retrieve", retrieve_path.clone()),
+        (
+            "404",
+            "/api/v3/events/events/00000000-0000-4000-8000-000000000000/".to_owned(),
+        ),
+        (
+            "list 100",
+            "/api/v3/events/events/?page_size=100".to_owned(),
+        ),
+    ];
+    println!(
+        "{:<10} {:<9} {:>10} {:>9} {:>9} {:>11} {:>8}",
+        "case", "server", "req/s", "p50 µs", "p99 µs", "CPU µs/req", "bytes"
+    );
+    let mut served = 0u64;
+    for (name, path) in &cases {
+        let (status, size) = fetch(&server.addr, path, Some(auth))?;
+        let _ = wrk(&server.addr, path, Some(auth), 1)?; // warm-up
+        let (em, em_cpu) = measure(&server, path, Some(auth), SECS)?;
+        served += em.requests;
+        let floor = Server::start(&bare, &["0", &size.to_string()], 1)?;
+        let _ = wrk(&floor.addr, "/", None, 1)?;
+        let (bh, bh_cpu) = measure(&floor, "/", None, SECS)?;
+        println!(
+            "{name:<10} {:<9} {:>10.0} {:>9.0} {:>9.0} {:>11.1} {:>8}",
+            "eventmock",
+            em.rps,
+            em.p50_us,
+            em.p99_us,
+            em_cpu,
+            format!("{size} ({status})")
+        );
+        println!(
+            "{:<10} {:<9} {:>10.0} {:>9.0} {:>9.0} {:>11.1} {:>8}",
+            "", "bare", bh.rps, bh.p50_us, bh.p99_us, bh_cpu, size
+        );
+        println!(
+            "{:<10} ratio eventmock/bare: throughput {:.2}×, CPU per request {:.2}×",
+            "",
+            em.rps / bh.rps,
+            em_cpu / bh_cpu
+        );
+    }
+    // RSS after at least a million requests.
+    while served < 1_000_000 {
+        served += wrk(&server.addr, &retrieve_path, Some(auth), 5)?.requests;
+    }
+    println!(
+        "RSS after {served} requests: {:.1} MiB; first response {:.1} ms after start",
+        rss_kib(server.pid())? as f64 / 1024.0,
+        first.as_secs_f64() * 1000.0
+    );
+    drop(server);
+    // Dataset size does not change memory.
+    for events in ["1000", "1000000000"] {
+        let s = Server::start(&eventmock, &["serve", "--port", "0", "--events", events], 6)?;
+        let path = s
+            .banner
+            .iter()
+            .find(|l| l.trim_start().starts_with("authentik"))
+            .and_then(|l| l.split('\'').find(|w| w.starts_with("http://")))
+            .and_then(|url| url.split_once(&s.addr).map(|(_, p)| p.to_owned()))
+            .context("no authentik example")?;
+        let n = wrk(&s.addr, &path, Some(auth), 3)?.requests
+            + wrk(
+                &s.addr,
+                "/api/v3/events/events/?page_size=100&page=3",
+                Some(auth),
+                2,
+            )?
+            .requests;
+        println!(
+            "dataset of {events:>10} events per vendor: RSS {:.1} MiB after {n} requests",
+            rss_kib(s.pid())? as f64 / 1024.0
+        );
+    }
+    Ok(())
+}
