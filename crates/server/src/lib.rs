@@ -1,22 +1,24 @@
-//! Network layer of the eventmock mock HTTP server.
-//!
-//! This crate turns a [`net::Handler`] into a running HTTP/1.1 + h2c server
-//! with bounded request bodies, panic isolation, a connection cap and
-//! graceful shutdown, while staying close to bare-hyper speed.
+//! The eventmock server: the five vendors' event APIs over HTTP/1.1 and h2c, answered from
+//! virtual datasets.
 //!
 //! # Layout
+//! Request path: [`net`] (accept, hyper, limits) → [`app`] (mount by path prefix, scenario
+//! overrides and faults) → a vendor module in [`vendors`] (auth, route table, handlers) →
+//! [`store`] (dataset + overlay) and [`listing`] (pages) → [`response`].
 //!
-//! - [`net`]: the network layer.
-//!   - `net::handler`: the [`net::Handler`] trait and its default error responses.
-//!   - `net::config`: [`net::ServerConfig`].
-//!   - `net::serve`: the accept loop, [`net::serve`].
-//!   - `net::dispatch`: per-request pipeline (body limit, panic catching).
-//!   - `net::catch_unwind`: an allocation-free panic-catching future adapter.
-//!   - `net::listen`: [`net::bind`] and [`net::shutdown_signal`].
+//! - [`net`]: the network layer: connection cap, header timeout, body limit (413), panic → 500,
+//!   graceful shutdown.
+//! - [`app`]: [`App`], the request handler, and [`World`], what is mounted where.
+//! - [`vendors`]: one module per vendor (its table maps URLs to handlers).
+//! - [`errors`]: named vendor errors and their rendering; [`auth`]: credential checks.
+//! - [`store`]: a vendor's dataset and overlay; [`events`]: adding events from JSON;
+//!   [`listing`]: bounded paging and filtering.
+//! - [`request`], [`response`]: the request view and response builders.
 
 pub mod app;
 pub mod auth;
 pub mod errors;
+pub mod events;
 pub mod listing;
 pub mod net;
 pub mod request;

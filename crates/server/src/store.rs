@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use arc_swap::ArcSwap;
 use eventmock_fake::{Dataset, DatasetConfig, DatasetError, Generator, IdError};
@@ -95,6 +96,8 @@ pub struct Store<G: Generator> {
     dataset: Dataset<G>,
     /// The current overlay.
     overlay: ArcSwap<Overlay<G::Event>>,
+    /// Ids minted for added events so far (new ids are those of indices past the end).
+    minted: AtomicU64,
 }
 
 impl<G: Generator> Store<G> {
@@ -103,6 +106,7 @@ impl<G: Generator> Store<G> {
         Ok(Self {
             dataset: Dataset::new(config)?,
             overlay: ArcSwap::from_pointee(Overlay::default()),
+            minted: AtomicU64::new(0),
         })
     }
 
@@ -114,6 +118,11 @@ impl<G: Generator> Store<G> {
     /// The current overlay (a snapshot).
     pub fn overlay(&self) -> Arc<Overlay<G::Event>> {
         self.overlay.load_full()
+    }
+
+    /// A fresh number for minting an id (`dataset.id(len + n)` is in format and never generated).
+    pub fn mint(&self) -> u64 {
+        self.minted.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Event `index`, generated now.

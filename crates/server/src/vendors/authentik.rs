@@ -317,4 +317,6 @@ impl VendorApi for Authentik {
     fn reset(&self) {
         self.store.reset();
     }
+
+    crate::store_methods!();
 }

@@ -270,6 +270,8 @@ impl VendorApi for CloudFoundry {
     fn reset(&self) {
         self.store.reset();
     }
+
+    crate::store_methods!();
 }
 
 #[cfg(test)]

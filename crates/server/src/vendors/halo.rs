@@ -341,6 +341,8 @@ impl VendorApi for Halo {
     fn reset(&self) {
         self.store.reset();
     }
+
+    crate::store_methods!();
 }
 
 /// The generator type, for code that needs the vendor's dataset type.

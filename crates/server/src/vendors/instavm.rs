@@ -305,6 +305,8 @@ impl VendorApi for Instavm {
     fn reset(&self) {
         self.store.reset();
     }
+
+    crate::store_methods!();
 }
 
 /// The generator type, for code that needs the vendor's dataset type.

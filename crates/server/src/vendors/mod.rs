@@ -62,6 +62,46 @@ pub trait VendorApi: Send + Sync + 'static {
 
     /// Deletes every change (overlay) made since start.
     fn reset(&self);
+
+    /// Adds an event from JSON (see [`crate::events::add`]); returns its id.
+    fn add_event(
+        &self,
+        value: serde_json::Value,
+        partial: bool,
+        id: Option<&str>,
+        at: Option<i64>,
+    ) -> Result<String, crate::events::AddError>;
+
+    /// Deletes the event with `id`; `false` when there is none.
+    fn delete_event(&self, id: &str) -> bool;
+
+    /// How many events are visible now (generated minus deleted plus added).
+    fn total(&self) -> u64;
+}
+
+/// Implements the store-backed methods of [`VendorApi`] for a vendor whose `store` field holds
+/// its [`crate::store::Store`].
+#[macro_export]
+macro_rules! store_methods {
+    () => {
+        fn add_event(
+            &self,
+            value: serde_json::Value,
+            partial: bool,
+            id: Option<&str>,
+            at: Option<i64>,
+        ) -> Result<String, $crate::events::AddError> {
+            $crate::events::add(&self.store, value, partial, id, at)
+        }
+
+        fn delete_event(&self, id: &str) -> bool {
+            self.store.delete(id)
+        }
+
+        fn total(&self) -> u64 {
+            self.store.view().total()
+        }
+    };
 }
 
 /// Builds the API of `vendor`.

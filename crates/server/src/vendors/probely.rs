@@ -365,4 +365,6 @@ impl VendorApi for Probely {
     fn reset(&self) {
         self.store.reset();
     }
+
+    crate::store_methods!();
 }
