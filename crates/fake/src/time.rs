@@ -60,15 +60,21 @@ impl Civil {
     /// Splits a Unix time in microseconds.
     #[inline]
     pub fn from_micros(t: Micros) -> Self {
-        let secs = t.div_euclid(MICROS_PER_SEC);
-        let micros = t.rem_euclid(MICROS_PER_SEC) as u32;
-        let days = secs.div_euclid(86_400);
-        let sod = secs.rem_euclid(86_400) as u32;
-        let (year, month, day) = if (0..FAST_DAYS).contains(&days) {
-            civil_from_days_fast(days as u32)
+        let (sod, micros, (year, month, day));
+        if (0..FAST_DAYS * 86_400 * MICROS_PER_SEC).contains(&t) {
+            // 1970 to 9999: unsigned arithmetic, multiplications only.
+            let t = t as u64;
+            let secs = t / MICROS_PER_SEC as u64;
+            micros = (t % MICROS_PER_SEC as u64) as u32;
+            sod = (secs % 86_400) as u32;
+            (year, month, day) = civil_from_days_fast((secs / 86_400) as u32);
         } else {
-            civil_from_days(days)
-        };
+            let secs = t.div_euclid(MICROS_PER_SEC);
+            micros = t.rem_euclid(MICROS_PER_SEC) as u32;
+            let days = secs.div_euclid(86_400);
+            sod = secs.rem_euclid(86_400) as u32;
+            (year, month, day) = civil_from_days(days);
+        }
         Civil {
             year,
             month,
@@ -381,6 +387,10 @@ mod tests {
             );
             days += if days < 30_000 { 1 } else { 7 };
         }
+        let end = FAST_DAYS * 86_400 * MICROS_PER_SEC;
+        assert_eq!(rfc3339_micros(end - 1), "9999-12-31T23:59:59.999999Z");
+        assert_eq!(Civil::from_micros(end).year, 10_000);
+        assert_eq!(rfc3339_micros(-1), "1969-12-31T23:59:59.999999Z");
         let last = FAST_DAYS - 1;
         assert_eq!(civil_from_days_fast(last as u32), civil_from_days(last));
         assert_eq!(civil_from_days(last), (9999, 12, 31));

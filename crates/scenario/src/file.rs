@@ -259,6 +259,49 @@ pub enum ErrorName {
     Internal,
 }
 
+impl ErrorName {
+    /// Every name, in a fixed order.
+    pub const ALL: [ErrorName; 13] = [
+        ErrorName::NotFound,
+        ErrorName::MalformedId,
+        ErrorName::Unauthenticated,
+        ErrorName::BadToken,
+        ErrorName::WrongScheme,
+        ErrorName::Forbidden,
+        ErrorName::Validation,
+        ErrorName::BadQuery,
+        ErrorName::InvalidPage,
+        ErrorName::UnknownRoute,
+        ErrorName::MethodNotAllowed,
+        ErrorName::PayloadTooLarge,
+        ErrorName::Internal,
+    ];
+
+    /// The name used in scenarios (`error: not_found`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorName::NotFound => "not_found",
+            ErrorName::MalformedId => "malformed_id",
+            ErrorName::Unauthenticated => "unauthenticated",
+            ErrorName::BadToken => "bad_token",
+            ErrorName::WrongScheme => "wrong_scheme",
+            ErrorName::Forbidden => "forbidden",
+            ErrorName::Validation => "validation",
+            ErrorName::BadQuery => "bad_query",
+            ErrorName::InvalidPage => "invalid_page",
+            ErrorName::UnknownRoute => "unknown_route",
+            ErrorName::MethodNotAllowed => "method_not_allowed",
+            ErrorName::PayloadTooLarge => "payload_too_large",
+            ErrorName::Internal => "internal",
+        }
+    }
+
+    /// Parses a scenario name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.as_str() == s)
+    }
+}
+
 /// One step of a sequence: an answer, or `passthrough` to let the normal mock answer.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]

@@ -13,6 +13,7 @@
 //! - `validate`: semantic checks, file → scenario.
 //! - `locate`: node positions by path, from a second pass over the YAML events.
 //! - [`ids`]: format-only checks of vendor ids.
+//! - [`fixture`]: fixture events (partial JSON over a generated event) checked against the model.
 //!
 //! # How positions are found
 //! Syntax and type errors come from serde-saphyr with their location. Semantic errors are found
@@ -21,6 +22,7 @@
 
 pub mod diagnostic;
 pub mod file;
+pub mod fixture;
 pub mod ids;
 mod locate;
 pub mod matcher;

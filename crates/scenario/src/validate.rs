@@ -213,7 +213,7 @@ impl Validator<'_> {
             }
         }
         let auth = self.auth(&join(path, "auth"), vf.auth.as_ref());
-        let fixtures = self.fixtures(path, vendor, dataset.anchor, vf);
+        let fixtures = self.fixtures(path, vendor, dataset, vf);
         VendorMount {
             vendor,
             prefix,
@@ -268,9 +268,10 @@ impl Validator<'_> {
         &mut self,
         path: &str,
         vendor: Vendor,
-        anchor: i64,
+        dataset: eventmock_fake::DatasetConfig,
         vf: &VendorFile,
     ) -> Vec<Fixture> {
+        let anchor = dataset.anchor;
         let format = id_format(vendor);
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut out = Vec::new();
@@ -307,6 +308,19 @@ impl Validator<'_> {
                     anchor
                 }),
             };
+            if let Err(e) = crate::fixture::check_fixture(vendor, dataset, &f.id, &f.event) {
+                let field = if e.path == "." {
+                    join(&fpath, "event")
+                } else {
+                    join(&fpath, &format!("event.{}", e.path))
+                };
+                self.err(
+                    &field,
+                    format!("fixture event does not fit the {vendor} model: {}", e.message),
+                    format!("`{}`", e.path),
+                    "a value the vendor's event model accepts",
+                );
+            }
             out.push(Fixture {
                 id: f.id.clone(),
                 at,

@@ -6,6 +6,8 @@ use eventmock_fake::time::parse_rfc3339;
 use eventmock_model::{authentik, cf, halo, instavm, probely};
 use serde_json::Value;
 
+use eventmock_scenario::fixture::{from_json, merge};
+
 use crate::store::Store;
 
 /// Where a vendor's event keeps its id and its time.
@@ -105,31 +107,6 @@ pub enum AddError {
     },
 }
 
-/// Merges `patch` into `base`: objects recursively, anything else replaced.
-pub fn merge(base: &mut Value, patch: Value) {
-    match (base, patch) {
-        (Value::Object(b), Value::Object(p)) => {
-            for (k, v) in p {
-                match b.get_mut(&k) {
-                    Some(slot) => merge(slot, v),
-                    None => {
-                        b.insert(k, v);
-                    }
-                }
-            }
-        }
-        (slot, v) => *slot = v,
-    }
-}
-
-/// Deserializes a vendor event, naming the failing field.
-pub fn from_json<E: serde::de::DeserializeOwned>(value: Value) -> Result<E, AddError> {
-    serde_path_to_error::deserialize(value).map_err(|e| AddError::Invalid {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
-    })
-}
-
 /// Adds an event to `store`. With `partial`, `value` patches a generated event (the one of
 /// index `base`, or of the id's own index when the id is a generated one) so unnamed fields are
 /// generated; otherwise `value` must be a complete event. `id` (if given) wins over the JSON's;
@@ -162,7 +139,10 @@ where
         merge(&mut base, value);
         value = base;
     }
-    let mut event: G::Event = from_json(value)?;
+    let mut event: G::Event = from_json(value).map_err(|e| AddError::Invalid {
+        path: e.path,
+        message: e.message,
+    })?;
     let id = match id {
         Some(id) => id.to_owned(),
         None if partial => dataset.id(dataset.len() + mint),

@@ -1,0 +1,101 @@
+//! Fixture events: a partial JSON object laid over a generated event, then checked against the
+//! vendor's model. Shared by scenario validation (errors with line and column) and the server
+//! (which adds the result to the vendor's overlay).
+
+use eventmock_fake::{AnyDataset, DatasetConfig};
+use eventmock_model::{Vendor, authentik, cf, halo, instavm, probely};
+use serde_json::Value;
+
+/// Merges `patch` into `base`: objects recursively, anything else replaced.
+pub fn merge(base: &mut Value, patch: Value) {
+    match (base, patch) {
+        (Value::Object(b), Value::Object(p)) => {
+            for (k, v) in p {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+/// A field of an event that does not fit the vendor's model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Dotted path of the field (`entity.type`; `.` for the event itself).
+    pub path: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// Deserializes `value` as `T`, naming the failing field.
+pub fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize(value).map_err(|e| FieldError {
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    })
+}
+
+/// Checks that `value` is a complete, valid event of `vendor`.
+pub fn check_event(vendor: Vendor, value: Value) -> Result<(), FieldError> {
+    match vendor {
+        Vendor::Probely => from_json::<probely::Event>(value).map(drop),
+        Vendor::Authentik => from_json::<authentik::Event>(value).map(drop),
+        Vendor::Halo => from_json::<halo::Event>(value).map(drop),
+        Vendor::Instavm => from_json::<instavm::AuditEvent>(value).map(drop),
+        Vendor::CloudFoundry => from_json::<cf::Event>(value).map(drop),
+    }
+}
+
+/// Checks a fixture: `patch` over the generated event it is based on (the event of its own id
+/// when the id is a generated one, else event 0) must be a valid event of the vendor.
+pub fn check_fixture(
+    vendor: Vendor,
+    config: DatasetConfig,
+    id: &str,
+    patch: &serde_json::Map<String, Value>,
+) -> Result<(), FieldError> {
+    let dataset = AnyDataset::new(vendor, config).map_err(|e| FieldError {
+        path: ".".into(),
+        message: e.to_string(),
+    })?;
+    let index = dataset.index(id).unwrap_or(0);
+    let mut base = dataset.event_value(index).map_err(|e| FieldError {
+        path: ".".into(),
+        message: e.to_string(),
+    })?;
+    merge(&mut base, Value::Object(patch.clone()));
+    check_event(vendor, base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_is_deep() {
+        let mut base = json!({"a": {"b": 1, "c": 2}, "d": [1]});
+        merge(&mut base, json!({"a": {"b": 9}, "d": [2, 3], "e": null}));
+        assert_eq!(base, json!({"a": {"b": 9, "c": 2}, "d": [2, 3], "e": null}));
+    }
+
+    #[test]
+    fn fixture_errors_name_the_field() {
+        let config = DatasetConfig { len: 10, ..DatasetConfig::default() };
+        let ok = json!({"action": "login"});
+        let bad = json!({"action": "no_such_action"});
+        let id = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+        assert!(check_fixture(Vendor::Authentik, config, id, ok.as_object().unwrap()).is_ok());
+        let err = check_fixture(Vendor::Authentik, config, id, bad.as_object().unwrap()).unwrap_err();
+        assert_eq!(err.path, "action");
+        assert!(err.message.contains("unknown variant `no_such_action`"), "{}", err.message);
+        let wrong_type = json!({"entity": {"timestamp": 5}});
+        let err = check_fixture(Vendor::CloudFoundry, config, id, wrong_type.as_object().unwrap()).unwrap_err();
+        assert_eq!(err.path, "entity.timestamp");
+    }
+}
