@@ -1,6 +1,7 @@
 //! Repository tasks, run as `cargo xtask <task>` (see `.cargo/config.toml`).
 //!
 //! - `test`: the whole test suite (what `.ci/run` and the README run).
+//! - `contract [--review]`: the contract snapshot run (also part of `test`).
 //! - `bench serve`: eventmock against a minimal hyper server (see `bench_serve`).
 //! - `bench generate`: generation throughput per vendor against the serialization ceiling,
 //!   plus the CLI's memory at two sizes (it must stay flat).
@@ -33,14 +34,53 @@ fn run(args: &[String]) -> Result<()> {
             bench_serve::serve()
         }
         ["test"] => test(),
-        _ => bail!("usage: cargo xtask (test | bench [generate | serve])"),
+        ["contract"] => contract(false),
+        ["contract", "--review"] => contract(true),
+        _ => bail!("usage: cargo xtask (test | contract [--review] | bench [generate | serve])"),
     }
 }
 
-/// `cargo xtask test`: every test of the workspace (unit, end-to-end, doc tests).
+/// `cargo xtask test`: every test of the workspace (unit, end-to-end, doc tests), which
+/// includes the contract run.
 fn test() -> Result<()> {
     cargo(&["test", "--workspace", "--all-targets"])?;
     cargo(&["test", "--workspace", "--doc"])
+}
+
+/// `cargo xtask contract [--review]`: the scenario checks against the mock, snapshotted under
+/// `snapshots/`, every answer validated against `openapi/`. `--review` accepts the current
+/// answers as the new snapshots, deletes unreferenced ones and rewrites the README coverage.
+fn contract(review: bool) -> Result<()> {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args([
+        "test",
+        "-p",
+        "eventmock-contract",
+        "--test",
+        "contract",
+        "--test",
+        "openapi",
+    ]);
+    if review {
+        cmd.env("INSTA_UPDATE", "always")
+            .env("EVENTMOCK_CONTRACT_REVIEW", "1")
+            .env("EVENTMOCK_WRITE_OPENAPI", "1");
+    }
+    let status = cmd.status().context("running the contract tests")?;
+    if !status.success() {
+        bail!(
+            "contract run failed (review the diffs; `cargo xtask contract --review` accepts them)"
+        );
+    }
+    if review {
+        let diff = Command::new("git")
+            .args(["status", "--short", "snapshots", "openapi", "README.md"])
+            .output()
+            .context("git status")?;
+        print!("{}", String::from_utf8_lossy(&diff.stdout));
+        println!("review the changes above (git diff) before committing them");
+    }
+    Ok(())
 }
 
 /// Runs a command, failing with its name if it does not succeed.

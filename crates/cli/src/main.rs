@@ -4,9 +4,15 @@
 //! # Layout
 //! - [`generate`]: `eventmock generate`, streaming fake events to a file or stdout.
 //! - [`serve`]: `eventmock serve`, the mock server.
+//! - [`seed`]: `eventmock seed`, adding generated events to a running server (admin API).
+//! - [`check`]: `eventmock check`, `eventmock schema` and `eventmock openapi`.
+//! - [`verify`]: `eventmock verify`, contract checks against a live server.
 
+mod check;
 mod generate;
+mod seed;
 mod serve;
+mod verify;
 
 /// mimalloc: generation and serving are allocation-heavy; it measured ~10–25% faster than glibc malloc.
 #[global_allocator]
@@ -32,6 +38,16 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Serve the five vendors' event APIs (zero config: 127.0.0.1:8080, embedded default).
     Serve(serve::ServeArgs),
+    /// Add generated events to a running eventmock through its admin API.
+    Seed(seed::SeedArgs),
+    /// Validate scenario files without serving (exit 1 on any error).
+    Check(check::CheckArgs),
+    /// Print a JSON Schema (`scenario`: the scenario format, for yaml-language-server).
+    Schema(check::SchemaArgs),
+    /// Print a vendor's OpenAPI 3.1 document (derived from the model types).
+    Openapi(check::OpenapiArgs),
+    /// Run a vendor's contract checks against a live server and report drift (exit 1 on drift).
+    Verify(verify::VerifyArgs),
 }
 
 /// An error in what the user asked for (exit code 2), as opposed to a failure while doing it.
@@ -56,6 +72,19 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Generate(args) => generate::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Seed(args) => seed::run(args),
+        Command::Check(args) => match check::run(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
+        Command::Schema(args) => check::schema(args),
+        Command::Openapi(args) => check::openapi(args),
+        Command::Verify(args) => match verify::run(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

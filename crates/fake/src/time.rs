@@ -30,10 +30,12 @@ impl TimeAxis {
     }
 
     /// The time of event `index`; `jitter` is any 64-bit draw, reduced to `0..step`.
+    /// Event `i` lies in `(anchor - (len - i) × step, anchor - (len - 1 - i) × step]`, so every
+    /// event is at or before the anchor and times never decrease with the index.
     #[inline]
     pub fn at(&self, index: u64, jitter: u64) -> Micros {
-        let back = (self.len.saturating_sub(1).saturating_sub(index)) as i64;
-        self.anchor - back.saturating_mul(self.step) + (jitter % self.step as u64) as i64
+        let back = (self.len.saturating_sub(index)) as i64;
+        self.anchor - back.saturating_mul(self.step) + 1 + (jitter % self.step as u64) as i64
     }
 }
 
@@ -427,7 +429,9 @@ mod tests {
             assert!(t >= last);
             last = t;
         }
-        assert!(axis.at(999, u64::MAX) < 1_000_000_000 + axis.step);
+        assert!(axis.at(999, u64::MAX) <= 1_000_000_000);
+        assert!(axis.at(999, 0) > 1_000_000_000 - axis.step);
+        assert!(axis.at(0, 0) > 1_000_000_000 - 1_000_000);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! objects are free-form JSON in authentik; the typed fields here are the ones authentik
 //! itself writes, and `extra` keeps everything else so any object round-trips.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -13,7 +14,7 @@ mod action;
 pub use action::EventAction;
 
 /// One event, in the field order of authentik's `EventSerializer`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Event {
     /// Event UUID (v4, hyphenated).
     pub pk: String,
@@ -36,7 +37,7 @@ pub struct Event {
 }
 
 /// The `user` object of an event (authentik's `get_user()`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct User {
     /// Numeric user id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,7 +63,7 @@ pub struct User {
 ///
 /// Known keys are typed in the order authentik usually writes them (event keyword arguments
 /// first, then `http_request`, then the GeoIP/ASN enrichment); other keys go to `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Context {
     /// Human-readable message (system and configuration events).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,7 +92,7 @@ pub struct Context {
 }
 
 /// `context.http_request`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct HttpRequest {
     /// Query arguments.
     pub args: Map<String, Value>,
@@ -106,7 +107,7 @@ pub struct HttpRequest {
 }
 
 /// `context.model`: a reference to a database object (`model_to_dict`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ModelRef {
     /// Django app label, e.g. `authentik_core`.
     pub app: String,
@@ -119,7 +120,7 @@ pub struct ModelRef {
 }
 
 /// The `brand` object of an event.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Brand {
     /// Brand UUID as 32 hex characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,7 +137,8 @@ pub struct Brand {
 }
 
 /// One item of `GET /api/v3/events/events/actions/` (authentik's `TypeCreate` schema).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "TypeCreate")]
 pub struct ActionType {
     /// Human label, e.g. `Login Failed`.
     pub name: String,
@@ -159,7 +161,7 @@ pub struct ActionType {
 
 /// authentik's pagination block. All seven fields are numbers; `next` and `previous`
 /// are `0` when there is no such page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Pagination {
     /// Next page number, or 0.
     pub next: u64,
@@ -178,7 +180,8 @@ pub struct Pagination {
 }
 
 /// `PaginatedEventList`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "PaginatedEventList")]
 pub struct EventList {
     /// Page information.
     pub pagination: Pagination,
@@ -189,7 +192,7 @@ pub struct EventList {
 }
 
 /// `GenericError`: `{"detail": ..., "code"?: ...}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct GenericError {
     /// Message, e.g. `Not found.`.
     pub detail: String,
@@ -199,7 +202,7 @@ pub struct GenericError {
 }
 
 /// `ValidationError`: `non_field_errors`, `code`, and one list of messages per bad field.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ValidationError {
     /// Errors not tied to a field.
     #[serde(default, skip_serializing_if = "Option::is_none")]

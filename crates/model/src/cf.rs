@@ -1,6 +1,7 @@
 //! Cloud Foundry Cloud Controller v2: `GET /v2/events`, `/v2/events/{guid}`, plus the
 //! root document (`GET /`) and UAA's token response that real CF clients need first.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -9,7 +10,7 @@ mod event_type;
 pub use event_type::EventType;
 
 /// One event resource.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Event {
     /// Resource metadata.
     pub metadata: Metadata,
@@ -18,7 +19,7 @@ pub struct Event {
 }
 
 /// v2 resource metadata.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Metadata {
     /// Event GUID.
     pub guid: String,
@@ -31,7 +32,7 @@ pub struct Metadata {
 }
 
 /// The event entity, in the documented field order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Entity {
     /// Event type.
     #[serde(rename = "type")]
@@ -62,7 +63,7 @@ pub struct Entity {
 }
 
 /// v2 list envelope. `prev_url`/`next_url` are relative URLs or `null`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EventList {
     /// Total number of matching events.
     pub total_results: u64,
@@ -77,7 +78,7 @@ pub struct EventList {
 }
 
 /// v2 error body, e.g. `{"description":"Unknown request","error_code":"CF-NotFound","code":10000}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorBody {
     /// Human-readable message.
     pub description: String,
@@ -88,7 +89,7 @@ pub struct ErrorBody {
 }
 
 /// A link of the root document: `{"href": ..., "meta"?: {...}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Link {
     /// Target URL.
     pub href: String,
@@ -110,7 +111,7 @@ impl Link {
 /// The links of `GET /`, in Cloud Controller's order. Links that CC sends as `null` when
 /// unconfigured (`bits_service`, `credhub`, `routing`) serialize `null`; the other optional
 /// links are omitted when `None`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RootLinks {
     /// This document.
     #[serde(rename = "self")]
@@ -154,14 +155,14 @@ pub struct RootLinks {
 }
 
 /// `GET /`: the Cloud Controller root document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RootDocument {
     /// The links.
     pub links: RootLinks,
 }
 
 /// UAA's answer to `POST /oauth/token`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TokenResponse {
     /// The bearer token (a JWT).
     pub access_token: String,

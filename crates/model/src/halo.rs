@@ -1,5 +1,6 @@
 //! Halo Security (attack surface): `GET /api/v1/event/{list,get,delete,types}.json`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -8,7 +9,7 @@ mod types;
 pub use types::{CONFIRMED_SUBJECTS, EVENT_TYPES};
 
 /// One event, in the field order of Halo's examples.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Event {
     /// 49 characters: `YYYYMMDDhhmmss` + 35 hex digits.
     pub event_id: String,
@@ -25,7 +26,7 @@ pub struct Event {
 }
 
 /// The target of an event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Target {
     /// User-given target name (often empty).
     pub target_name: String,
@@ -36,7 +37,7 @@ pub struct Target {
 }
 
 /// One item of `list.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ListItem {
     /// The event.
     pub event: Event,
@@ -44,7 +45,7 @@ pub struct ListItem {
 
 /// `list.json`: `{"list": [...]}`, optionally with Halo's generic `request` echo and
 /// `pagination` block (both unconfirmed for events; omitted when `None`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EventList {
     /// The events.
     pub list: Vec<ListItem>,
@@ -57,7 +58,7 @@ pub struct EventList {
 }
 
 /// Halo's generic pagination block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Pagination {
     /// Total number of matching items.
     pub total: u64,
@@ -68,7 +69,7 @@ pub struct Pagination {
 }
 
 /// `get.json`: `{"success": 1, "event": {...}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct GetResponse {
     /// Always 1.
     pub success: i64,
@@ -77,14 +78,14 @@ pub struct GetResponse {
 }
 
 /// `delete.json`: `{"success": 1}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DeleteResponse {
     /// Always 1.
     pub success: i64,
 }
 
 /// One item of `types.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EventTypeEntry {
     /// Human subject, e.g. `API Key Added`.
     pub subject: String,
@@ -93,7 +94,7 @@ pub struct EventTypeEntry {
 }
 
 /// `types.json`: `{"list": [{"subject", "key"}]}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TypesResponse {
     /// The event types.
     pub list: Vec<EventTypeEntry>,
@@ -115,7 +116,7 @@ impl TypesResponse {
 }
 
 /// Error body, e.g. `{"code": 404, "message": "event not found"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorBody {
     /// `0` for a missing parameter, `404` for an unknown event.
     pub code: i64,

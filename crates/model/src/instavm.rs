@@ -3,11 +3,13 @@
 //!
 //! Nullable fields serialize as `null`, as FastAPI does; they are never skipped.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// `AuditEventResponse`, in the schema's field order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "AuditEventResponse")]
 pub struct AuditEvent {
     /// Event id.
     pub id: String,
@@ -64,7 +66,8 @@ pub struct AuditEvent {
 }
 
 /// List envelope: `{"items": [...], "next_cursor": string|null}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "AuditEventList")]
 pub struct EventList {
     /// Events of this page.
     pub items: Vec<AuditEvent>,
@@ -73,21 +76,24 @@ pub struct EventList {
 }
 
 /// FastAPI `HTTPException` body, e.g. `{"detail":"Not authenticated"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "HTTPError")]
 pub struct HttpError {
     /// Message.
     pub detail: String,
 }
 
 /// FastAPI 422 body (`HTTPValidationError`, pydantic v2 shape).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "HTTPValidationError")]
 pub struct ValidationErrorBody {
     /// One item per failed check.
     pub detail: Vec<ValidationErrorItem>,
 }
 
 /// One pydantic v2 validation error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "ValidationError")]
 pub struct ValidationErrorItem {
     /// Error type, e.g. `greater_than_equal`, `int_parsing`.
     #[serde(rename = "type")]
@@ -104,8 +110,9 @@ pub struct ValidationErrorItem {
 }
 
 /// One element of a validation error location.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
+#[schemars(inline)]
 pub enum LocItem {
     /// A field or parameter name.
     Str(String),
@@ -114,7 +121,8 @@ pub enum LocItem {
 }
 
 /// One event type of `GET /v1/audit/catalog`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "AuditCatalogEntry")]
 pub struct CatalogEntry {
     /// Event group.
     pub event_group: String,
@@ -126,7 +134,8 @@ pub struct CatalogEntry {
 
 /// `GET /v1/audit/catalog` body. **Unconfirmed shape**: the seed does not document the
 /// catalog endpoint; this mirrors the list envelope (`{"items": [...]}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "AuditCatalog")]
 pub struct Catalog {
     /// The known event types.
     pub items: Vec<CatalogEntry>,

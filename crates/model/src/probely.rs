@@ -4,10 +4,11 @@
 //! `object_type`. The four content objects are modelled on Probely's public API objects
 //! (user, target, scan, finding), trimmed to their most common fields.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One account event, in the field order of Probely's documentation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Event {
     /// Base58 identifier, 12 characters (e.g. `8C5DbAFNbTDN`).
     pub id: String,
@@ -24,7 +25,7 @@ pub struct Event {
 }
 
 /// Probely event types (the 12 values of the seed page).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventType {
     /// `user_created`: User Created.
@@ -106,7 +107,7 @@ impl EventType {
 }
 
 /// The type of object in an event's `content`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectType {
     /// `user`.
@@ -140,7 +141,7 @@ impl ObjectType {
 }
 
 /// The content of an event: one of four objects, told apart by their fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Content {
     /// A user of the account.
@@ -166,7 +167,7 @@ impl Content {
 }
 
 /// A user of the account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct User {
     /// Base58 identifier.
@@ -184,7 +185,7 @@ pub struct User {
 }
 
 /// A web site (or API) as configured on a target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Site {
     /// Base58 identifier.
@@ -202,7 +203,7 @@ pub struct Site {
 }
 
 /// A scan target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// Base58 identifier.
@@ -223,7 +224,7 @@ pub struct Target {
 }
 
 /// A short reference to a site, as nested in scans and findings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteRef {
     /// Base58 identifier.
@@ -235,7 +236,7 @@ pub struct SiteRef {
 }
 
 /// A short reference to a target, as nested in scans and findings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetRef {
     /// Base58 identifier of the target.
@@ -245,7 +246,7 @@ pub struct TargetRef {
 }
 
 /// A scan of a target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scan {
     /// Base58 identifier.
@@ -269,7 +270,7 @@ pub struct Scan {
 }
 
 /// The vulnerability definition of a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Definition {
     /// Base58 identifier.
@@ -279,7 +280,7 @@ pub struct Definition {
 }
 
 /// A vulnerability finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Finding {
     /// Integer identifier (Probely numbers findings per target).
@@ -301,7 +302,7 @@ pub struct Finding {
 }
 
 /// One webhook delivery of an event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Webhook {
     /// Base58 identifier of the webhook.
     pub id: String,
@@ -316,7 +317,7 @@ pub struct Webhook {
 }
 
 /// Webhook API version (only `v1` exists).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum ApiVersion {
     /// `v1`.
     #[serde(rename = "v1")]
@@ -324,7 +325,7 @@ pub enum ApiVersion {
 }
 
 /// Delivery status of a webhook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WebhookStatus {
     /// `scheduled`.
@@ -358,7 +359,7 @@ impl WebhookStatus {
 }
 
 /// The list envelope of `GET /events/` (path and envelope unconfirmed; Probely's list shape).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EventList {
     /// Total number of events matching.
     pub count: u64,
@@ -373,7 +374,7 @@ pub struct EventList {
 }
 
 /// Django REST Framework error body, e.g. `{"detail":"Not found."}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorBody {
     /// Human-readable message.
     pub detail: String,

@@ -434,6 +434,10 @@ pub struct CheckFile {
     /// What the answer must be.
     #[serde(default)]
     pub expect: CheckExpectFile,
+    /// True when the check relies on this scenario (fixtures, overrides) and so is skipped by
+    /// `eventmock verify` against a live vendor.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mock_only: bool,
 }
 
 /// The request of a check.
@@ -443,7 +447,10 @@ pub struct CheckRequestFile {
     /// The HTTP method, upper-case. Default `GET`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    /// The path (relative to the vendor's mount), with placeholders left as written.
+    /// The path (relative to the vendor's mount). Placeholders: `{id:N}` is the id of the
+    /// N-th event of the vendor's list (newest first as the vendor lists), `{token}` the
+    /// credential (the scenario's first accepted token, or `--token` of `eventmock verify`);
+    /// `{token}` may also appear in header and query values.
     pub path: String,
     /// Request headers.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -451,6 +458,9 @@ pub struct CheckRequestFile {
     /// Query parameters.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub query: BTreeMap<String, String>,
+    /// A raw request body (set `content-type` in `headers`), e.g. a form for `/oauth/token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 /// What the answer of a check must be.

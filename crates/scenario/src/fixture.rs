@@ -51,8 +51,64 @@ pub fn check_event(vendor: Vendor, value: Value) -> Result<(), FieldError> {
     }
 }
 
-/// Checks a fixture: `patch` over the generated event it is based on (the event of its own id
-/// when the id is a generated one, else event 0) must be a valid event of the vendor.
+/// How many generated events are searched for the best base of a fixture.
+pub const BASE_SEARCH: u64 = 2000;
+
+/// Leaf values of `patch` with their paths (objects flattened; arrays and scalars are leaves).
+fn leaves<'a>(prefix: Vec<&'a str>, v: &'a Value, out: &mut Vec<(Vec<&'a str>, &'a Value)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                let mut p = prefix.clone();
+                p.push(k);
+                leaves(p, v, out);
+            }
+        }
+        _ => out.push((prefix, v)),
+    }
+}
+
+/// The generated event a fixture is laid over: the fixture id's own event when the id is a
+/// generated one; otherwise, among the first [`BASE_SEARCH`] events, the one that already agrees
+/// with most of the fixture's values (so a Probely `finding_detected` fixture gets a generated
+/// finding as its `content`, an authentik `login` a login's context). `event(i)` builds event `i`.
+pub fn base_index(
+    own_index: Option<u64>,
+    len: u64,
+    patch: &serde_json::Map<String, Value>,
+    event: &dyn Fn(u64) -> Option<Value>,
+) -> u64 {
+    if let Some(i) = own_index {
+        return i;
+    }
+    let patch = Value::Object(patch.clone());
+    let mut wanted = Vec::new();
+    leaves(Vec::new(), &patch, &mut wanted);
+    let mut best = (0usize, 0u64);
+    for i in 0..len.min(BASE_SEARCH) {
+        let Some(candidate) = event(i) else { continue };
+        let score = wanted
+            .iter()
+            .filter(|(path, want)| {
+                let mut v = Some(&candidate);
+                for key in path {
+                    v = v.and_then(|v| v.get(*key));
+                }
+                v == Some(*want)
+            })
+            .count();
+        if score > best.0 {
+            best = (score, i);
+            if score == wanted.len() {
+                break;
+            }
+        }
+    }
+    best.1
+}
+
+/// Checks a fixture: `patch` over the generated event it is based on (see [`base_index`])
+/// must be a valid event of the vendor.
 pub fn check_fixture(
     vendor: Vendor,
     config: DatasetConfig,
@@ -63,7 +119,9 @@ pub fn check_fixture(
         path: ".".into(),
         message: e.to_string(),
     })?;
-    let index = dataset.index(id).unwrap_or(0);
+    let index = base_index(dataset.index(id).ok(), dataset.len(), patch, &|i| {
+        dataset.event_value(i).ok()
+    });
     let mut base = dataset.event_value(index).map_err(|e| FieldError {
         path: ".".into(),
         message: e.to_string(),
@@ -86,16 +144,30 @@ mod tests {
 
     #[test]
     fn fixture_errors_name_the_field() {
-        let config = DatasetConfig { len: 10, ..DatasetConfig::default() };
+        let config = DatasetConfig {
+            len: 10,
+            ..DatasetConfig::default()
+        };
         let ok = json!({"action": "login"});
         let bad = json!({"action": "no_such_action"});
         let id = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
         assert!(check_fixture(Vendor::Authentik, config, id, ok.as_object().unwrap()).is_ok());
-        let err = check_fixture(Vendor::Authentik, config, id, bad.as_object().unwrap()).unwrap_err();
+        let err =
+            check_fixture(Vendor::Authentik, config, id, bad.as_object().unwrap()).unwrap_err();
         assert_eq!(err.path, "action");
-        assert!(err.message.contains("unknown variant `no_such_action`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown variant `no_such_action`"),
+            "{}",
+            err.message
+        );
         let wrong_type = json!({"entity": {"timestamp": 5}});
-        let err = check_fixture(Vendor::CloudFoundry, config, id, wrong_type.as_object().unwrap()).unwrap_err();
+        let err = check_fixture(
+            Vendor::CloudFoundry,
+            config,
+            id,
+            wrong_type.as_object().unwrap(),
+        )
+        .unwrap_err();
         assert_eq!(err.path, "entity.timestamp");
     }
 }

@@ -256,6 +256,10 @@ pub struct Check {
     pub headers: Vec<(String, String)>,
     /// Query parameters.
     pub query: Vec<(String, String)>,
+    /// A raw request body.
+    pub body: Option<String>,
     /// What the answer must be.
     pub expect: CheckExpectFile,
+    /// Skipped by `eventmock verify` (relies on this scenario's fixtures or overrides).
+    pub mock_only: bool,
 }

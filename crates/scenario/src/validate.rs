@@ -316,7 +316,10 @@ impl Validator<'_> {
                 };
                 self.err(
                     &field,
-                    format!("fixture event does not fit the {vendor} model: {}", e.message),
+                    format!(
+                        "fixture event does not fit the {vendor} model: {}",
+                        e.message
+                    ),
                     format!("`{}`", e.path),
                     "a value the vendor's event model accepts",
                 );
@@ -738,6 +741,29 @@ impl Validator<'_> {
             let pairs = |m: &BTreeMap<String, String>| {
                 m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
             };
+            let texts = std::iter::once(("request.path".to_owned(), &c.request.path))
+                .chain(
+                    c.request
+                        .headers
+                        .iter()
+                        .map(|(k, v)| (format!("request.headers.{k}"), v)),
+                )
+                .chain(
+                    c.request
+                        .query
+                        .iter()
+                        .map(|(k, v)| (format!("request.query.{k}"), v)),
+                );
+            for (field, text) in texts {
+                if let Some(bad) = unknown_placeholder(text) {
+                    self.err(
+                        &join(&path, &field),
+                        "unknown placeholder in a check",
+                        format!("`{bad}`"),
+                        "`{id:N}` (N a number) or `{token}`",
+                    );
+                }
+            }
             if let Some(vendor) = vendor {
                 out.push(Check {
                     name: c.name.clone(),
@@ -746,10 +772,31 @@ impl Validator<'_> {
                     path: c.request.path.clone(),
                     headers: pairs(&c.request.headers),
                     query: pairs(&c.request.query),
+                    body: c.request.body.clone(),
                     expect: c.expect.clone(),
+                    mock_only: c.mock_only,
                 });
             }
         }
         out
     }
+}
+
+/// The first `{...}` in `text` that is not a check placeholder (`{id:N}`, `{token}`).
+fn unknown_placeholder(text: &str) -> Option<&str> {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open..];
+        let close = after.find('}')?;
+        let inner = &after[1..close];
+        let ok = inner == "token"
+            || inner
+                .strip_prefix("id:")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            return Some(&after[..=close]);
+        }
+        rest = &after[close + 1..];
+    }
+    None
 }

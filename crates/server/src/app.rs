@@ -1,5 +1,5 @@
-//! [`App`]: the server's request handler. It finds the vendor mounted for a path, lets the
-//! vendor answer, and adds the vendor's decorations.
+//! [`App`]: the server's request handler. It finds the vendor mounted for a path, applies the
+//! scenario's faults and overrides, lets the vendor answer, and adds the vendor's decorations.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -7,31 +7,39 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
+use http_body_util::BodyExt;
 use hyper::http::request::Parts;
 use hyper::{Request, StatusCode};
 
 use crate::errors::{ErrorName, Holes};
-use crate::net::Handler;
+use crate::net::{ConnectionFault, Handler};
 use crate::request::Req;
 use crate::response::{Reply, reply};
+use crate::rules::{Rules, status_reply};
 use crate::vendors::{VendorApi, VendorSettings, build};
 use eventmock_fake::DatasetError;
 use eventmock_model::Vendor;
 
-/// A vendor mounted under a path prefix.
+/// A vendor mounted under a path prefix, on the main port or its own.
 #[derive(Clone)]
 pub struct Mount {
     /// The prefix (`""` for the root), without a trailing slash.
     pub prefix: String,
     /// The vendor's API.
     pub api: Arc<dyn VendorApi>,
+    /// Its own port, or `None` for the main port.
+    pub port: Option<u16>,
 }
 
-/// What is being served: the mounted vendors.
+/// What is being served: the mounted vendors and the scenario rules.
 #[derive(Clone, Default)]
 pub struct World {
-    /// Mounts, tried in order.
+    /// Mounts, tried in order (longest prefix first).
     pub mounts: Vec<Mount>,
+    /// The names of the scenarios this world was built from (empty: embedded default).
+    pub scenario_names: Vec<String>,
+    /// Overrides and faults.
+    pub rules: Arc<Rules>,
 }
 
 /// The seed of the embedded default scenario.
@@ -43,26 +51,44 @@ impl World {
     /// The embedded default: all five vendors at the root, each with a 1,000-event dataset of
     /// seed 42, any non-empty credential accepted.
     pub fn default_all() -> Result<Self, DatasetError> {
+        Self::all_vendors(DEFAULT_SEED, DEFAULT_LEN)
+    }
+
+    /// All five vendors at the root with datasets of `seed` and `len`.
+    pub fn all_vendors(seed: u64, len: u64) -> Result<Self, DatasetError> {
         let mut mounts = Vec::new();
         for vendor in Vendor::ALL {
             let mut settings = VendorSettings::default();
-            settings.dataset.seed = DEFAULT_SEED;
-            settings.dataset.len = DEFAULT_LEN;
+            settings.dataset.seed = seed;
+            settings.dataset.len = len;
             mounts.push(Mount {
                 prefix: String::new(),
                 api: build(vendor, settings)?,
+                port: None,
             });
         }
-        Ok(Self { mounts })
+        Ok(Self {
+            mounts,
+            ..Self::default()
+        })
     }
 
-    /// The mount that answers `path`, and the path below its prefix.
-    pub fn route<'a>(&'a self, path: &'a str) -> Option<(&'a Mount, &'a str)> {
-        self.mounts.iter().find_map(|m| {
+    /// The mount on `port` (`None`: the main port) that answers `path`, and the path below
+    /// its prefix.
+    pub fn route<'a>(&'a self, port: Option<u16>, path: &'a str) -> Option<(&'a Mount, &'a str)> {
+        self.mounts.iter().filter(|m| m.port == port).find_map(|m| {
             let rest = path.strip_prefix(m.prefix.as_str())?;
             let rest = if rest.is_empty() { "/" } else { rest };
             (rest.starts_with('/') && m.api.owns(rest)).then_some((m, rest))
         })
+    }
+
+    /// Clears every vendor's overlay and every sequence and fault counter.
+    pub fn reset(&self) {
+        for m in &self.mounts {
+            m.api.reset();
+        }
+        self.rules.reset();
     }
 }
 
@@ -72,6 +98,8 @@ pub struct App {
     world: ArcSwap<World>,
     /// Requests received so far.
     counter: AtomicU64,
+    /// Journal, metrics and admin settings.
+    control: crate::admin::Control,
 }
 
 impl App {
@@ -80,7 +108,19 @@ impl App {
         Self {
             world: ArcSwap::from_pointee(world),
             counter: AtomicU64::new(0),
+            control: crate::admin::Control::default(),
         }
+    }
+
+    /// Sets the control plane's settings (journal size, admin access, admin body limit).
+    pub fn with_control(mut self, config: crate::admin::ControlConfig) -> Self {
+        self.control = crate::admin::Control::new(config);
+        self
+    }
+
+    /// The journal, metrics and admin settings.
+    pub fn control(&self) -> &crate::admin::Control {
+        &self.control
     }
 
     /// The current world.
@@ -88,18 +128,73 @@ impl App {
         self.world.load_full()
     }
 
-    /// Replaces the world (scenario reload).
+    /// Replaces the world (scenario reload); requests in flight finish on the old one.
     pub fn replace(&self, world: World) {
         self.world.store(Arc::new(world));
     }
 
-    /// Answers one request (also usable without the network layer, e.g. in contract runs).
+    /// Answers one request arriving on `port` (`None`: the main port), faults included.
+    pub async fn respond(&self, port: Option<u16>, req: Request<Bytes>) -> Reply {
+        let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
+        let world = self.world.load_full();
+        let (parts, body) = req.into_parts();
+        let path = parts.uri.path();
+        let Some((mount, sub)) = world.route(port, path) else {
+            return no_vendor(path);
+        };
+        let mut req = Req::new(
+            parts.method.clone(),
+            sub,
+            parts.uri.query(),
+            parts.headers,
+            body,
+            ordinal,
+        );
+        req.prefix.clone_from(&mount.prefix);
+        req.authority = parts.uri.authority().map(|a| a.as_str().to_owned());
+        let api = &*mount.api;
+        let vendor = api.vendor();
+        if world.rules.is_empty() {
+            let mut res = api.handle(&req);
+            api.decorate(&req, &mut res);
+            crate::admin::tag(&mut res, vendor, api.route_label(&req));
+            return res;
+        }
+        let plan = world.rules.faults(vendor, &req);
+        let mut res = if let Some((code, error)) = plan.status {
+            status_reply(api, code, error)
+        } else if let Some(res) = world.rules.override_reply(vendor, api, &req) {
+            res
+        } else {
+            api.handle(&req)
+        };
+        api.decorate(&req, &mut res);
+        crate::admin::tag(&mut res, vendor, api.route_label(&req));
+        if let Some(delay) = plan.delay {
+            tokio::time::sleep(delay).await;
+        }
+        if plan.reset {
+            res.extensions_mut().insert(ConnectionFault::Reset);
+        } else if plan.truncate {
+            let (mut head, body) = res.into_parts();
+            let full = body
+                .collect()
+                .await
+                .map(|c| c.to_bytes())
+                .unwrap_or_default();
+            head.extensions.insert(ConnectionFault::Truncate(full));
+            res = Reply::from_parts(head, http_body_util::Full::new(Bytes::new()));
+        }
+        res
+    }
+
+    /// Answers one request on the main port without faults' delays (contract runs, tests).
     pub fn answer(&self, req: Request<Bytes>) -> Reply {
         let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
         let world = self.world.load();
         let (parts, body) = req.into_parts();
         let path = parts.uri.path();
-        let Some((mount, sub)) = world.route(path) else {
+        let Some((mount, sub)) = world.route(None, path) else {
             return no_vendor(path);
         };
         let mut req = Req::new(
@@ -111,15 +206,18 @@ impl App {
             ordinal,
         );
         req.prefix.clone_from(&mount.prefix);
-        req.authority = parts.uri.authority().map(|a| a.as_str().to_owned());
-        let mut res = mount.api.handle(&req);
-        mount.api.decorate(&req, &mut res);
+        let api = &*mount.api;
+        let mut res = world
+            .rules
+            .override_reply(api.vendor(), api, &req)
+            .unwrap_or_else(|| api.handle(&req));
+        api.decorate(&req, &mut res);
         res
     }
 
-    fn vendor_error(&self, parts: &Parts, name: ErrorName) -> Option<Reply> {
+    fn vendor_error(&self, port: Option<u16>, parts: &Parts, name: ErrorName) -> Option<Reply> {
         let world = self.world.load();
-        let (mount, _) = world.route(parts.uri.path())?;
+        let (mount, _) = world.route(port, parts.uri.path())?;
         let req = Req::new(
             parts.method.clone(),
             parts.uri.path(),
@@ -147,30 +245,71 @@ fn no_vendor(path: &str) -> Reply {
     )
 }
 
+fn too_large_fallback() -> Reply {
+    reply(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "application/json",
+        Bytes::from_static(br#"{"detail":"Request body too large"}"#),
+    )
+}
+
+fn internal_fallback() -> Reply {
+    reply(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "application/json",
+        Bytes::from_static(br#"{"detail":"Internal Server Error"}"#),
+    )
+}
+
 impl Handler for App {
-    async fn handle(&self, req: Request<Bytes>, _peer: SocketAddr) -> Reply {
-        self.answer(req)
+    async fn handle(&self, req: Request<Bytes>, peer: SocketAddr) -> Reply {
+        if crate::admin::is_admin_path(req.uri().path()) {
+            return crate::admin::handle(self, req, peer);
+        }
+        let pending = self.control.begin(&req);
+        let res = self.respond(None, req).await;
+        self.control.finish(pending, res)
+    }
+
+    fn body_limit(&self, parts: &Parts, peer: SocketAddr, default: usize) -> usize {
+        self.control.body_limit(parts.uri.path(), peer, default)
     }
 
     fn payload_too_large(&self, parts: &Parts) -> Reply {
-        self.vendor_error(parts, ErrorName::PayloadTooLarge)
-            .unwrap_or_else(|| {
-                reply(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "application/json",
-                    Bytes::from_static(br#"{"detail":"Request body too large"}"#),
-                )
-            })
+        self.vendor_error(None, parts, ErrorName::PayloadTooLarge)
+            .unwrap_or_else(too_large_fallback)
     }
 
     fn internal_error(&self, parts: &Parts) -> Reply {
-        self.vendor_error(parts, ErrorName::Internal)
-            .unwrap_or_else(|| {
-                reply(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "application/json",
-                    Bytes::from_static(br#"{"detail":"Internal Server Error"}"#),
-                )
-            })
+        self.vendor_error(None, parts, ErrorName::Internal)
+            .unwrap_or_else(internal_fallback)
+    }
+}
+
+/// The handler of one extra port: routes only among the vendors mounted on that port.
+pub struct PortHandler {
+    /// The shared app.
+    pub app: Arc<App>,
+    /// The port this handler serves.
+    pub port: u16,
+}
+
+impl Handler for PortHandler {
+    async fn handle(&self, req: Request<Bytes>, _peer: SocketAddr) -> Reply {
+        let pending = self.app.control.begin(&req);
+        let res = self.app.respond(Some(self.port), req).await;
+        self.app.control.finish(pending, res)
+    }
+
+    fn payload_too_large(&self, parts: &Parts) -> Reply {
+        self.app
+            .vendor_error(Some(self.port), parts, ErrorName::PayloadTooLarge)
+            .unwrap_or_else(too_large_fallback)
+    }
+
+    fn internal_error(&self, parts: &Parts) -> Reply {
+        self.app
+            .vendor_error(Some(self.port), parts, ErrorName::Internal)
+            .unwrap_or_else(internal_fallback)
     }
 }

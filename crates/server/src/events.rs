@@ -6,7 +6,7 @@ use eventmock_fake::time::parse_rfc3339;
 use eventmock_model::{authentik, cf, halo, instavm, probely};
 use serde_json::Value;
 
-use eventmock_scenario::fixture::{from_json, merge};
+use eventmock_scenario::fixture::{base_index, from_json, merge};
 
 use crate::store::Store;
 
@@ -123,19 +123,61 @@ where
     G: Generator,
     G::Event: EventMeta + serde::Serialize + serde::de::DeserializeOwned,
 {
+    let (id, after, event) = prepare(store, value, partial, id, at)?;
+    store.put_extra(id.clone(), after, event);
+    Ok(id)
+}
+
+/// Adds several events all-or-nothing: every one is validated first (the first failure is
+/// returned with its position), then all are placed in one overlay change, so readers see
+/// either none or all of them. Returns the ids in order.
+pub fn add_all<G>(
+    store: &Store<G>,
+    values: Vec<Value>,
+    partial: bool,
+) -> Result<Vec<String>, (usize, AddError)>
+where
+    G: Generator,
+    G::Event: EventMeta + serde::Serialize + serde::de::DeserializeOwned,
+{
+    let mut ready = Vec::with_capacity(values.len());
+    for (n, value) in values.into_iter().enumerate() {
+        ready.push(prepare(store, value, partial, None, None).map_err(|e| (n, e))?);
+    }
+    let ids = ready.iter().map(|(id, _, _)| id.clone()).collect();
+    store.put_extras(ready);
+    Ok(ids)
+}
+
+/// Validates an event and places it without adding it: its id, how many generated indices lie
+/// before it, and the typed event (see [`add`]).
+pub fn prepare<G>(
+    store: &Store<G>,
+    value: Value,
+    partial: bool,
+    id: Option<&str>,
+    at: Option<i64>,
+) -> Result<(String, u64, G::Event), AddError>
+where
+    G: Generator,
+    G::Event: EventMeta + serde::Serialize + serde::de::DeserializeOwned,
+{
     let dataset = store.dataset();
     let mint = store.mint();
     let mut value = value;
     if partial {
-        let base_index = id
-            .and_then(|id| dataset.index(id).ok())
-            .unwrap_or(mint % dataset.len());
-        let mut base = serde_json::to_value(store.generate(base_index)).map_err(|e| {
-            AddError::Invalid {
+        let own = id.and_then(|id| dataset.index(id).ok());
+        let base_index = match &value {
+            Value::Object(patch) => base_index(own, dataset.len(), patch, &|i| {
+                serde_json::to_value(store.generate(i)).ok()
+            }),
+            _ => own.unwrap_or(mint % dataset.len()),
+        };
+        let mut base =
+            serde_json::to_value(store.generate(base_index)).map_err(|e| AddError::Invalid {
                 path: ".".into(),
                 message: e.to_string(),
-            }
-        })?;
+            })?;
         merge(&mut base, value);
         value = base;
     }
@@ -160,8 +202,7 @@ where
     let after = at
         .or_else(|| event.time_micros())
         .map_or(dataset.len(), |t| store.generated_at_or_before(t));
-    store.put_extra(id.clone(), after, event);
-    Ok(id)
+    Ok((id, after, event))
 }
 
 /// The name of the id field of a vendor's event.

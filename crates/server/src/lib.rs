@@ -9,22 +9,34 @@
 //! - [`net`]: the network layer: connection cap, header timeout, body limit (413), panic → 500,
 //!   graceful shutdown.
 //! - [`app`]: [`App`], the request handler, and [`World`], what is mounted where.
+//! - [`world`]: building a world from scenarios; [`rules`]: overrides and faults.
 //! - [`vendors`]: one module per vendor (its table maps URLs to handlers).
 //! - [`errors`]: named vendor errors and their rendering; [`auth`]: credential checks.
 //! - [`store`]: a vendor's dataset and overlay; [`events`]: adding events from JSON;
 //!   [`listing`]: bounded paging and filtering.
 //! - [`request`], [`response`]: the request view and response builders.
+//! - [`admin`]: the control plane under `/__eventmock/` (admin API, verification); [`journal`]:
+//!   the bounded request journal; [`metrics`]: Prometheus counters and latency histograms;
+//!   [`mock_server`]: [`MockServer`], a server in-process for Rust tests.
 
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod errors;
 pub mod events;
+pub mod journal;
 pub mod listing;
+pub mod metrics;
+pub mod mock_server;
 pub mod net;
 pub mod request;
 pub mod response;
+pub mod rules;
 pub mod store;
 pub mod vendors;
+pub mod world;
 
-pub use app::{App, Mount, World};
+pub use admin::RequestPattern;
+pub use app::{App, Mount, PortHandler, World};
+pub use mock_server::{MockServer, MockServerBuilder};
 pub use net::{Handler, ServerConfig, bind, serve, shutdown_signal};

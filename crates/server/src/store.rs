@@ -188,6 +188,59 @@ impl<G: Generator> Store<G> {
         });
     }
 
+    /// Adds (or replaces) many extra events `(id, after, event)` in one overlay change, as if
+    /// [`Store::put_extra`] were called for each in order (a later duplicate id wins), in time
+    /// O(extras + batch) rather than one copy per event.
+    pub fn put_extras(&self, items: Vec<(String, u64, G::Event)>) {
+        if items.is_empty() {
+            return;
+        }
+        // Later duplicates win: keep the last occurrence of each id.
+        let mut last: BTreeMap<String, usize> = BTreeMap::new();
+        for (n, (id, _, _)) in items.iter().enumerate() {
+            last.insert(id.clone(), n);
+        }
+        let mut batch: Vec<Extra<G::Event>> = Vec::with_capacity(last.len());
+        for (n, (id, after, event)) in items.into_iter().enumerate() {
+            if last.get(&id) == Some(&n) {
+                batch.push(Extra {
+                    id,
+                    after,
+                    event: Arc::new(event),
+                });
+            }
+        }
+        // Stable: equal `after` keeps batch order, after the existing ones.
+        batch.sort_by_key(|e| e.after);
+        let ids: BTreeSet<&str> = batch.iter().map(|e| e.id.as_str()).collect();
+        let generated: Vec<u64> = batch
+            .iter()
+            .filter_map(|e| self.dataset.index(&e.id).ok())
+            .collect();
+        self.overlay.rcu(|current| {
+            let mut next = Overlay {
+                deleted: current.deleted.clone(),
+                extras: Vec::with_capacity(current.extras.len() + batch.len()),
+                extra_ids: BTreeMap::new(),
+            };
+            next.deleted.extend(generated.iter().copied());
+            let mut old = current
+                .extras
+                .iter()
+                .filter(|e| !ids.contains(e.id.as_str()))
+                .peekable();
+            for new in &batch {
+                while let Some(e) = old.next_if(|e| e.after <= new.after) {
+                    next.extras.push(e.clone());
+                }
+                next.extras.push(new.clone());
+            }
+            next.extras.extend(old.cloned());
+            reindex(&mut next);
+            next
+        });
+    }
+
     /// Drops every change: back to the pure dataset.
     pub fn reset(&self) {
         self.overlay.store(Arc::new(Overlay::default()));
@@ -260,8 +313,14 @@ impl<E> View<E> {
             }
         }
         let g = lo;
-        let skip = start - self.before(g);
-        let extras_from = self.overlay.extras.partition_point(|e| e.after <= g);
+        let before = self.before(g);
+        // More extras before generated 0 than `start`: the walk begins among them.
+        let (extras_from, skip) = if before <= start {
+            let from = self.overlay.extras.partition_point(|e| e.after <= g);
+            (from, start - before)
+        } else {
+            (0, start)
+        };
         Walk {
             view: self,
             g,

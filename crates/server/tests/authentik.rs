@@ -194,7 +194,9 @@ async fn bad_token_with_a_token_list() {
         mounts: vec![Mount {
             prefix: String::new(),
             api: build(Vendor::Authentik, settings).unwrap(),
+            port: None,
         }],
+        ..World::default()
     };
     let s = TestServer::with_world(world).await;
     let r = s.get(LIST, &[("authorization", "Bearer bad")]).await;

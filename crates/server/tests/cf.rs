@@ -354,7 +354,9 @@ async fn tokens_policy_and_request_id_echo() {
         mounts: vec![Mount {
             prefix: String::new(),
             api,
+            port: None,
         }],
+        ..World::default()
     };
     let s = TestServer::with_world(world).await;
     let r = s

@@ -416,7 +416,9 @@ async fn token_policy_accepts_only_listed_credentials() {
         mounts: vec![Mount {
             prefix: String::new(),
             api,
+            port: None,
         }],
+        ..World::default()
     })
     .await;
     for (headers, status) in [

@@ -193,7 +193,9 @@ async fn auth_outcomes() {
         mounts: vec![Mount {
             prefix: String::new(),
             api: build(Vendor::Probely, settings).unwrap(),
+            port: None,
         }],
+        ..World::default()
     };
     let s = TestServer::with_world(world).await;
     let r = s.get("/events/", &[("authorization", "JWT bad")]).await;

@@ -145,6 +145,6 @@ fn ids_are_pinned() {
 const PINNED: [&str; 4] = [
     "hacNKkbxx3tQ",
     "01a3cbce-20c0-45db-b750-43392464e2f5",
-    "019adc5b-e003-75db-b750-43392464e2f5",
+    "019adc5b-e001-75db-b750-43392464e2f5",
     "202512020000002f5f8068f2f38830176f75043392464e2f5",
 ];

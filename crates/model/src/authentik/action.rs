@@ -1,5 +1,6 @@
 //! [`EventAction`]: the `EventActions` enum of authentik's 2026 schema.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ActionType;
@@ -9,7 +10,8 @@ macro_rules! event_actions {
         /// An authentik event action (38 values in the 2026 schema).
         ///
         /// `custom_` is the prefix of custom actions; only the bare prefix is modelled.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+        #[schemars(rename = "EventActions")]
         pub enum EventAction {
             $(
                 #[doc = concat!("`", $wire, "`: ", $label, ".")]

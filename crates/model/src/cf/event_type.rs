@@ -1,8 +1,12 @@
 //! [`EventType`]: Cloud Foundry v2 audit event types, open-ended.
 
+use std::borrow::Cow;
 use std::fmt;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
 
 macro_rules! cf_event_types {
     ($($variant:ident = $wire:literal;)*) => {
@@ -95,5 +99,32 @@ impl<'de> Deserialize<'de> for EventType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = String::deserialize(deserializer)?;
         Ok(EventType::from_wire(&s))
+    }
+}
+
+/// A string schema: any type string is accepted (CF has many more types than are modelled,
+/// and [`EventType::Other`] keeps them), the known ones are listed as `examples`.
+impl JsonSchema for EventType {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("EventType")
+    }
+
+    fn json_schema(_generator: &mut SchemaGenerator) -> Schema {
+        let examples = EventType::KNOWN
+            .iter()
+            .map(|t| Value::String(t.as_str().to_owned()))
+            .collect();
+        let mut schema = Map::new();
+        schema.insert("type".to_owned(), Value::String("string".to_owned()));
+        schema.insert(
+            "description".to_owned(),
+            Value::String(
+                "A Cloud Foundry event type; any string is accepted, the known ones are listed \
+                 as examples."
+                    .to_owned(),
+            ),
+        );
+        schema.insert("examples".to_owned(), Value::Array(examples));
+        Schema::from(schema)
     }
 }

@@ -13,7 +13,23 @@ use hyper::http::request::Parts;
 use hyper::{Request, Response, StatusCode};
 
 use super::catch_unwind::{catch_unwind, panic_message};
+use super::fault_body::{ConnectionFault, ResponseBody};
 use super::handler::{Handler, json_error};
+
+/// Carries out a [`ConnectionFault`] the handler attached, if any.
+fn apply_fault(mut res: Response<Full<Bytes>>) -> Result<Response<ResponseBody>, DropRequest> {
+    match res.extensions_mut().remove::<ConnectionFault>() {
+        None => Ok(res.map(ResponseBody::Full)),
+        Some(ConnectionFault::Reset) => Err("eventmock fault: connection reset".into()),
+        Some(ConnectionFault::Truncate(full)) => {
+            let half = full.slice(..full.len() / 2);
+            if let Ok(len) = hyper::header::HeaderValue::from_str(&full.len().to_string()) {
+                res.headers_mut().insert(hyper::header::CONTENT_LENGTH, len);
+            }
+            Ok(res.map(|_| ResponseBody::Truncated(super::fault_body::Truncation::new(half))))
+        }
+    }
+}
 
 /// Error returned to hyper when a request must be dropped (the body could not
 /// be read, e.g. the client went away). Hyper then closes the connection
@@ -27,8 +43,9 @@ pub(crate) async fn dispatch<H: Handler>(
     req: Request<Incoming>,
     peer: SocketAddr,
     max_body_bytes: usize,
-) -> Result<Response<Full<Bytes>>, DropRequest> {
+) -> Result<Response<ResponseBody>, DropRequest> {
     let (parts, body) = req.into_parts();
+    let max_body_bytes = handler.body_limit(&parts, peer, max_body_bytes);
 
     let body = if body.is_end_stream() {
         Bytes::new()
@@ -36,13 +53,13 @@ pub(crate) async fn dispatch<H: Handler>(
         // Declared Content-Length already exceeds the limit: answer without
         // reading the body (hyper will not send `100 Continue`).
         tracing::debug!(%peer, uri = %parts.uri, "declared body too large");
-        return Ok(too_large(&*handler, &parts));
+        return Ok(too_large(&*handler, &parts).map(ResponseBody::Full));
     } else {
         match Limited::new(body, max_body_bytes).collect().await {
             Ok(collected) => collected.to_bytes(),
             Err(err) if err.is::<LengthLimitError>() => {
                 tracing::debug!(%peer, uri = %parts.uri, "streamed body too large");
-                return Ok(too_large(&*handler, &parts));
+                return Ok(too_large(&*handler, &parts).map(ResponseBody::Full));
             }
             Err(err) => {
                 tracing::debug!(%peer, error = %err, "request body read failed; dropping request");
@@ -58,7 +75,7 @@ pub(crate) async fn dispatch<H: Handler>(
 
     let req = Request::from_parts(parts, body);
     match catch_unwind(async { handler.handle(req, peer).await }).await {
-        Ok(res) => Ok(res),
+        Ok(res) => apply_fault(res),
         Err(payload) => {
             tracing::error!(
                 %peer,
@@ -75,7 +92,8 @@ pub(crate) async fn dispatch<H: Handler>(
                 || handler.internal_error(&parts),
                 StatusCode::INTERNAL_SERVER_ERROR,
                 r#"{"detail":"Internal Server Error"}"#,
-            ))
+            )
+            .map(ResponseBody::Full))
         }
     }
 }

@@ -26,6 +26,14 @@ pub trait Handler: Send + Sync + 'static {
         peer: SocketAddr,
     ) -> impl Future<Output = Response<Full<Bytes>>> + Send;
 
+    /// The body limit for this request, given the configured
+    /// [`ServerConfig::max_body_bytes`](crate::net::ServerConfig::max_body_bytes) as
+    /// `default` (e.g. a control API may accept larger bodies from trusted peers).
+    fn body_limit(&self, req_parts: &Parts, peer: SocketAddr, default: usize) -> usize {
+        let _ = (req_parts, peer);
+        default
+    }
+
     /// Response sent when the request body exceeds
     /// [`ServerConfig::max_body_bytes`](crate::net::ServerConfig::max_body_bytes).
     ///

@@ -6,11 +6,13 @@
 mod catch_unwind;
 mod config;
 mod dispatch;
+mod fault_body;
 mod handler;
 mod listen;
 mod serve;
 
 pub use config::ServerConfig;
+pub use fault_body::{ConnectionFault, ResponseBody, Truncation};
 pub use handler::Handler;
 pub use listen::{bind, shutdown_signal};
 pub use serve::serve;

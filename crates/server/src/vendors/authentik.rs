@@ -318,5 +318,14 @@ impl VendorApi for Authentik {
         self.store.reset();
     }
 
+    fn route_label(&self, req: &Req) -> &'static str {
+        match route(&req.path) {
+            Some(Route::List) => "events",
+            Some(Route::Actions) => "actions",
+            Some(Route::Detail(_)) => "event",
+            None => "other",
+        }
+    }
+
     crate::store_methods!();
 }

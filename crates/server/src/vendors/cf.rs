@@ -271,6 +271,22 @@ impl VendorApi for CloudFoundry {
         self.store.reset();
     }
 
+    fn route_label(&self, req: &Req) -> &'static str {
+        match req.path.as_str() {
+            "/" => "root",
+            "/oauth/token" => "token",
+            "/login" => "login",
+            "/v2/events" => "events",
+            p if p
+                .strip_prefix("/v2/events/")
+                .is_some_and(|g| !g.is_empty() && !g.contains('/')) =>
+            {
+                "event"
+            }
+            _ => "other",
+        }
+    }
+
     crate::store_methods!();
 }
 

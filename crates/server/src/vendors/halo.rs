@@ -342,6 +342,16 @@ impl VendorApi for Halo {
         self.store.reset();
     }
 
+    fn route_label(&self, req: &Req) -> &'static str {
+        match req.path.as_str() {
+            "/api/v1/event/list.json" => "events",
+            "/api/v1/event/get.json" => "event",
+            "/api/v1/event/delete.json" => "delete",
+            "/api/v1/event/types.json" => "types",
+            _ => "other",
+        }
+    }
+
     crate::store_methods!();
 }
 

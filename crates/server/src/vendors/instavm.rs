@@ -306,6 +306,21 @@ impl VendorApi for Instavm {
         self.store.reset();
     }
 
+    fn route_label(&self, req: &Req) -> &'static str {
+        match req.path.as_str() {
+            EVENTS => "events",
+            CATALOG => "catalog",
+            p if p
+                .strip_prefix(EVENTS)
+                .and_then(|r| r.strip_prefix('/'))
+                .is_some_and(|id| !id.is_empty() && !id.contains('/')) =>
+            {
+                "event"
+            }
+            _ => "other",
+        }
+    }
+
     crate::store_methods!();
 }
 

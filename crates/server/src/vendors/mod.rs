@@ -77,6 +77,24 @@ pub trait VendorApi: Send + Sync + 'static {
 
     /// How many events are visible now (generated minus deleted plus added).
     fn total(&self) -> u64;
+
+    /// Adds several events all-or-nothing (see [`crate::events::add_all`]); on failure, the
+    /// position of the first invalid event and why.
+    fn add_events(
+        &self,
+        values: Vec<serde_json::Value>,
+        partial: bool,
+    ) -> Result<Vec<String>, (usize, crate::events::AddError)>;
+
+    /// The dataset's configuration (seed, size, time axis).
+    fn dataset_config(&self) -> DatasetConfig;
+
+    /// The name of the route `req` hits, for metrics (`"event"`, `"events"`, ...); `"other"`
+    /// when it hits none.
+    fn route_label(&self, req: &Req) -> &'static str {
+        let _ = req;
+        "other"
+    }
 }
 
 /// Implements the store-backed methods of [`VendorApi`] for a vendor whose `store` field holds
@@ -100,6 +118,18 @@ macro_rules! store_methods {
 
         fn total(&self) -> u64 {
             self.store.view().total()
+        }
+
+        fn add_events(
+            &self,
+            values: Vec<serde_json::Value>,
+            partial: bool,
+        ) -> Result<Vec<String>, (usize, $crate::events::AddError)> {
+            $crate::events::add_all(&self.store, values, partial)
+        }
+
+        fn dataset_config(&self) -> eventmock_fake::DatasetConfig {
+            self.store.dataset().context().config
         }
     };
 }

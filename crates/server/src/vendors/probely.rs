@@ -366,5 +366,13 @@ impl VendorApi for Probely {
         self.store.reset();
     }
 
+    fn route_label(&self, req: &Req) -> &'static str {
+        match route(&req.path) {
+            Some(Route::List) => "events",
+            Some(Route::Detail(_)) => "event",
+            None => "other",
+        }
+    }
+
     crate::store_methods!();
 }

@@ -40,7 +40,12 @@ impl TestServer {
 
     /// Starts a server for `world`.
     pub async fn with_world(world: World) -> Self {
-        let app = Arc::new(App::new(world));
+        Self::with_app(App::new(world)).await
+    }
+
+    /// Starts a server for a ready app (e.g. with control-plane settings).
+    pub async fn with_app(app: App) -> Self {
+        let app = Arc::new(app);
         let listener = bind("127.0.0.1:0".parse().unwrap()).unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();

@@ -1,0 +1,78 @@
+//! `eventmock verify`: run a vendor's contract checks against any live server (the real
+//! vendor, a staging copy, or eventmock itself) and report drift.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+use eventmock_contract::Validator;
+use eventmock_contract::report::{junit, shipped_scenario, text, verify};
+use eventmock_contract::transport::Http;
+use eventmock_model::Vendor;
+
+use crate::UsageError;
+
+/// Flags of `eventmock verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Vendor: probely, authentik, halo, instavm or cf.
+    #[arg(long)]
+    vendor: String,
+    /// The server to check, `http://host[:port][/prefix]`.
+    #[arg(long)]
+    base_url: String,
+    /// The credential, substituted for `{token}` in the checks.
+    #[arg(long, default_value = "demo")]
+    token: String,
+    /// A scenario file whose checks to run (default: the shipped one of the vendor, embedded).
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Also write the results as JUnit XML to this file.
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+}
+
+/// Runs `verify`; `Ok(false)` when any check drifted.
+pub fn run(args: VerifyArgs) -> Result<bool> {
+    let vendor: Vendor = args
+        .vendor
+        .parse()
+        .map_err(|e| UsageError(format!("--vendor: {e}")))?;
+    let (name, source) = match &args.scenario {
+        Some(path) => (
+            path.display().to_string(),
+            std::fs::read_to_string(path).map_err(|e| {
+                UsageError(format!("--scenario: cannot read `{}`: {e}", path.display()))
+            })?,
+        ),
+        None => {
+            let (name, text) = shipped_scenario(vendor);
+            (name.to_owned(), text.to_owned())
+        }
+    };
+    let scenario = eventmock_scenario::parse(&name, &source).map_err(|d| {
+        UsageError(
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    let transport =
+        Http::new(&args.base_url, Duration::from_secs(args.timeout)).map_err(UsageError)?;
+    let validator = Validator::new(vendor).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let outcomes = verify(&scenario, vendor, &transport, &args.token, &validator);
+    if outcomes.is_empty() {
+        return Err(UsageError(format!("{name} has no checks for {vendor}")).into());
+    }
+    print!("{}", text(vendor, &args.base_url, &outcomes));
+    if let Some(path) = &args.junit {
+        std::fs::write(path, junit(vendor, &outcomes))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(outcomes.iter().all(|o| o.passed()))
+}

@@ -1,0 +1,135 @@
+//! End to end: `eventmock check` on the shipped and broken scenarios, `eventmock schema`, and
+//! `eventmock serve --scenario … --watch` reloading a changed file (and surviving a broken one).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_eventmock"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn shipped_scenarios_pass_check() {
+    let out = bin()
+        .arg("check")
+        .arg(repo().join("scenarios"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.lines().count() >= 9, "{stdout}");
+}
+
+#[test]
+fn broken_scenarios_fail_check_with_located_errors() {
+    let dir = repo().join("crates/scenario/tests/broken");
+    let out = bin().arg("check").arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown_vendor.yaml:"), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.contains("tab_indentation.yaml:") && l.contains(':')),
+        "{err}"
+    );
+}
+
+#[test]
+fn schema_is_the_committed_one() {
+    let out = bin().args(["schema", "scenario"]).output().unwrap();
+    let committed =
+        std::fs::read_to_string(repo().join("crates/scenario/scenario.schema.json")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
+}
+
+fn get_count(addr: &str) -> Option<u64> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET /api/v3/events/events/?page_size=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\nConnection: close\r\n\r\n").ok()?;
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).ok()?;
+    let body = raw.split_once("\r\n\r\n")?.1;
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    v["pagination"]["count"].as_u64()
+}
+
+fn wait_for(addr: &str, want: u64) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(15) {
+        if get_count(addr) == Some(want) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn watch_reloads_and_keeps_the_last_good_world() {
+    let dir = std::env::temp_dir().join(format!("eventmock-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("s.yaml");
+    std::fs::write(&file, "name: w\nvendors:\n  authentik: {events: 5}\n").unwrap();
+    let mut child = bin()
+        .args(["serve", "--port", "0", "--watch", "--scenario"])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .trim_start_matches("http://")
+        .to_owned();
+    let ok = (|| {
+        if !wait_for(&addr, 5) {
+            return Err("initial world");
+        }
+        std::thread::sleep(Duration::from_millis(1100)); // a different mtime second
+        std::fs::write(&file, "name: w\nvendors:\n  authentik: {events: 7}\n").unwrap();
+        if !wait_for(&addr, 7) {
+            return Err("reload");
+        }
+        std::thread::sleep(Duration::from_millis(1100));
+        std::fs::write(
+            &file,
+            "name: w\nvendors:\n  authentik: {events: 0}\n\tbroken: [\n",
+        )
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        if get_count(&addr) != Some(7) {
+            return Err("last good world kept");
+        }
+        Ok(())
+    })();
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ok.unwrap_or_else(|step| panic!("{step} failed; server said:\n{stderr}"));
+    assert!(stderr.contains("scenario reload failed"), "{stderr}");
+    assert!(
+        stderr.contains("s.yaml:"),
+        "the broken file is named with its position: {stderr}"
+    );
+}

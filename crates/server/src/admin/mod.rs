@@ -1,0 +1,193 @@
+//! The control plane: the admin API under [`PREFIX`], the request journal, verification
+//! patterns and metrics.
+//!
+//! - [`Control`]: what the [`App`](crate::App) keeps beside its world: the [`Journal`], the
+//!   [`Metrics`] and the admin settings ([`ControlConfig`]). [`Control::begin`] /
+//!   [`Control::finish`] wrap every vendor request (not admin ones).
+//! - [`access`]: who may call the admin API (loopback, or a bearer token when enabled).
+//! - [`pattern`]: [`RequestPattern`], the request matcher of journal filters and verification.
+//! - `routes`: the admin endpoints.
+//!
+//! Admin bodies may be larger than vendor ones: [`ControlConfig::admin_max_body_bytes`]
+//! (default 8 MiB) applies to admin paths from peers allowed to use the admin API, through
+//! [`Handler::body_limit`](crate::net::Handler::body_limit); everyone else gets the server's
+//! `max_body_bytes`.
+
+pub mod access;
+pub mod pattern;
+mod routes;
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use bytes::Bytes;
+use eventmock_model::Vendor;
+use hyper::{Method, Request};
+
+use crate::App;
+use crate::journal::{DEFAULT_CAPACITY, Journal, JournalEntry, StoredHeaders, capture_body};
+use crate::metrics::Metrics;
+use crate::response::Reply;
+
+pub use access::AdminAccess;
+pub use pattern::RequestPattern;
+
+/// The path prefix reserved for the admin API (never routed to a vendor).
+pub const PREFIX: &str = "/__eventmock";
+/// Default largest admin request body: 8 MiB.
+pub const DEFAULT_ADMIN_MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// Whether `path` belongs to the admin API.
+pub fn is_admin_path(path: &str) -> bool {
+    path.strip_prefix(PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Settings of the control plane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlConfig {
+    /// Requests kept in the journal (0 disables it). Default 10,000.
+    pub journal_capacity: usize,
+    /// Who may use the admin API. Default: loopback only, no token.
+    pub access: AdminAccess,
+    /// Largest admin request body in bytes (for allowed peers). Default 8 MiB.
+    pub admin_max_body_bytes: usize,
+}
+
+impl Default for ControlConfig {
+    fn default() -> Self {
+        Self {
+            journal_capacity: DEFAULT_CAPACITY,
+            access: AdminAccess::default(),
+            admin_max_body_bytes: DEFAULT_ADMIN_MAX_BODY,
+        }
+    }
+}
+
+/// Which vendor and route answered, attached to a response by the app for the journal and
+/// metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Served {
+    /// The vendor.
+    pub vendor: Vendor,
+    /// Its route label.
+    pub route: &'static str,
+}
+
+/// Attaches [`Served`] to a response.
+pub fn tag(res: &mut Reply, vendor: Vendor, route: &'static str) {
+    res.extensions_mut().insert(Served { vendor, route });
+}
+
+/// The journal, metrics and admin settings of an app.
+pub struct Control {
+    journal: Journal,
+    metrics: Metrics,
+    config: ControlConfig,
+}
+
+impl Default for Control {
+    fn default() -> Self {
+        Self::new(ControlConfig::default())
+    }
+}
+
+/// What [`Control::begin`] keeps of a request until it is answered.
+pub struct Pending {
+    started: Instant,
+    captured: Option<Captured>,
+}
+
+struct Captured {
+    method: Method,
+    target: String,
+    headers: StoredHeaders,
+    body_size: usize,
+    body: Bytes,
+}
+
+impl Control {
+    /// A control plane with `config`.
+    pub fn new(config: ControlConfig) -> Self {
+        Self {
+            journal: Journal::new(config.journal_capacity),
+            metrics: Metrics::new(),
+            config,
+        }
+    }
+
+    /// The request journal.
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ControlConfig {
+        &self.config
+    }
+
+    /// Starts observing a vendor request (call before answering it).
+    pub fn begin(&self, req: &Request<Bytes>) -> Pending {
+        let captured = self.journal.enabled().then(|| Captured {
+            method: req.method().clone(),
+            target: req
+                .uri()
+                .path_and_query()
+                .map_or_else(|| req.uri().path().to_owned(), |pq| pq.as_str().to_owned()),
+            headers: StoredHeaders::capture(req.headers()),
+            body_size: req.body().len(),
+            body: capture_body(req.body()),
+        });
+        Pending {
+            started: Instant::now(),
+            captured,
+        }
+    }
+
+    /// Records the answer to a request started with [`Control::begin`] and passes it on.
+    pub fn finish(&self, pending: Pending, res: Reply) -> Reply {
+        let elapsed = pending.started.elapsed();
+        let served = res.extensions().get::<Served>().copied();
+        let (vendor, route) = served.map_or((None, "none"), |s| (Some(s.vendor), s.route));
+        let status = res.status().as_u16();
+        self.metrics.record(vendor, route, status, elapsed);
+        if let Some(c) = pending.captured {
+            self.journal.push(JournalEntry {
+                ordinal: 0,
+                method: c.method,
+                target: c.target,
+                headers: c.headers,
+                vendor,
+                route,
+                status,
+                latency_us: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+                body_size: c.body_size,
+                body: c.body,
+            });
+        }
+        res
+    }
+
+    /// The body limit of a request: the admin limit for admin paths from allowed peers.
+    pub fn body_limit(&self, path: &str, peer: SocketAddr, default: usize) -> usize {
+        if is_admin_path(path) && self.config.access.peer_allowed(peer) {
+            self.config.admin_max_body_bytes.max(default)
+        } else {
+            default
+        }
+    }
+}
+
+/// Answers an admin request (`path` under [`PREFIX`]) for `app`, after the access check.
+pub fn handle(app: &App, req: Request<Bytes>, peer: SocketAddr) -> Reply {
+    let access = &app.control().config().access;
+    if let Err(denied) = access.check(peer, req.headers()) {
+        return denied.reply();
+    }
+    routes::route(app, req)
+}

@@ -1,0 +1,313 @@
+//! The admin endpoints (JSON in and out, compact, `application/json`).
+//!
+//! | method | path (under `/__eventmock`) | answer |
+//! |---|---|---|
+//! | GET | `/vendors` | mounted vendors: name, prefix, port, total events, dataset seed and size |
+//! | GET | `/scenarios` | `{"scenarios":[names]}` |
+//! | POST | `/vendors/{vendor}/events[?partial=true]` | 201 `{"ids":[...]}`; 400 naming the field |
+//! | DELETE | `/vendors/{vendor}/events/{id}` | 204, or 404 |
+//! | POST | `/reset` | 204: overlays, sequence and fault counters cleared |
+//! | PUT | `/scenario` | YAML body; 200 `{"scenarios":[name]}` or 400 `{"errors":[...]}` |
+//! | GET | `/requests?vendor=&path=&status=&method=&limit=` | journal entries, newest first |
+//! | DELETE | `/requests` | 204, journal cleared |
+//! | POST | `/requests/count` | [`RequestPattern`] body → `{"count":N}` |
+//! | GET | `/metrics` | Prometheus text |
+//!
+//! With several mounts of one vendor, `?prefix=/x` (and `?port=N`) picks the mount; the first
+//! one is used otherwise.
+
+use bytes::Bytes;
+use eventmock_model::Vendor;
+use hyper::{Method, Request, StatusCode};
+use serde_json::{Value, json};
+
+use super::PREFIX;
+use super::pattern::RequestPattern;
+use crate::app::{App, Mount, World};
+use crate::events::AddError;
+use crate::metrics;
+use crate::response::{Reply, reply};
+
+const CT: &str = "application/json";
+/// Default `limit` of `GET /requests`.
+const DEFAULT_LIMIT: usize = 1000;
+
+fn json_reply(status: StatusCode, value: &Value) -> Reply {
+    reply(status, CT, serde_json::to_vec(value).unwrap_or_default())
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Reply {
+    json_reply(status, &json!({ "error": message.into() }))
+}
+
+fn no_content() -> Reply {
+    let mut res = reply(StatusCode::NO_CONTENT, CT, Bytes::new());
+    res.headers_mut().remove(hyper::header::CONTENT_TYPE);
+    res
+}
+
+/// Routes an admin request (access already checked).
+pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
+    let (parts, body) = req.into_parts();
+    let rest = parts.uri.path().strip_prefix(PREFIX).unwrap_or_default();
+    let query: Vec<(String, String)> = parts
+        .uri
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
+    let method = &parts.method;
+    match segments.as_slice() {
+        ["vendors"] if method == Method::GET => vendors(app),
+        ["scenarios"] if method == Method::GET => scenarios(app),
+        ["vendors", vendor, "events"] if method == Method::POST => {
+            add_events(app, vendor, &query, &body)
+        }
+        ["vendors", vendor, "events", id] if method == Method::DELETE => {
+            delete_event(app, vendor, id, &query)
+        }
+        ["reset"] if method == Method::POST => {
+            app.world().reset();
+            no_content()
+        }
+        ["scenario"] if method == Method::PUT => put_scenario(app, &body),
+        ["requests"] if method == Method::GET => list_requests(app, &query),
+        ["requests"] if method == Method::DELETE => {
+            app.control().journal().clear();
+            no_content()
+        }
+        ["requests", "count"] if method == Method::POST => count_requests(app, &body),
+        ["metrics"] if method == Method::GET => reply(
+            StatusCode::OK,
+            metrics::CONTENT_TYPE,
+            app.control().metrics().render(),
+        ),
+        ["vendors"]
+        | ["scenarios"]
+        | ["vendors", _, "events"]
+        | ["vendors", _, "events", _]
+        | ["reset"]
+        | ["scenario"]
+        | ["requests"]
+        | ["requests", "count"]
+        | ["metrics"] => error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("{method} is not served on {}", parts.uri.path()),
+        ),
+        _ => error(
+            StatusCode::NOT_FOUND,
+            format!("no admin route {}", parts.uri.path()),
+        ),
+    }
+}
+
+fn param<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+fn vendors(app: &App) -> Reply {
+    let world = app.world();
+    let list: Vec<Value> = world
+        .mounts
+        .iter()
+        .map(|m| {
+            let config = m.api.dataset_config();
+            json!({
+                "vendor": m.api.vendor().name(),
+                "prefix": m.prefix,
+                "port": m.port,
+                "total": m.api.total(),
+                "seed": config.seed,
+                "size": config.len,
+            })
+        })
+        .collect();
+    json_reply(StatusCode::OK, &json!({ "vendors": list }))
+}
+
+fn scenarios(app: &App) -> Reply {
+    json_reply(
+        StatusCode::OK,
+        &json!({ "scenarios": app.world().scenario_names }),
+    )
+}
+
+/// The mount of `name` (first one, or the one `?prefix=` / `?port=` pick).
+fn mount<'w>(world: &'w World, name: &str, query: &[(String, String)]) -> Result<&'w Mount, Reply> {
+    let vendor: Vendor = name
+        .parse()
+        .map_err(|e| error(StatusCode::NOT_FOUND, format!("vendor `{name}`: {e}")))?;
+    let prefix = param(query, "prefix").map(crate::world::normalize_prefix);
+    let port = param(query, "port").and_then(|p| p.parse::<u16>().ok());
+    world
+        .mounts
+        .iter()
+        .find(|m| {
+            m.api.vendor() == vendor
+                && prefix.as_ref().is_none_or(|p| *p == m.prefix)
+                && port.is_none_or(|p| m.port == Some(p))
+        })
+        .ok_or_else(|| {
+            error(
+                StatusCode::NOT_FOUND,
+                format!("{} is not mounted", vendor.name()),
+            )
+        })
+}
+
+/// A JSON body, or the 400 that names where it breaks.
+fn parse_json(body: &[u8]) -> Result<Value, Reply> {
+    serde_json::from_slice(body).map_err(|e| {
+        let text = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let message = text.strip_suffix(&suffix).unwrap_or(&text);
+        error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "invalid JSON at line {} column {}: {message}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })
+}
+
+fn add_events(app: &App, vendor: &str, query: &[(String, String)], body: &[u8]) -> Reply {
+    let world = app.world();
+    let mount = match mount(&world, vendor, query) {
+        Ok(m) => m,
+        Err(res) => return res,
+    };
+    let partial = matches!(param(query, "partial"), Some("true" | "1"));
+    let values = match parse_json(body) {
+        Ok(Value::Array(values)) => values,
+        Ok(value) => vec![value],
+        Err(res) => return res,
+    };
+    match mount.api.add_events(values, partial) {
+        Ok(ids) => json_reply(StatusCode::CREATED, &json!({ "ids": ids })),
+        Err((index, e)) => {
+            let field = match &e {
+                AddError::Invalid { path, .. } => path.clone(),
+                AddError::BadId { field, .. } => (*field).to_owned(),
+            };
+            json_reply(
+                StatusCode::BAD_REQUEST,
+                &json!({ "error": e.to_string(), "index": index, "field": field }),
+            )
+        }
+    }
+}
+
+fn delete_event(app: &App, vendor: &str, id: &str, query: &[(String, String)]) -> Reply {
+    let world = app.world();
+    let mount = match mount(&world, vendor, query) {
+        Ok(m) => m,
+        Err(res) => return res,
+    };
+    if mount.api.delete_event(id) {
+        no_content()
+    } else {
+        error(
+            StatusCode::NOT_FOUND,
+            format!("{} has no event `{id}`", mount.api.vendor().name()),
+        )
+    }
+}
+
+fn put_scenario(app: &App, body: &[u8]) -> Reply {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return json_reply(
+            StatusCode::BAD_REQUEST,
+            &json!({ "errors": ["scenario: the body is not UTF-8 text"] }),
+        );
+    };
+    let scenario = match eventmock_scenario::parse("scenario", text) {
+        Ok(s) => s,
+        Err(diags) => {
+            let errors: Vec<String> = diags.iter().map(ToString::to_string).collect();
+            return json_reply(StatusCode::BAD_REQUEST, &json!({ "errors": errors }));
+        }
+    };
+    match World::from_scenarios(std::slice::from_ref(&scenario)) {
+        Ok(world) => {
+            let ports = world.ports();
+            let names = world.scenario_names.clone();
+            app.replace(world);
+            let mut body = json!({ "scenarios": names });
+            if !ports.is_empty() {
+                body["warning"] = json!(format!(
+                    "vendors mounted on their own port ({ports:?}) are served only on ports the server already listens on"
+                ));
+            }
+            json_reply(StatusCode::OK, &body)
+        }
+        Err(e) => json_reply(
+            StatusCode::BAD_REQUEST,
+            &json!({ "errors": [e.to_string()] }),
+        ),
+    }
+}
+
+fn list_requests(app: &App, query: &[(String, String)]) -> Reply {
+    let mut pattern = RequestPattern::any();
+    pattern.method = param(query, "method").map(str::to_owned);
+    pattern.path = param(query, "path").map(str::to_owned);
+    pattern.vendor = param(query, "vendor").map(str::to_owned);
+    if let Some(s) = param(query, "status") {
+        match s.parse() {
+            Ok(s) => pattern.status = Some(s),
+            Err(_) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    format!("status `{s}`: expected an HTTP status code"),
+                );
+            }
+        }
+    }
+    let limit = match param(query, "limit").map(str::parse::<usize>) {
+        None => DEFAULT_LIMIT,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "limit: expected a non-negative integer",
+            );
+        }
+    };
+    let compiled = match pattern.compile() {
+        Ok(c) => c,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    let journal = app.control().journal();
+    let entries = journal.find(limit, |e| compiled.matches(e));
+    let list: Vec<Value> = entries.iter().map(|e| e.to_json()).collect();
+    json_reply(
+        StatusCode::OK,
+        &json!({
+            "capacity": journal.capacity(),
+            "held": journal.len(),
+            "requests": list,
+        }),
+    )
+}
+
+fn count_requests(app: &App, body: &[u8]) -> Reply {
+    let value = match parse_json(body) {
+        Ok(v) => v,
+        Err(res) => return res,
+    };
+    let pattern: RequestPattern = match serde_json::from_value(value) {
+        Ok(p) => p,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("pattern: {e}")),
+    };
+    let compiled = match pattern.compile() {
+        Ok(c) => c,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    let count = app.control().journal().count(|e| compiled.matches(e));
+    json_reply(StatusCode::OK, &json!({ "count": count }))
+}

@@ -1,0 +1,363 @@
+//! The request journal: a bounded ring buffer of the requests received (not the admin API's
+//! own), for inspection (`GET /__eventmock/requests`) and verification
+//! (`POST /__eventmock/requests/count`, [`crate::MockServer::verify`]).
+//!
+//! Recording costs one short critical section per request (a `Mutex<VecDeque>` push, the
+//! oldest entry dropped outside the lock); the entry is built before the lock is taken. Path,
+//! query and headers are *copied* (three small allocations): keeping slices of hyper's buffers
+//! would pin each connection's read buffer for as long as the entry lives. Request bodies are
+//! kept up to [`BODY_CAP`] bytes, at most [`MAX_HEADERS`] headers.
+
+use std::collections::VecDeque;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use bytes::Bytes;
+use eventmock_model::Vendor;
+use hyper::{HeaderMap, Method};
+use serde_json::{Map, Value, json};
+
+/// Default number of entries kept.
+pub const DEFAULT_CAPACITY: usize = 10_000;
+/// Stored request body prefix, in bytes.
+pub const BODY_CAP: usize = 4096;
+/// Headers stored per request (the first ones, in arrival order).
+pub const MAX_HEADERS: usize = 32;
+
+/// One received request.
+#[derive(Debug, Clone)]
+pub struct JournalEntry {
+    /// Position in the journal's history, from 0 (survives eviction, reset by clear).
+    pub ordinal: u64,
+    /// Method.
+    pub method: Method,
+    /// The request target as received: path and `?query`, still percent-encoded.
+    pub target: String,
+    /// Request headers (at most [`MAX_HEADERS`]).
+    pub headers: StoredHeaders,
+    /// The vendor that answered; `None` when no mounted vendor owns the path.
+    pub vendor: Option<Vendor>,
+    /// The vendor's route label (`"event"`, `"events"`, ...); `"none"` without a vendor.
+    pub route: &'static str,
+    /// Response status.
+    pub status: u16,
+    /// Time spent answering, in microseconds.
+    pub latency_us: u64,
+    /// Size of the request body, in bytes.
+    pub body_size: usize,
+    /// The first [`BODY_CAP`] bytes of the request body.
+    pub body: Bytes,
+}
+
+impl JournalEntry {
+    /// The path, without the query string.
+    pub fn path(&self) -> &str {
+        self.target
+            .split_once('?')
+            .map_or(self.target.as_str(), |(p, _)| p)
+    }
+
+    /// The raw query string, if any.
+    pub fn query(&self) -> Option<&str> {
+        self.target.split_once('?').map(|(_, q)| q)
+    }
+
+    /// The decoded query pairs, in order.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        self.query()
+            .map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether the stored body is a truncated prefix.
+    pub fn body_truncated(&self) -> bool {
+        self.body.len() < self.body_size
+    }
+
+    /// The entry as JSON (the admin API's shape).
+    pub fn to_json(&self) -> Value {
+        let mut headers = Map::new();
+        for (name, value) in self.headers.iter() {
+            let value = String::from_utf8_lossy(value).into_owned();
+            match headers.get_mut(name) {
+                Some(Value::String(prev)) => {
+                    prev.push_str(", ");
+                    prev.push_str(&value);
+                }
+                _ => {
+                    headers.insert(name.to_owned(), Value::String(value));
+                }
+            }
+        }
+        let query: Map<String, Value> = self
+            .query_pairs()
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        json!({
+            "ordinal": self.ordinal,
+            "method": self.method.as_str(),
+            "path": self.path(),
+            "query": query,
+            "raw_query": self.query(),
+            "headers": headers,
+            "vendor": self.vendor.map(Vendor::name),
+            "route": self.route,
+            "status": self.status,
+            "latency_us": self.latency_us,
+            "body_size": self.body_size,
+            "body": String::from_utf8_lossy(&self.body),
+            "body_truncated": self.body_truncated(),
+        })
+    }
+}
+
+/// Request headers copied into one buffer (names lower-case, in arrival order).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredHeaders {
+    /// Names and values back to back.
+    data: Vec<u8>,
+    /// Per header: start of the name, end of the name (= start of the value), end of the value.
+    spans: Vec<[u32; 3]>,
+}
+
+impl StoredHeaders {
+    /// Copies the first [`MAX_HEADERS`] headers of `map`.
+    pub fn capture(map: &HeaderMap) -> Self {
+        let n = map.len().min(MAX_HEADERS);
+        let size: usize = map
+            .iter()
+            .take(n)
+            .map(|(k, v)| k.as_str().len() + v.len())
+            .sum();
+        let mut out = Self {
+            data: Vec::with_capacity(size),
+            spans: Vec::with_capacity(n),
+        };
+        for (name, value) in map.iter().take(n) {
+            out.push(name.as_str(), value.as_bytes());
+        }
+        out
+    }
+
+    /// Appends a header (`name` is lower-cased).
+    pub fn push(&mut self, name: &str, value: &[u8]) {
+        let start = self.data.len();
+        self.data
+            .extend(name.bytes().map(|b| b.to_ascii_lowercase()));
+        let mid = self.data.len();
+        self.data.extend_from_slice(value);
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.spans
+            .push([to_u32(start), to_u32(mid), to_u32(self.data.len())]);
+    }
+
+    /// How many headers are kept.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether no header is kept.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// `(name, value)` pairs in arrival order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.spans.iter().map(|[a, b, c]| {
+            let name = self.data.get(*a as usize..*b as usize).unwrap_or_default();
+            let value = self.data.get(*b as usize..*c as usize).unwrap_or_default();
+            (std::str::from_utf8(name).unwrap_or_default(), value)
+        })
+    }
+
+    /// Every value of `name` (lower-case).
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.iter().filter(move |(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+/// The stored prefix of a body: shared when short, copied (so the whole body is not kept
+/// alive) when longer than [`BODY_CAP`].
+pub fn capture_body(body: &Bytes) -> Bytes {
+    if body.len() <= BODY_CAP {
+        body.clone()
+    } else {
+        Bytes::copy_from_slice(&body[..BODY_CAP])
+    }
+}
+
+struct Ring {
+    /// Oldest first.
+    entries: VecDeque<JournalEntry>,
+    /// The next ordinal.
+    next: u64,
+}
+
+/// The bounded journal.
+pub struct Journal {
+    capacity: usize,
+    ring: Mutex<Ring>,
+}
+
+impl Journal {
+    /// A journal keeping the last `capacity` requests (0 disables it).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            ring: Mutex::new(Ring {
+                entries: VecDeque::with_capacity(capacity.min(1024)),
+                next: 0,
+            }),
+        }
+    }
+
+    /// How many entries are kept at most.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Whether requests are recorded at all.
+    pub fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Ring> {
+        self.ring.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records an entry (its `ordinal` is assigned here), evicting the oldest when full.
+    pub fn push(&self, mut entry: JournalEntry) {
+        if self.capacity == 0 {
+            return;
+        }
+        let evicted = {
+            let mut ring = self.lock();
+            entry.ordinal = ring.next;
+            ring.next += 1;
+            let evicted = if ring.entries.len() >= self.capacity {
+                ring.entries.pop_front()
+            } else {
+                None
+            };
+            ring.entries.push_back(entry);
+            evicted
+        };
+        drop(evicted);
+    }
+
+    /// How many entries are held.
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// Whether the journal holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Up to `limit` entries matching `keep`, newest first.
+    pub fn find(&self, limit: usize, keep: impl Fn(&JournalEntry) -> bool) -> Vec<JournalEntry> {
+        let ring = self.lock();
+        ring.entries
+            .iter()
+            .rev()
+            .filter(|e| keep(e))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+
+    /// How many entries match `keep`.
+    pub fn count(&self, keep: impl Fn(&JournalEntry) -> bool) -> usize {
+        self.lock().entries.iter().filter(|e| keep(e)).count()
+    }
+
+    /// Drops every entry (ordinals start again from 0).
+    pub fn clear(&self) {
+        let old = {
+            let mut ring = self.lock();
+            ring.next = 0;
+            std::mem::take(&mut ring.entries)
+        };
+        drop(old);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> JournalEntry {
+        JournalEntry {
+            ordinal: 0,
+            method: Method::GET,
+            target: path.to_owned(),
+            headers: StoredHeaders::default(),
+            vendor: None,
+            route: "none",
+            status: 200,
+            latency_us: 1,
+            body_size: 0,
+            body: Bytes::new(),
+        }
+    }
+
+    #[test]
+    fn bounded_newest_first() {
+        let j = Journal::new(3);
+        for n in 0..5 {
+            j.push(entry(&format!("/p/{n}")));
+        }
+        assert_eq!(j.len(), 3);
+        let all = j.find(10, |_| true);
+        let paths: Vec<&str> = all.iter().map(JournalEntry::path).collect();
+        assert_eq!(paths, ["/p/4", "/p/3", "/p/2"]);
+        assert_eq!(all[0].ordinal, 4);
+        assert_eq!(j.count(|e| e.path().ends_with('3')), 1);
+        j.clear();
+        assert!(j.is_empty());
+    }
+
+    #[test]
+    fn disabled_records_nothing() {
+        let j = Journal::new(0);
+        j.push(entry("/x"));
+        assert!(j.is_empty());
+    }
+
+    #[test]
+    fn headers_are_copied_and_bounded() {
+        let mut map = HeaderMap::new();
+        for n in 0..40 {
+            if let (Ok(k), Ok(v)) = (
+                hyper::header::HeaderName::from_bytes(format!("X-H{n}").as_bytes()),
+                hyper::header::HeaderValue::from_str(&format!("v{n}")),
+            ) {
+                map.insert(k, v);
+            }
+        }
+        let h = StoredHeaders::capture(&map);
+        assert_eq!(h.len(), MAX_HEADERS);
+        let first = h.iter().next();
+        assert!(first.is_some_and(|(k, v)| k.starts_with("x-h") && v.starts_with(b"v")));
+        let name = h
+            .iter()
+            .next()
+            .map(|(k, _)| k.to_owned())
+            .unwrap_or_default();
+        assert_eq!(h.get_all(&name).count(), 1);
+        let e = entry("/a/b?x=1&y=%20");
+        assert_eq!((e.path(), e.query()), ("/a/b", Some("x=1&y=%20")));
+        assert_eq!(e.query_pairs()[1], ("y".to_owned(), " ".to_owned()));
+    }
+
+    #[test]
+    fn long_bodies_are_capped() {
+        let body = Bytes::from(vec![b'a'; BODY_CAP * 3]);
+        assert_eq!(capture_body(&body).len(), BODY_CAP);
+    }
+}

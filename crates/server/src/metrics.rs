@@ -1,0 +1,300 @@
+//! Prometheus metrics, kept in atomics: `eventmock_requests_total{vendor,route,status}` and the
+//! latency histogram `eventmock_request_duration_seconds{vendor}`.
+//!
+//! The hot path takes no lock. Counters live in a fixed open-addressing table whose slots are
+//! claimed once per `(vendor, route, status)` (a `OnceLock`, which only waits when two threads
+//! claim the same empty slot at the same moment); after that a request costs a hash, a few
+//! atomic loads and two `fetch_add`s. Admin requests are not counted.
+
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use eventmock_model::Vendor;
+
+/// Upper bounds of the latency buckets, in microseconds (100 µs … 10 s).
+pub const BUCKETS_US: [u64; 16] = [
+    100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
+    1_000_000, 2_500_000, 5_000_000, 10_000_000,
+];
+
+/// Slots of the counter table (distinct `(vendor, route, status)` triples kept).
+const SLOTS: usize = 1024;
+
+/// The Prometheus text exposition content type.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key {
+    /// Index into [`Vendor::ALL`], or `NONE`.
+    vendor: u8,
+    route: &'static str,
+    status: u16,
+}
+
+/// The vendor index of requests no vendor answered.
+const NONE: u8 = Vendor::ALL.len() as u8;
+
+struct Slot {
+    key: OnceLock<Key>,
+    count: AtomicU64,
+}
+
+struct Histogram {
+    /// Non-cumulative counts per bucket; the last one is `+Inf`.
+    buckets: [AtomicU64; BUCKETS_US.len() + 1],
+    sum_us: AtomicU64,
+    count: AtomicU64,
+}
+
+impl Histogram {
+    fn new() -> Self {
+        Self {
+            buckets: std::array::from_fn(|_| AtomicU64::new(0)),
+            sum_us: AtomicU64::new(0),
+            count: AtomicU64::new(0),
+        }
+    }
+}
+
+/// The server's request metrics.
+pub struct Metrics {
+    slots: Box<[Slot]>,
+    /// Requests whose triple found no free slot.
+    overflow: AtomicU64,
+    /// One histogram per vendor, plus one for requests no vendor answered.
+    latency: [Histogram; Vendor::ALL.len() + 1],
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn vendor_index(vendor: Option<Vendor>) -> u8 {
+    vendor
+        .and_then(|v| Vendor::ALL.iter().position(|x| *x == v))
+        .map_or(NONE, |i| i as u8)
+}
+
+fn vendor_label(index: u8) -> &'static str {
+    Vendor::ALL
+        .get(usize::from(index))
+        .map_or("none", |v| v.name())
+}
+
+fn hash(key: &Key) -> usize {
+    // FNV-1a over the route, mixed with vendor and status.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.route.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= u64::from(key.vendor) << 16 | u64::from(key.status);
+    h = h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 32) as usize
+}
+
+impl Metrics {
+    /// Empty metrics.
+    pub fn new() -> Self {
+        Self {
+            slots: (0..SLOTS)
+                .map(|_| Slot {
+                    key: OnceLock::new(),
+                    count: AtomicU64::new(0),
+                })
+                .collect(),
+            overflow: AtomicU64::new(0),
+            latency: std::array::from_fn(|_| Histogram::new()),
+        }
+    }
+
+    /// Counts one answered request.
+    pub fn record(
+        &self,
+        vendor: Option<Vendor>,
+        route: &'static str,
+        status: u16,
+        elapsed: Duration,
+    ) {
+        let key = Key {
+            vendor: vendor_index(vendor),
+            route,
+            status,
+        };
+        self.count(key);
+        let us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+        let h = &self.latency[usize::from(key.vendor)];
+        let bucket = BUCKETS_US.partition_point(|le| *le < us);
+        h.buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        h.sum_us.fetch_add(us, Ordering::Relaxed);
+        h.count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn count(&self, key: Key) {
+        let start = hash(&key);
+        for probe in 0..SLOTS {
+            let slot = &self.slots[(start + probe) % SLOTS];
+            let found = match slot.key.get() {
+                Some(k) => *k == key,
+                None => {
+                    let _ = slot.key.set(key);
+                    slot.key.get() == Some(&key)
+                }
+            };
+            if found {
+                slot.count.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        }
+        self.overflow.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The count of one `(vendor, route, status)` triple.
+    pub fn requests(&self, vendor: Option<Vendor>, route: &str, status: u16) -> u64 {
+        let vendor = vendor_index(vendor);
+        self.slots
+            .iter()
+            .filter_map(|s| Some((s.key.get()?, &s.count)))
+            .filter(|(k, _)| k.vendor == vendor && k.route == route && k.status == status)
+            .map(|(_, c)| c.load(Ordering::Relaxed))
+            .sum()
+    }
+
+    /// The metrics in the Prometheus text format (0.0.4).
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(4096);
+        out.push_str(
+            "# HELP eventmock_requests_total Requests answered by the mocked vendor APIs.\n\
+             # TYPE eventmock_requests_total counter\n",
+        );
+        let mut rows: Vec<(Key, u64)> = self
+            .slots
+            .iter()
+            .filter_map(|s| Some((*s.key.get()?, s.count.load(Ordering::Relaxed))))
+            .collect();
+        rows.sort_by(|(a, _), (b, _)| {
+            (a.vendor, a.route, a.status).cmp(&(b.vendor, b.route, b.status))
+        });
+        for (key, n) in rows {
+            let _ = writeln!(
+                out,
+                "eventmock_requests_total{{vendor=\"{}\",route=\"{}\",status=\"{}\"}} {n}",
+                vendor_label(key.vendor),
+                escape(key.route),
+                key.status
+            );
+        }
+        let overflow = self.overflow.load(Ordering::Relaxed);
+        if overflow > 0 {
+            let _ = writeln!(
+                out,
+                "eventmock_requests_total{{vendor=\"other\",route=\"other\",status=\"other\"}} {overflow}"
+            );
+        }
+        out.push_str(
+            "# HELP eventmock_request_duration_seconds Time to answer a request.\n\
+             # TYPE eventmock_request_duration_seconds histogram\n",
+        );
+        for (index, h) in self.latency.iter().enumerate() {
+            let count = h.count.load(Ordering::Relaxed);
+            let label = vendor_label(index as u8);
+            if count == 0 && label == "none" {
+                continue;
+            }
+            let mut cumulative = 0;
+            for (bucket, le) in h.buckets.iter().zip(
+                BUCKETS_US
+                    .iter()
+                    .map(|us| format_seconds(*us))
+                    .chain(["+Inf".to_owned()]),
+            ) {
+                cumulative += bucket.load(Ordering::Relaxed);
+                let _ = writeln!(
+                    out,
+                    "eventmock_request_duration_seconds_bucket{{vendor=\"{label}\",le=\"{le}\"}} {cumulative}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "eventmock_request_duration_seconds_sum{{vendor=\"{label}\"}} {}",
+                format_seconds(h.sum_us.load(Ordering::Relaxed))
+            );
+            let _ = writeln!(
+                out,
+                "eventmock_request_duration_seconds_count{{vendor=\"{label}\"}} {count}"
+            );
+        }
+        out
+    }
+}
+
+/// Microseconds as decimal seconds without trailing zeros (`250` → `0.00025`).
+fn format_seconds(us: u64) -> String {
+    let s = format!("{}.{:06}", us / 1_000_000, us % 1_000_000);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_owned()
+}
+
+/// Escapes a label value.
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_renders() {
+        let m = Metrics::new();
+        for _ in 0..3 {
+            m.record(
+                Some(Vendor::Authentik),
+                "event",
+                200,
+                Duration::from_micros(300),
+            );
+        }
+        m.record(None, "none", 404, Duration::from_millis(2));
+        assert_eq!(m.requests(Some(Vendor::Authentik), "event", 200), 3);
+        let text = m.render();
+        assert!(text.contains(
+            "eventmock_requests_total{vendor=\"authentik\",route=\"event\",status=\"200\"} 3"
+        ));
+        assert!(text.contains(
+            "eventmock_request_duration_seconds_bucket{vendor=\"authentik\",le=\"0.00025\"} 0"
+        ));
+        assert!(text.contains(
+            "eventmock_request_duration_seconds_bucket{vendor=\"authentik\",le=\"0.0005\"} 3"
+        ));
+        assert!(text.contains(
+            "eventmock_request_duration_seconds_bucket{vendor=\"authentik\",le=\"+Inf\"} 3"
+        ));
+        assert!(
+            text.contains("eventmock_request_duration_seconds_sum{vendor=\"authentik\"} 0.0009")
+        );
+        assert!(text.contains("eventmock_request_duration_seconds_count{vendor=\"none\"} 1"));
+    }
+
+    #[test]
+    fn many_triples_do_not_panic() {
+        let m = Metrics::new();
+        for status in 0..2000u16 {
+            m.record(Some(Vendor::Halo), "x", status, Duration::ZERO);
+        }
+        assert!(m.render().contains("status=\"other\""));
+    }
+
+    #[test]
+    fn seconds_format() {
+        assert_eq!(format_seconds(100), "0.0001");
+        assert_eq!(format_seconds(1_000_000), "1");
+        assert_eq!(format_seconds(2_500_000), "2.5");
+        assert_eq!(format_seconds(0), "0");
+    }
+}

@@ -1,0 +1,274 @@
+//! Scenario overrides and faults on the request path: which requests get a fixed answer, a
+//! sequence of answers, a delay, an injected status, a reset or a truncated body.
+//!
+//! Random faults draw from a counter per fault (the n-th matching request), mixed with the
+//! scenario seed: the same sequence of requests gets the same faults on every run.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use eventmock_fake::mix::{mix64, subkey};
+use eventmock_model::Vendor;
+use eventmock_scenario::file::Then;
+use eventmock_scenario::{
+    Action, Body, Fault, Latency, Override, RequestParts, Response, Scenario,
+};
+use hyper::StatusCode;
+
+use crate::errors::{ErrorName, Holes};
+use crate::request::Req;
+use crate::response::{Reply, reply, set_header};
+use crate::vendors::VendorApi;
+
+/// One override with its call counter.
+struct OverrideRule {
+    /// The override as written.
+    rule: Override,
+    /// Matching calls so far (drives sequences).
+    calls: AtomicU64,
+}
+
+/// One fault with its call counter and seed.
+struct FaultRule {
+    /// The fault as written.
+    fault: Fault,
+    /// Matching calls so far (drives the seeded draws).
+    calls: AtomicU64,
+    /// The key of this fault's draws.
+    key: u64,
+}
+
+/// The overrides and faults of a world.
+#[derive(Default)]
+pub struct Rules {
+    /// Overrides, first match wins.
+    overrides: Vec<OverrideRule>,
+    /// Faults, all that match apply.
+    faults: Vec<FaultRule>,
+}
+
+/// What the faults decided for one request.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct FaultPlan {
+    /// Wait this long before answering.
+    pub delay: Option<Duration>,
+    /// Answer with this status (and error) instead.
+    pub status: Option<(u16, Option<ErrorName>)>,
+    /// Close the connection without answering.
+    pub reset: bool,
+    /// Send half the body, then close.
+    pub truncate: bool,
+}
+
+impl Rules {
+    /// The rules of `scenarios`, in file order.
+    pub fn new(scenarios: &[Scenario]) -> Self {
+        let mut rules = Rules::default();
+        for s in scenarios {
+            let seed = s.seed.unwrap_or(0);
+            for o in &s.overrides {
+                rules.overrides.push(OverrideRule {
+                    rule: o.clone(),
+                    calls: AtomicU64::new(0),
+                });
+            }
+            for (n, f) in s.faults.iter().enumerate() {
+                rules.faults.push(FaultRule {
+                    fault: f.clone(),
+                    calls: AtomicU64::new(0),
+                    key: subkey(mix64(seed), n as u64 + 1),
+                });
+            }
+        }
+        rules
+    }
+
+    /// Whether there is nothing to apply (the fast path).
+    pub fn is_empty(&self) -> bool {
+        self.overrides.is_empty() && self.faults.is_empty()
+    }
+
+    /// Back to the first call of every sequence and fault.
+    pub fn reset(&self) {
+        for o in &self.overrides {
+            o.calls.store(0, Ordering::Relaxed);
+        }
+        for f in &self.faults {
+            f.calls.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// The override answer for `req`, if an override matches and does not pass through.
+    pub fn override_reply(&self, vendor: Vendor, api: &dyn VendorApi, req: &Req) -> Option<Reply> {
+        if self.overrides.is_empty() {
+            return None;
+        }
+        let query: Vec<(&str, &str)> = req
+            .query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let headers: Vec<(&str, &str)> = req
+            .headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
+            .collect();
+        let body: Option<serde_json::Value> = if req.body.is_empty() {
+            None
+        } else {
+            serde_json::from_slice(&req.body).ok()
+        };
+        let parts = RequestParts {
+            method: req.method.as_str(),
+            path: &req.path,
+            query: &query,
+            headers: &headers,
+            body: body.as_ref(),
+        };
+        let o = self.overrides.iter().find(|o| {
+            o.rule.vendor.is_none_or(|v| v == vendor) && o.rule.matcher.matches(&parts)
+        })?;
+        let n = o.calls.fetch_add(1, Ordering::Relaxed);
+        let response = match &o.rule.action {
+            Action::Respond(r) => Some(r),
+            Action::Sequence { steps, then } => {
+                let len = steps.len() as u64;
+                let step = if n < len {
+                    steps.get(n as usize)
+                } else {
+                    match then {
+                        Then::RepeatLast => steps.last(),
+                        Then::Cycle => steps.get((n % len.max(1)) as usize),
+                        Then::Passthrough => None,
+                    }
+                };
+                step?.as_ref()
+            }
+        }?;
+        Some(render(api, response, req))
+    }
+
+    /// What the faults matching `req` decided.
+    pub fn faults(&self, vendor: Vendor, req: &Req) -> FaultPlan {
+        let mut plan = FaultPlan::default();
+        for f in &self.faults {
+            if f.fault.vendor.is_some_and(|v| v != vendor) {
+                continue;
+            }
+            if f.fault
+                .route
+                .as_ref()
+                .is_some_and(|t| !t.is_match(&req.path))
+            {
+                continue;
+            }
+            let n = f.calls.fetch_add(1, Ordering::Relaxed);
+            let mut draw = Draws {
+                key: f.key,
+                n,
+                k: 0,
+            };
+            if let Some(latency) = f.fault.latency {
+                let ms = match latency {
+                    Latency::Fixed(ms) => ms,
+                    Latency::Uniform { min, max } => {
+                        min + eventmock_fake::mix::below(draw.next(), max.saturating_sub(min) + 1)
+                    }
+                };
+                plan.delay = Some(plan.delay.unwrap_or_default() + Duration::from_millis(ms));
+            }
+            if let Some(s) = f.fault.status
+                && draw.chance(s.probability)
+            {
+                plan.status = Some((s.code, s.error));
+            }
+            if let Some(p) = f.fault.reset
+                && draw.chance(p)
+            {
+                plan.reset = true;
+            }
+            if let Some(p) = f.fault.truncate
+                && draw.chance(p)
+            {
+                plan.truncate = true;
+            }
+        }
+        plan
+    }
+}
+
+/// Independent uniform draws for the `n`-th call of a fault.
+struct Draws {
+    key: u64,
+    n: u64,
+    k: u64,
+}
+
+impl Draws {
+    fn next(&mut self) -> u64 {
+        self.k += 1;
+        mix64(subkey(self.key, self.n) ^ self.k)
+    }
+
+    /// True with probability `p` (0 ..= 1).
+    fn chance(&mut self, p: f64) -> bool {
+        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
+    }
+}
+
+/// Renders a fixed answer (a vendor error, JSON, text or nothing).
+pub fn render(api: &dyn VendorApi, r: &Response, req: &Req) -> Reply {
+    let mut res = match &r.body {
+        Body::Error(name) => api.error(
+            *name,
+            Holes {
+                id: req
+                    .path
+                    .rsplit('/')
+                    .find(|s| !s.is_empty())
+                    .unwrap_or_default(),
+                param: "",
+                method: req.method.as_str(),
+            },
+        ),
+        Body::Json(text) => reply(
+            StatusCode::OK,
+            "application/json",
+            Bytes::from(text.clone()),
+        ),
+        Body::Text(text) => reply(
+            StatusCode::OK,
+            "text/plain; charset=utf-8",
+            Bytes::from(text.clone()),
+        ),
+        Body::Empty => {
+            let mut res = reply(StatusCode::OK, "application/json", Bytes::new());
+            res.headers_mut().remove(hyper::header::CONTENT_TYPE);
+            res
+        }
+    };
+    if let Some(code) = r.status.and_then(|c| StatusCode::from_u16(c).ok()) {
+        *res.status_mut() = code;
+    }
+    for (name, value) in &r.headers {
+        if let (Ok(n), Ok(v)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            hyper::header::HeaderValue::from_str(value),
+        ) {
+            res.headers_mut().insert(n, v);
+        }
+    }
+    res
+}
+
+/// The reply of an injected status: the named vendor error (or the vendor's internal error)
+/// with the fault's status code.
+pub fn status_reply(api: &dyn VendorApi, code: u16, error: Option<ErrorName>) -> Reply {
+    let mut res = api.error(error.unwrap_or(ErrorName::Internal), Holes::default());
+    if let Ok(status) = StatusCode::from_u16(code) {
+        *res.status_mut() = status;
+    }
+    set_header(&mut res, "x-eventmock-fault", "status");
+    res
+}

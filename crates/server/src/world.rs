@@ -1,0 +1,141 @@
+//! Building a [`World`] from scenarios: mounts (prefix, port), datasets, auth and fixtures,
+//! plus the overrides and faults the request path applies.
+
+use std::sync::Arc;
+
+use eventmock_model::Vendor;
+use eventmock_scenario::{Auth, Scenario};
+
+use crate::app::{Mount, World};
+use crate::auth::AuthPolicy;
+use crate::rules::Rules;
+use crate::vendors::{VendorSettings, build};
+
+/// Why scenarios could not become a world.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorldError {
+    /// Two scenarios mount the same vendor at the same place.
+    #[error(
+        "scenario `{second}` mounts {vendor} at prefix `{prefix}` on {port}, already mounted there by scenario `{first}`"
+    )]
+    Conflict {
+        /// The vendor.
+        vendor: Vendor,
+        /// The prefix.
+        prefix: String,
+        /// The port (`main port` when none is set).
+        port: String,
+        /// The scenario that mounted it first.
+        first: String,
+        /// The scenario that mounted it again.
+        second: String,
+    },
+    /// A dataset could not be built.
+    #[error("scenario `{scenario}`, vendors.{vendor}: {message}")]
+    Dataset {
+        /// The scenario.
+        scenario: String,
+        /// The vendor.
+        vendor: Vendor,
+        /// What went wrong.
+        message: String,
+    },
+    /// A fixture did not fit the vendor's model.
+    #[error("scenario `{scenario}`, vendors.{vendor}.fixtures[{index}]: {message}")]
+    Fixture {
+        /// The scenario.
+        scenario: String,
+        /// The vendor.
+        vendor: Vendor,
+        /// The fixture's position.
+        index: usize,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+fn policy(auth: &Auth) -> AuthPolicy {
+    match auth {
+        Auth::AnyCredential => AuthPolicy::AnyNonEmpty,
+        Auth::Tokens(tokens) => AuthPolicy::Tokens(tokens.clone()),
+        Auth::Off => AuthPolicy::Off,
+    }
+}
+
+/// Normalizes a mount prefix: `/` → ``, `/x/` → `/x`.
+pub fn normalize_prefix(prefix: &str) -> String {
+    prefix.trim_end_matches('/').to_owned()
+}
+
+impl World {
+    /// The world of one or more scenarios: their mounts together (a vendor may be mounted
+    /// several times at different prefixes or ports), overrides and faults in file order.
+    pub fn from_scenarios(scenarios: &[Scenario]) -> Result<World, WorldError> {
+        let mut mounts: Vec<Mount> = Vec::new();
+        let mut owners: Vec<String> = Vec::new();
+        for scenario in scenarios {
+            for vm in &scenario.vendors {
+                let prefix = normalize_prefix(&vm.prefix);
+                if let Some(pos) = mounts.iter().position(|m| {
+                    m.api.vendor() == vm.vendor && m.prefix == prefix && m.port == vm.port
+                }) {
+                    return Err(WorldError::Conflict {
+                        vendor: vm.vendor,
+                        prefix: vm.prefix.clone(),
+                        port: vm
+                            .port
+                            .map_or("the main port".into(), |p| format!("port {p}")),
+                        first: owners[pos].clone(),
+                        second: scenario.name.clone(),
+                    });
+                }
+                let settings = VendorSettings {
+                    dataset: vm.dataset,
+                    auth: policy(&vm.auth),
+                };
+                let api = build(vm.vendor, settings).map_err(|e| WorldError::Dataset {
+                    scenario: scenario.name.clone(),
+                    vendor: vm.vendor,
+                    message: e.to_string(),
+                })?;
+                for (index, fixture) in vm.fixtures.iter().enumerate() {
+                    api.add_event(
+                        serde_json::Value::Object(fixture.event.clone()),
+                        true,
+                        Some(&fixture.id),
+                        Some(fixture.at),
+                    )
+                    .map_err(|e| WorldError::Fixture {
+                        scenario: scenario.name.clone(),
+                        vendor: vm.vendor,
+                        index,
+                        message: e.to_string(),
+                    })?;
+                }
+                mounts.push(Mount {
+                    prefix,
+                    api,
+                    port: vm.port,
+                });
+                owners.push(scenario.name.clone());
+            }
+        }
+        // Longer prefixes first, so `/authentik` is tried before the root.
+        let mut order: Vec<usize> = (0..mounts.len()).collect();
+        order.sort_by_key(|i| std::cmp::Reverse(mounts[*i].prefix.len()));
+        let mounts = order.into_iter().map(|i| mounts[i].clone()).collect();
+        Ok(World {
+            mounts,
+            scenario_names: scenarios.iter().map(|s| s.name.clone()).collect(),
+            rules: Arc::new(Rules::new(scenarios)),
+        })
+    }
+
+    /// The extra ports this world listens on (vendors mounted with their own `port`).
+    pub fn ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = self.mounts.iter().filter_map(|m| m.port).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        ports
+    }
+}
