@@ -83,6 +83,42 @@ impl World {
         })
     }
 
+    /// The answer for a path no mount owns: when exactly one vendor is mounted at the root of
+    /// the port, that vendor's own unknown-route error (a CF client mounted alone gets
+    /// `CF-NotFound`); otherwise eventmock's 404 naming the path.
+    pub fn unrouted(
+        &self,
+        port: Option<u16>,
+        method: &hyper::Method,
+        path: &str,
+        ordinal: u64,
+    ) -> Reply {
+        let mut at_root = self
+            .mounts
+            .iter()
+            .filter(|m| m.port == port && m.prefix.is_empty());
+        if let (Some(only), None) = (at_root.next(), at_root.next()) {
+            let req = Req::new(
+                method.clone(),
+                path,
+                None,
+                hyper::HeaderMap::new(),
+                Bytes::new(),
+                ordinal,
+            );
+            let mut res = only.api.error(
+                ErrorName::UnknownRoute,
+                Holes {
+                    method: method.as_str(),
+                    ..Holes::default()
+                },
+            );
+            only.api.decorate(&req, &mut res);
+            return res;
+        }
+        no_vendor(path)
+    }
+
     /// Clears every vendor's overlay and every sequence and fault counter.
     pub fn reset(&self) {
         for m in &self.mounts {
@@ -140,7 +176,7 @@ impl App {
         let (parts, body) = req.into_parts();
         let path = parts.uri.path();
         let Some((mount, sub)) = world.route(port, path) else {
-            return no_vendor(path);
+            return world.unrouted(port, &parts.method, path, ordinal);
         };
         let mut req = Req::new(
             parts.method.clone(),
@@ -195,7 +231,7 @@ impl App {
         let (parts, body) = req.into_parts();
         let path = parts.uri.path();
         let Some((mount, sub)) = world.route(None, path) else {
-            return no_vendor(path);
+            return world.unrouted(None, &parts.method, path, ordinal);
         };
         let mut req = Req::new(
             parts.method,

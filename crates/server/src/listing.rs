@@ -32,6 +32,18 @@ impl<E> Deref for Ev<E> {
     }
 }
 
+/// Runs a long, CPU-bound scan (filters, sorts over up to [`SCAN_CAP`] events) so that it does
+/// not hold up other requests: on a multi-threaded tokio runtime the worker hands its other
+/// tasks to the rest of the pool while it scans; elsewhere (tests, contract runs) it just runs.
+pub fn heavy<R>(f: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
 /// A predicate over a vendor's events.
 pub type Filter<'a, E> = &'a dyn Fn(&E) -> bool;
 
@@ -98,27 +110,29 @@ pub fn page<G: Generator>(
             truncated: false,
         };
     };
-    let mut items = Vec::new();
-    let mut matched = 0u64;
-    let mut truncated = false;
-    for (examined, entry) in walk(&view, order, 0).enumerate() {
-        if examined as u64 == SCAN_CAP {
-            truncated = true;
-            break;
-        }
-        let ev = resolve(store, entry);
-        if filter(&ev) {
-            if matched >= offset && matched < offset + limit {
-                items.push(ev);
+    heavy(|| {
+        let mut items = Vec::new();
+        let mut matched = 0u64;
+        let mut truncated = false;
+        for (examined, entry) in walk(&view, order, 0).enumerate() {
+            if examined as u64 == SCAN_CAP {
+                truncated = true;
+                break;
             }
-            matched += 1;
+            let ev = resolve(store, entry);
+            if filter(&ev) {
+                if matched >= offset && matched - offset < limit {
+                    items.push(ev);
+                }
+                matched += 1;
+            }
         }
-    }
-    Page {
-        items,
-        total: matched,
-        truncated,
-    }
+        Page {
+            items,
+            total: matched,
+            truncated,
+        }
+    })
 }
 
 /// Cursor paging: up to `limit` matching events from position `start`, and the position to

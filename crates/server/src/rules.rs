@@ -21,6 +21,9 @@ use crate::request::Req;
 use crate::response::{Reply, reply, set_header};
 use crate::vendors::VendorApi;
 
+/// The longest injected delay (one hour): longer ones are cut to it.
+pub const MAX_LATENCY_MS: u64 = 3_600_000;
+
 /// One override with its call counter.
 struct OverrideRule {
     /// The override as written.
@@ -173,10 +176,19 @@ impl Rules {
                 let ms = match latency {
                     Latency::Fixed(ms) => ms,
                     Latency::Uniform { min, max } => {
-                        min + eventmock_fake::mix::below(draw.next(), max.saturating_sub(min) + 1)
+                        min.saturating_add(eventmock_fake::mix::below(
+                            draw.next(),
+                            max.saturating_sub(min).saturating_add(1),
+                        ))
                     }
                 };
-                plan.delay = Some(plan.delay.unwrap_or_default() + Duration::from_millis(ms));
+                let delay = Duration::from_millis(ms.min(MAX_LATENCY_MS));
+                plan.delay = Some(
+                    plan.delay
+                        .unwrap_or_default()
+                        .saturating_add(delay)
+                        .min(Duration::from_millis(MAX_LATENCY_MS)),
+                );
             }
             if let Some(s) = f.fault.status
                 && draw.chance(s.probability)

@@ -41,7 +41,7 @@ impl<E> Clone for Extra<E> {
 #[derive(Debug)]
 pub struct Overlay<E> {
     /// Generated indices that are deleted (or replaced by an extra with the same id).
-    pub deleted: BTreeSet<u64>,
+    pub deleted: IndexSet,
     /// Extra events, sorted by `(after, insertion order)`.
     pub extras: Vec<Extra<E>>,
     /// Extra id → position in `extras`.
@@ -51,7 +51,7 @@ pub struct Overlay<E> {
 impl<E> Default for Overlay<E> {
     fn default() -> Self {
         Self {
-            deleted: BTreeSet::new(),
+            deleted: IndexSet::default(),
             extras: Vec::new(),
             extra_ids: BTreeMap::new(),
         }
@@ -65,6 +65,55 @@ impl<E> Clone for Overlay<E> {
             extras: self.extras.clone(),
             extra_ids: self.extra_ids.clone(),
         }
+    }
+}
+
+/// A sorted set of generated indices: membership and "how many below `g`" in O(log n), which
+/// the paging arithmetic asks for on every step.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexSet {
+    /// The indices, sorted, without duplicates.
+    sorted: Vec<u64>,
+}
+
+impl IndexSet {
+    /// Adds `i`; `false` if it was there already.
+    pub fn insert(&mut self, i: u64) -> bool {
+        match self.sorted.binary_search(&i) {
+            Ok(_) => false,
+            Err(at) => {
+                self.sorted.insert(at, i);
+                true
+            }
+        }
+    }
+
+    /// Whether `i` is in the set.
+    pub fn contains(&self, i: &u64) -> bool {
+        self.sorted.binary_search(i).is_ok()
+    }
+
+    /// How many indices are in the set.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// How many indices are `< g`.
+    pub fn count_below(&self, g: u64) -> u64 {
+        self.sorted.partition_point(|d| *d < g) as u64
+    }
+}
+
+impl Extend<u64> for IndexSet {
+    fn extend<T: IntoIterator<Item = u64>>(&mut self, iter: T) {
+        self.sorted.extend(iter);
+        self.sorted.sort_unstable();
+        self.sorted.dedup();
     }
 }
 
@@ -241,6 +290,18 @@ impl<G: Generator> Store<G> {
         });
     }
 
+    /// The id of the `n`-th visible event, oldest first.
+    pub fn nth_id(&self, n: u64) -> Option<String>
+    where
+        G::Event: crate::events::EventMeta,
+    {
+        use crate::events::EventMeta;
+        match self.view().ascending(n).next()? {
+            Entry::Generated(i) => Some(self.dataset.id(i)),
+            Entry::Extra(e) => Some(e.event_id().to_owned()),
+        }
+    }
+
     /// Drops every change: back to the pure dataset.
     pub fn reset(&self) {
         self.overlay.store(Arc::new(Overlay::default()));
@@ -279,6 +340,9 @@ fn reindex<E>(o: &mut Overlay<E>) {
         .collect();
 }
 
+/// How many entries a descending walk fetches per position search.
+pub const DESCENDING_CHUNK: u64 = 256;
+
 /// A snapshot of the visible sequence, for paging.
 pub struct View<E> {
     /// Generated events in the dataset.
@@ -295,7 +359,7 @@ impl<E> View<E> {
 
     /// Visible items strictly before generated index `g`.
     fn before(&self, g: u64) -> u64 {
-        let deleted = self.overlay.deleted.range(..g).count() as u64;
+        let deleted = self.overlay.deleted.count_below(g);
         let extras = self.overlay.extras.partition_point(|e| e.after <= g) as u64;
         g - deleted + extras
     }
@@ -330,13 +394,20 @@ impl<E> View<E> {
     }
 
     /// The visible entries from position `start` counted from the newest, newest first.
+    /// Walks backwards in chunks: one position search per [`DESCENDING_CHUNK`] entries.
     pub fn descending(&self, start: u64) -> impl Iterator<Item = Entry<E>> + '_ {
-        let total = self.total();
-        let mut pos = total.checked_sub(start + 1);
+        let mut end = self.total().saturating_sub(start);
+        let mut chunk: Vec<Entry<E>> = Vec::new();
         std::iter::from_fn(move || {
-            let p = pos?;
-            pos = p.checked_sub(1);
-            self.ascending(p).next()
+            if chunk.is_empty() {
+                if end == 0 {
+                    return None;
+                }
+                let begin = end.saturating_sub(DESCENDING_CHUNK);
+                chunk = self.ascending(begin).take((end - begin) as usize).collect();
+                end = begin;
+            }
+            chunk.pop()
         })
     }
 }
@@ -376,5 +447,72 @@ impl<E> Iterator for Walk<'_, E> {
                 return Some(Entry::Generated(g));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eventmock_fake::vendors::HaloGen;
+
+    fn ids<E>(entries: impl Iterator<Item = Entry<E>>, extra_tag: impl Fn(&E) -> u64) -> Vec<u64> {
+        entries
+            .map(|e| match e {
+                Entry::Generated(i) => i,
+                Entry::Extra(x) => 1_000_000 + extra_tag(&x),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_position_is_visited_once_in_both_directions() {
+        let store: Store<HaloGen> = Store::new(DatasetConfig {
+            len: 600,
+            ..DatasetConfig::default()
+        })
+        .unwrap();
+        let d = store.dataset();
+        // Deletions spread out, extras before the start, in the middle and past the end.
+        for i in (0..600).step_by(7) {
+            assert!(store.delete(&d.id(i)));
+        }
+        for (n, after) in [0u64, 0, 1, 300, 300, 599, 600, 600]
+            .into_iter()
+            .enumerate()
+        {
+            let mut e = store.generate(n as u64);
+            e.target.target_id = n as i64;
+            store.put_extra(format!("extra-{n}"), after, e);
+        }
+        let view = store.view();
+        let total = view.total();
+        assert_eq!(total, 600 - 86 + 8);
+        let tag = |e: &eventmock_model::halo::Event| e.target.target_id as u64;
+        let forward = ids(view.ascending(0), tag);
+        assert_eq!(forward.len() as u64, total);
+        let mut backward = ids(view.descending(0), tag);
+        backward.reverse();
+        assert_eq!(forward, backward);
+        // Any start position agrees with the full walk, both ways.
+        for start in [0, 1, 2, 3, 50, 257, 300, total - 1, total, total + 5] {
+            let asc = ids(view.ascending(start), tag);
+            assert_eq!(
+                asc,
+                forward[(start.min(total)) as usize..],
+                "ascending from {start}"
+            );
+            let desc = ids(view.descending(start), tag);
+            let mut expect: Vec<u64> = forward.clone();
+            expect.reverse();
+            assert_eq!(
+                desc,
+                expect[(start.min(total)) as usize..],
+                "descending from {start}"
+            );
+        }
+        // Generated events never repeat and deleted ones never appear.
+        let generated: Vec<u64> = forward.iter().copied().filter(|i| *i < 1_000_000).collect();
+        assert!(generated.windows(2).all(|w| w[0] < w[1]));
+        assert!(generated.iter().all(|i| i % 7 != 0));
     }
 }

@@ -546,3 +546,28 @@ async fn malformed_request_line_gets_400() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_trickles_too_slowly_gets_408_and_the_connection_closes() {
+    bounded(async {
+        let config = ServerConfig {
+            body_read_timeout: Duration::from_millis(300),
+            ..small_config()
+        };
+        let server = Server::start(Echo, config).await;
+        let mut s = server.connect().await;
+        s.write_all(b"POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n0123456789")
+            .await
+            .unwrap();
+        let raw = timeout(Duration::from_secs(3), read_to_close(&mut s))
+            .await
+            .expect("connection was not closed");
+        let text = String::from_utf8_lossy(&raw);
+        assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+        assert!(
+            text.ends_with(r#"{"detail":"Request body not received in time"}"#),
+            "{text}"
+        );
+    })
+    .await;
+}

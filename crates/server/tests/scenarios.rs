@@ -389,3 +389,15 @@ fn conflicting_mounts_are_an_error() {
         "scenario `b` mounts cf at prefix `/` on the main port, already mounted there by scenario `a`"
     );
 }
+
+#[tokio::test]
+async fn a_vendor_alone_at_the_root_answers_unknown_paths_itself() {
+    let s = start("name: cf-alone\nvendors:\n  cf: {}\n").await;
+    let r = s.get("/v3/apps", &[BEARER]).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.text(),
+        "{\n  \"description\": \"Unknown request\",\n  \"error_code\": \"CF-NotFound\",\n  \"code\": 10000\n}\n"
+    );
+    assert!(r.header("x-vcap-request-id").is_some());
+}

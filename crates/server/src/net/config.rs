@@ -20,6 +20,9 @@ pub struct ServerConfig {
     /// Upper bound on how long shutdown waits for in-flight requests before
     /// closing the remaining connections. Default 10 s.
     pub graceful_timeout: Duration,
+    /// Time allowed for a client to send a whole request body once its headers
+    /// arrived; a slower body gets 408 and the connection is closed. Default 30 s.
+    pub body_read_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -30,6 +33,7 @@ impl Default for ServerConfig {
             max_body_bytes: 1024 * 1024,
             keep_alive: true,
             graceful_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 }

@@ -43,6 +43,7 @@ pub(crate) async fn dispatch<H: Handler>(
     req: Request<Incoming>,
     peer: SocketAddr,
     max_body_bytes: usize,
+    body_timeout: std::time::Duration,
 ) -> Result<Response<ResponseBody>, DropRequest> {
     let (parts, body) = req.into_parts();
     let max_body_bytes = handler.body_limit(&parts, peer, max_body_bytes);
@@ -55,7 +56,20 @@ pub(crate) async fn dispatch<H: Handler>(
         tracing::debug!(%peer, uri = %parts.uri, "declared body too large");
         return Ok(too_large(&*handler, &parts).map(ResponseBody::Full));
     } else {
-        match Limited::new(body, max_body_bytes).collect().await {
+        let collecting = Limited::new(body, max_body_bytes).collect();
+        let Ok(collected) = tokio::time::timeout(body_timeout, collecting).await else {
+            tracing::debug!(%peer, uri = %parts.uri, "request body too slow");
+            let mut res = json_error(
+                StatusCode::REQUEST_TIMEOUT,
+                r#"{"detail":"Request body not received in time"}"#,
+            );
+            res.headers_mut().insert(
+                hyper::header::CONNECTION,
+                hyper::header::HeaderValue::from_static("close"),
+            );
+            return Ok(res.map(ResponseBody::Full));
+        };
+        match collected {
             Ok(collected) => collected.to_bytes(),
             Err(err) if err.is::<LengthLimitError>() => {
                 tracing::debug!(%peer, uri = %parts.uri, "streamed body too large");

@@ -32,6 +32,7 @@ struct Shared<H> {
     handler: Arc<H>,
     builder: auto::Builder<TokioExecutor>,
     max_body_bytes: usize,
+    body_read_timeout: Duration,
     first_byte_timeout: Option<Duration>,
 }
 
@@ -69,6 +70,7 @@ pub async fn serve<H: Handler>(
         handler,
         builder,
         max_body_bytes: config.max_body_bytes,
+        body_read_timeout: config.body_read_timeout,
         first_byte_timeout: header_timeout,
     });
     let semaphore = Arc::new(Semaphore::new(
@@ -217,7 +219,9 @@ async fn serve_connection<H: Handler>(
 
     let handler = shared.handler.clone();
     let max_body_bytes = shared.max_body_bytes;
-    let service = service_fn(move |req| dispatch(handler.clone(), req, peer, max_body_bytes));
+    let body_timeout = shared.body_read_timeout;
+    let service =
+        service_fn(move |req| dispatch(handler.clone(), req, peer, max_body_bytes, body_timeout));
     let conn = shared
         .builder
         .serve_connection(TokioIo::new(stream), service);

@@ -44,7 +44,7 @@ use crate::auth::AuthPolicy;
 use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::request::Req;
 use crate::response::{Reply, json, reply, set_header};
-use crate::store::{Entry, Lookup, Store};
+use crate::store::{Lookup, Store};
 
 pub use list::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
@@ -140,24 +140,34 @@ fn route(path: &str) -> Option<Route<'_>> {
 
 /// Python's `uuid.UUID(hex)` parsing, to the canonical lower-case hyphenated form.
 fn canonical_uuid(raw: &str) -> Option<String> {
-    let s = raw.replace("urn:", "").replace("uuid:", "");
-    let hex: String = s
-        .trim_matches(|c| c == '{' || c == '}')
-        .chars()
-        .filter(|c| *c != '-')
-        .collect();
-    if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let cleaned: std::borrow::Cow<'_, str> = if raw.contains(':') {
+        raw.replace("urn:", "").replace("uuid:", "").into()
+    } else {
+        raw.into()
+    };
+    let mut hex = [0u8; 32];
+    let mut n = 0;
+    for b in cleaned.trim_matches(|c| c == '{' || c == '}').bytes() {
+        if b == b'-' {
+            continue;
+        }
+        if n == hex.len() || !b.is_ascii_hexdigit() {
+            return None;
+        }
+        hex[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    if n != hex.len() {
         return None;
     }
-    let h = hex.to_ascii_lowercase();
-    Some(format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    ))
+    let mut out = String::with_capacity(36);
+    for (i, b) in hex.iter().enumerate() {
+        if matches!(i, 8 | 12 | 16 | 20) {
+            out.push('-');
+        }
+        out.push(char::from(*b));
+    }
+    Some(out)
 }
 
 /// The authentik events API.
@@ -301,21 +311,9 @@ impl VendorApi for Authentik {
         set_header(reply, "x-authentik-id", &request_hex(req.ordinal, ID_SALT));
     }
 
-    fn example_id(&self, n: u64) -> Option<String> {
-        let view = self.store.view();
-        match view.ascending(n).next()? {
-            Entry::Generated(i) => Some(self.store.dataset().id(i)),
-            Entry::Extra(e) => Some(e.pk.clone()),
-        }
-    }
-
     fn example_curl(&self, base: &str) -> String {
         let id = self.example_id(0).unwrap_or_default();
         format!("curl -H 'Authorization: Bearer demo' '{base}{EVENTS}{id}/'")
-    }
-
-    fn reset(&self) {
-        self.store.reset();
     }
 
     fn route_label(&self, req: &Req) -> &'static str {

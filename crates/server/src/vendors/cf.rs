@@ -40,7 +40,7 @@ use crate::auth::{AuthPolicy, Scheme};
 use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::request::Req;
 use crate::response::{Reply, json, set_header};
-use crate::store::{Entry, Lookup, Store};
+use crate::store::{Lookup, Store};
 
 /// Cloud Controller's content type.
 pub const CT: &str = "application/json;charset=utf-8";
@@ -254,21 +254,9 @@ impl VendorApi for CloudFoundry {
         set_header(reply, "x-vcap-request-id", &id);
     }
 
-    fn example_id(&self, n: u64) -> Option<String> {
-        let view = self.store.view();
-        match view.ascending(n).next()? {
-            Entry::Generated(i) => Some(self.store.dataset().id(i)),
-            Entry::Extra(e) => Some(e.metadata.guid.clone()),
-        }
-    }
-
     fn example_curl(&self, base: &str) -> String {
         let id = self.example_id(0).unwrap_or_default();
         format!("curl -H 'Authorization: bearer demo' '{base}/v2/events/{id}'")
-    }
-
-    fn reset(&self) {
-        self.store.reset();
     }
 
     fn route_label(&self, req: &Req) -> &'static str {

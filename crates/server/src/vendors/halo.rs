@@ -214,7 +214,7 @@ impl Halo {
             Order::Ascending
         };
         let (items, total, truncated) = if sort == 0 {
-            self.sorted_by_name(order, start, limit, &filter)
+            crate::listing::heavy(|| self.sorted_by_name(order, start, limit, &filter))
         } else {
             let filtering =
                 key.is_some() || subject.is_some() || target_id.is_some() || detail.is_some();
@@ -310,7 +310,8 @@ impl VendorApi for Halo {
             }
             _ => return self.err(ErrorName::UnknownRoute, ""),
         };
-        if req.method != Method::GET && req.method != Method::HEAD {
+        let head_ok = req.path != "/api/v1/event/delete.json";
+        if req.method != Method::GET && !(head_ok && req.method == Method::HEAD) {
             return self.err(ErrorName::MethodNotAllowed, "");
         }
         if let Err(name) = self.auth.check(SCHEMES, req) {
@@ -325,21 +326,9 @@ impl VendorApi for Halo {
 
     fn decorate(&self, _req: &Req, _reply: &mut Reply) {}
 
-    fn example_id(&self, n: u64) -> Option<String> {
-        let view = self.store.view();
-        match view.ascending(n).next()? {
-            crate::store::Entry::Generated(i) => Some(self.store.dataset().id(i)),
-            crate::store::Entry::Extra(e) => Some(e.event_id.clone()),
-        }
-    }
-
     fn example_curl(&self, base: &str) -> String {
         let id = self.example_id(0).unwrap_or_default();
         format!("curl -H 'x-apikey: demo' '{base}/api/v1/event/get.json?event_id={id}'")
-    }
-
-    fn reset(&self) {
-        self.store.reset();
     }
 
     fn route_label(&self, req: &Req) -> &'static str {

@@ -46,7 +46,7 @@ use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::listing::{Order, SCAN_CAP, scan};
 use crate::request::Req;
 use crate::response::{Reply, json, reply, set_header};
-use crate::store::{Entry, Lookup, Store};
+use crate::store::{Lookup, Store};
 use query::{CursorCodec, ListParams, decode_path, quote_location};
 
 const CT: &str = "application/json";
@@ -289,21 +289,9 @@ impl VendorApi for Instavm {
 
     fn decorate(&self, _req: &Req, _reply: &mut Reply) {}
 
-    fn example_id(&self, n: u64) -> Option<String> {
-        let view = self.store.view();
-        match view.ascending(n).next()? {
-            Entry::Generated(i) => Some(self.store.dataset().id(i)),
-            Entry::Extra(e) => Some(e.id.clone()),
-        }
-    }
-
     fn example_curl(&self, base: &str) -> String {
         let id = self.example_id(0).unwrap_or_default();
         format!("curl -H 'Authorization: Bearer demo' '{base}/v1/audit/events/{id}'")
-    }
-
-    fn reset(&self) {
-        self.store.reset();
     }
 
     fn route_label(&self, req: &Req) -> &'static str {

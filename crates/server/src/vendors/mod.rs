@@ -131,6 +131,14 @@ macro_rules! store_methods {
         fn dataset_config(&self) -> eventmock_fake::DatasetConfig {
             self.store.dataset().context().config
         }
+
+        fn example_id(&self, n: u64) -> Option<String> {
+            self.store.nth_id(n)
+        }
+
+        fn reset(&self) {
+            self.store.reset();
+        }
     };
 }
 
@@ -145,11 +153,19 @@ pub fn build(vendor: Vendor, settings: VendorSettings) -> Result<Arc<dyn VendorA
     })
 }
 
-/// A request-scoped id derived from the request ordinal (deterministic; no wall clock).
+/// A request-scoped id derived from the request ordinal (deterministic; no wall clock):
+/// 32 lower-case hex digits.
 pub fn request_hex(ordinal: u64, salt: u64) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let a = eventmock_fake::mix::mix64(ordinal ^ salt);
     let b = eventmock_fake::mix::mix64(a ^ 0x5851_F42D_4C95_7F2D);
-    format!("{a:016x}{b:016x}")
+    let mut out = String::with_capacity(32);
+    for word in [a, b] {
+        for shift in (0..16).rev() {
+            out.push(char::from(HEX[((word >> (shift * 4)) & 0xF) as usize]));
+        }
+    }
+    out
 }
 
 /// `request_hex` shaped as a lower-case hyphenated UUID v4.

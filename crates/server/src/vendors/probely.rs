@@ -31,7 +31,7 @@ use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::listing::{Ev, Order, SCAN_CAP, page};
 use crate::request::Req;
 use crate::response::{Reply, json, set_header};
-use crate::store::{Entry, Lookup, Store};
+use crate::store::{Lookup, Store};
 
 const CT: &str = "application/json";
 const ALLOW: &str = "GET, HEAD, OPTIONS";
@@ -349,21 +349,9 @@ impl VendorApi for Probely {
         }
     }
 
-    fn example_id(&self, n: u64) -> Option<String> {
-        let view = self.store.view();
-        match view.ascending(n).next()? {
-            Entry::Generated(i) => Some(self.store.dataset().id(i)),
-            Entry::Extra(e) => Some(e.id.clone()),
-        }
-    }
-
     fn example_curl(&self, base: &str) -> String {
         let id = self.example_id(0).unwrap_or_default();
         format!("curl -H 'Authorization: JWT demo' '{base}/events/{id}/'")
-    }
-
-    fn reset(&self) {
-        self.store.reset();
     }
 
     fn route_label(&self, req: &Req) -> &'static str {

@@ -319,28 +319,31 @@ impl Authentik {
             Entry::Generated(i) => Ev::Owned(self.store.generate(i)),
             Entry::Extra(e) => Ev::Shared(e),
         };
-        let mut keyed: Vec<(Vec<Part>, u64)> = Vec::new();
-        let mut truncated = false;
-        for (pos, entry) in view.ascending(0).enumerate() {
-            let pos = pos as u64;
-            if pos == SCAN_CAP {
-                truncated = true;
-                break;
+        let (keyed, truncated) = crate::listing::heavy(|| {
+            let mut keyed: Vec<(Vec<Part>, u64)> = Vec::new();
+            let mut truncated = false;
+            for (pos, entry) in view.ascending(0).enumerate() {
+                let pos = pos as u64;
+                if pos == SCAN_CAP {
+                    truncated = true;
+                    break;
+                }
+                let ev = resolve(entry);
+                if filter.is_none_or(|f| f(&ev)) {
+                    let key = terms.iter().map(|(fd, _)| part(&ev, *fd, pos)).collect();
+                    keyed.push((key, pos));
+                }
             }
-            let ev = resolve(entry);
-            if filter.is_none_or(|f| f(&ev)) {
-                let key = terms.iter().map(|(fd, _)| part(&ev, *fd, pos)).collect();
-                keyed.push((key, pos));
-            }
-        }
-        keyed.sort_by(|(a, pa), (b, pb)| {
-            a.iter()
-                .zip(b)
-                .zip(terms)
-                .map(|((x, y), (_, desc))| if *desc { y.cmp(x) } else { x.cmp(y) })
-                .find(|o| *o != Ordering::Equal)
-                .unwrap_or(Ordering::Equal)
-                .then(pa.cmp(pb))
+            keyed.sort_by(|(a, pa), (b, pb)| {
+                a.iter()
+                    .zip(b)
+                    .zip(terms)
+                    .map(|((x, y), (_, desc))| if *desc { y.cmp(x) } else { x.cmp(y) })
+                    .find(|o| *o != Ordering::Equal)
+                    .unwrap_or(Ordering::Equal)
+                    .then(pa.cmp(pb))
+            });
+            (keyed, truncated)
         });
         let total = keyed.len() as u64;
         let number = requested.unwrap_or_else(|| num_pages(total, size));
