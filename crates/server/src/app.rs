@@ -308,7 +308,8 @@ impl Handler for App {
     }
 
     fn body_limit(&self, parts: &Parts, peer: SocketAddr, default: usize) -> usize {
-        self.control.body_limit(parts.uri.path(), peer, default)
+        self.control
+            .body_limit(parts.uri.path(), peer, &parts.headers, default)
     }
 
     fn payload_too_large(&self, parts: &Parts) -> Reply {

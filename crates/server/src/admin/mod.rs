@@ -173,9 +173,17 @@ impl Control {
         res
     }
 
-    /// The body limit of a request: the admin limit for admin paths from allowed peers.
-    pub fn body_limit(&self, path: &str, peer: SocketAddr, default: usize) -> usize {
-        if is_admin_path(path) && self.config.access.peer_allowed(peer) {
+    /// The body limit of a request: the admin limit for admin paths from peers that pass the
+    /// access check (allowed address and, when one is set, the token); everyone else gets
+    /// `default`, so an unauthenticated peer cannot make the server read 8 MiB.
+    pub fn body_limit(
+        &self,
+        path: &str,
+        peer: SocketAddr,
+        headers: &hyper::HeaderMap,
+        default: usize,
+    ) -> usize {
+        if is_admin_path(path) && self.config.access.check(peer, headers).is_ok() {
             self.config.admin_max_body_bytes.max(default)
         } else {
             default

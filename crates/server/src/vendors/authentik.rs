@@ -140,6 +140,19 @@ fn route(path: &str) -> Option<Route<'_>> {
 
 /// Python's `uuid.UUID(hex)` parsing, to the canonical lower-case hyphenated form.
 fn canonical_uuid(raw: &str) -> Option<String> {
+    // Fast path: already canonical (what clients send almost always).
+    let b = raw.as_bytes();
+    if b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *c == b'-'
+            } else {
+                matches!(c, b'0'..=b'9' | b'a'..=b'f')
+            }
+        })
+    {
+        return Some(raw.to_owned());
+    }
     let cleaned: std::borrow::Cow<'_, str> = if raw.contains(':') {
         raw.replace("urn:", "").replace("uuid:", "").into()
     } else {
