@@ -23,6 +23,18 @@ pub struct ErrorSpec {
     pub headers: &'static [(&'static str, &'static str)],
 }
 
+impl ErrorSpec {
+    /// A spec with no extra headers.
+    pub const fn plain(status: StatusCode, content_type: &'static str, body: &'static str) -> Self {
+        Self {
+            status,
+            body,
+            content_type,
+            headers: &[],
+        }
+    }
+}
+
 /// Values for the holes of an [`ErrorSpec`] body.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Holes<'a> {

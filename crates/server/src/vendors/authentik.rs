@@ -57,12 +57,7 @@ const ALLOW_DETAIL: &str = "GET, DELETE, HEAD, OPTIONS";
 const ID_SALT: u64 = 0xA07E_4711_C0DE_0001;
 
 const fn spec(status: StatusCode, body: &'static str) -> ErrorSpec {
-    ErrorSpec {
-        status,
-        body,
-        content_type: CT,
-        headers: &[],
-    }
+    ErrorSpec::plain(status, CT, body)
 }
 
 /// authentik's error catalog.

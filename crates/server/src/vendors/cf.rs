@@ -52,12 +52,7 @@ const SCHEMES: &[Scheme] = &[Scheme {
 const REQUEST_ID_SALT: u64 = 0xCF_0001;
 
 const fn spec(status: StatusCode, body: &'static str) -> ErrorSpec {
-    ErrorSpec {
-        status,
-        body,
-        content_type: CT,
-        headers: &[],
-    }
+    ErrorSpec::plain(status, CT, body)
 }
 
 /// Cloud Controller's error catalog (pretty JSON + newline, as CC sends it).

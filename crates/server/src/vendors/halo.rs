@@ -33,12 +33,7 @@ pub const DEFAULT_LIMIT: u64 = 100;
 pub const MAX_LIMIT: u64 = 1000;
 
 const fn spec(status: StatusCode, body: &'static str) -> ErrorSpec {
-    ErrorSpec {
-        status,
-        body,
-        content_type: CT,
-        headers: &[],
-    }
+    ErrorSpec::plain(status, CT, body)
 }
 
 /// Halo's error catalog.

@@ -66,12 +66,7 @@ const SCHEMES: &[Scheme] = &[
 const BEARER: &[(&str, &str)] = &[("www-authenticate", "Bearer")];
 
 const fn spec(status: StatusCode, body: &'static str) -> ErrorSpec {
-    ErrorSpec {
-        status,
-        body,
-        content_type: CT,
-        headers: &[],
-    }
+    ErrorSpec::plain(status, CT, body)
 }
 
 /// InstaVM's error catalog.

@@ -42,12 +42,7 @@ pub const DEFAULT_LENGTH: u64 = 10;
 pub const MAX_LENGTH: u64 = 1000;
 
 const fn spec(status: StatusCode, body: &'static str) -> ErrorSpec {
-    ErrorSpec {
-        status,
-        body,
-        content_type: CT,
-        headers: &[],
-    }
+    ErrorSpec::plain(status, CT, body)
 }
 
 const fn unauthorized(body: &'static str) -> ErrorSpec {
