@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use eventmock_contract::Validator;
 use eventmock_contract::report::{junit, shipped_scenario, text, verify};
-use eventmock_contract::transport::Http;
+use eventmock_contract::transport::for_url;
 use eventmock_model::Vendor;
 
 use crate::UsageError;
@@ -19,7 +19,7 @@ pub struct VerifyArgs {
     /// Vendor: probely, authentik, halo, instavm or cf.
     #[arg(long)]
     vendor: String,
-    /// The server to check, `http://host[:port][/prefix]`.
+    /// The server to check, `http(s)://host[:port][/prefix]`.
     #[arg(long)]
     base_url: String,
     /// The credential, substituted for `{token}` in the checks.
@@ -63,9 +63,15 @@ pub fn run(args: VerifyArgs) -> Result<bool> {
         )
     })?;
     let transport =
-        Http::new(&args.base_url, Duration::from_secs(args.timeout)).map_err(UsageError)?;
+        for_url(&args.base_url, Duration::from_secs(args.timeout)).map_err(UsageError)?;
     let validator = Validator::new(vendor).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let outcomes = verify(&scenario, vendor, &transport, &args.token, &validator);
+    let outcomes = verify(
+        &scenario,
+        vendor,
+        transport.as_ref(),
+        &args.token,
+        &validator,
+    );
     if outcomes.is_empty() {
         return Err(UsageError(format!("{name} has no checks for {vendor}")).into());
     }

@@ -147,11 +147,40 @@ fn verify_rejects_bad_input_with_exit_2() {
         ),
         (
             vec!["verify", "--vendor", "cf", "--base-url", "ftp://x"],
-            "expected http://",
+            "expected http(s)://",
+        ),
+        (
+            vec!["verify", "--vendor", "cf", "--base-url", "https://"],
+            "no host",
         ),
     ] {
         let out = bin().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains(needle));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn https_is_spoken_and_failures_are_reported_as_drift() {
+    // Nothing listens on port 1: every check fails with a transport error naming the URL,
+    // which shows the HTTPS client is used (no proxy needed for real vendors).
+    let out = bin()
+        .args([
+            "verify",
+            "--vendor",
+            "halo",
+            "--base-url",
+            "https://127.0.0.1:1",
+            "--timeout",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("[transport]") && report.contains("https://127.0.0.1:1/api/v1/event/"),
+        "{report}"
+    );
 }

@@ -1,5 +1,5 @@
 //! Where check requests go: an in-process eventmock [`App`] (the contract run) or any live
-//! server over HTTP/1.1 (`eventmock verify`).
+//! server over HTTP/1.1 or HTTPS (`eventmock verify`).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -121,6 +121,82 @@ fn sorted_headers(map: &hyper::HeaderMap) -> Vec<(String, String)> {
     headers
 }
 
+/// A live server by URL: `http://` through [`Http`], `https://` through [`Https`].
+pub fn for_url(base_url: &str, timeout: Duration) -> Result<Box<dyn Transport>, String> {
+    if base_url.starts_with("https://") {
+        Ok(Box::new(Https::new(base_url, timeout)?))
+    } else {
+        Ok(Box::new(Http::new(base_url, timeout)?))
+    }
+}
+
+/// Any server over HTTPS (rustls, web PKI roots), e.g. the real vendor.
+pub struct Https {
+    /// The base URL without a trailing slash.
+    base: String,
+    /// The client: no redirects followed, statuses are answers rather than errors.
+    agent: ureq::Agent,
+}
+
+impl Https {
+    /// A transport for `base_url` (`https://host[:port][/prefix]`).
+    pub fn new(base_url: &str, timeout: Duration) -> Result<Self, String> {
+        let rest = base_url
+            .strip_prefix("https://")
+            .ok_or_else(|| format!("{base_url}: expected https://host[:port][/prefix]"))?;
+        if rest.is_empty() || rest.starts_with('/') {
+            return Err(format!("{base_url}: no host"));
+        }
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(timeout))
+            .user_agent("eventmock-verify")
+            .build()
+            .into();
+        Ok(Self {
+            base: base_url.trim_end_matches('/').to_owned(),
+            agent,
+        })
+    }
+}
+
+/// The largest response body `verify` reads.
+const MAX_RESPONSE: u64 = 32 << 20;
+
+impl Transport for Https {
+    fn send(&self, req: &Request) -> Result<Answer, String> {
+        let url = format!("{}{}", self.base, req.target);
+        let mut builder = hyper::Request::builder()
+            .method(req.method.as_str())
+            .uri(url.as_str())
+            .header("accept", "application/json");
+        for (k, v) in &req.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        let request = builder
+            .body(req.body.clone())
+            .map_err(|e| format!("building the request to {url}: {e}"))?;
+        let mut res = self
+            .agent
+            .run(request)
+            .map_err(|e| format!("{} {url}: {e}", req.method))?;
+        let status = res.status().as_u16();
+        let headers = sorted_headers(res.headers());
+        let body = res
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE)
+            .read_to_vec()
+            .map_err(|e| format!("reading the response of {url}: {e}"))?;
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
 /// Any server over plain HTTP/1.1 (`http://host:port[/prefix]`).
 #[derive(Debug, Clone)]
 pub struct Http {
@@ -133,18 +209,11 @@ pub struct Http {
 }
 
 impl Http {
-    /// A transport for `base_url`. Only `http://` is supported: put a TLS-terminating proxy
-    /// in front of an `https://` vendor.
+    /// A transport for `base_url` (`http://`; see [`for_url`] for `https://`).
     pub fn new(base_url: &str, timeout: Duration) -> Result<Self, String> {
-        let rest = base_url.strip_prefix("http://").ok_or_else(|| {
-            if base_url.starts_with("https://") {
-                format!(
-                    "{base_url}: https is not supported by this build; run a local TLS-terminating proxy to the vendor and give its http:// address"
-                )
-            } else {
-                format!("{base_url}: expected http://host[:port][/prefix]")
-            }
-        })?;
+        let rest = base_url
+            .strip_prefix("http://")
+            .ok_or_else(|| format!("{base_url}: expected http(s)://host[:port][/prefix]"))?;
         let (authority, prefix) = match rest.find('/') {
             Some(p) => (&rest[..p], rest[p..].trim_end_matches('/')),
             None => (rest, ""),
