@@ -18,10 +18,12 @@ use eventmock_fake::dataset::{Dataset, DatasetConfig, Generator};
 use eventmock_fake::vendors::{AuthentikGen, CfGen, HaloGen, InstavmGen, ProbelyGen};
 
 fn count() -> u64 {
+    // `cargo test --all-targets` runs this file without `--bench`: a quick smoke run then.
+    let smoke = !std::env::args().any(|a| a == "--bench");
     std::env::var("EVENTMOCK_BENCH_COUNT")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000)
+        .unwrap_or(if smoke { 2_000 } else { 1_000_000 })
 }
 
 fn bench<G: Generator>(sink: &mut File) -> (f64, f64, usize) {

@@ -1,0 +1,182 @@
+//! Validation of `vendors:`: mounts, datasets, auth and fixtures.
+
+use super::*;
+
+impl Validator<'_> {
+    /// One vendor mount.
+    pub(super) fn vendor(
+        &mut self,
+        path: &str,
+        vendor: Vendor,
+        seed: Option<u64>,
+        vf: &VendorFile,
+    ) -> VendorMount {
+        let mut dataset = DatasetConfig::default();
+        if let Some(s) = vf.seed.or(seed) {
+            dataset.seed = s;
+        }
+        let prefix = vf.prefix.clone().unwrap_or_else(|| "/".to_owned());
+        if !prefix.starts_with('/') {
+            self.err(
+                &join(path, "prefix"),
+                "invalid mount prefix",
+                format!("`{prefix}`"),
+                "a path starting with `/`",
+            );
+        }
+        if let Some(n) = vf.events {
+            if (1..=MAX_INDEX).contains(&n) {
+                dataset.len = n;
+            } else {
+                let expected = format!("1 ..= {MAX_INDEX}");
+                self.err(
+                    &join(path, "events"),
+                    "dataset size out of range",
+                    n.to_string(),
+                    &expected,
+                );
+            }
+        }
+        if let Some(a) = &vf.anchor {
+            match parse_rfc3339(a) {
+                Ok(t) => dataset.anchor = t,
+                Err(e) => self.err(
+                    &join(path, "anchor"),
+                    format!("invalid anchor time: {}", e.reason),
+                    format!("`{a}`"),
+                    "an RFC 3339 time such as 2026-01-01T00:00:00Z",
+                ),
+            }
+        }
+        if let Some(w) = &vf.window {
+            match w.parse::<Window>() {
+                Ok(w) => dataset.window = w.0,
+                Err(_) => self.err(
+                    &join(path, "window"),
+                    "invalid time window",
+                    format!("`{w}`"),
+                    "a positive duration such as 30d, 12h, 90m or 45s",
+                ),
+            }
+        }
+        let auth = self.auth(&join(path, "auth"), vf.auth.as_ref());
+        let fixtures = self.fixtures(path, vendor, dataset, vf);
+        VendorMount {
+            vendor,
+            prefix,
+            port: vf.port,
+            dataset,
+            auth,
+            fixtures,
+        }
+    }
+
+    /// The auth rule.
+    pub(super) fn auth(&mut self, path: &str, auth: Option<&AuthFile>) -> Auth {
+        let Some(a) = auth else {
+            return Auth::AnyCredential;
+        };
+        match (&a.tokens, a.off) {
+            (Some(_), Some(_)) => {
+                self.err(
+                    path,
+                    "`tokens` and `off` both given",
+                    "both".into(),
+                    "exactly one of `tokens` / `off`",
+                );
+                Auth::AnyCredential
+            }
+            (Some(t), None) if t.is_empty() => {
+                self.err(
+                    &join(path, "tokens"),
+                    "empty token list",
+                    "[]".into(),
+                    "at least one token",
+                );
+                Auth::AnyCredential
+            }
+            (Some(t), None) => Auth::Tokens(t.clone()),
+            (None, Some(true)) => Auth::Off,
+            (None, Some(false)) => Auth::AnyCredential,
+            (None, None) => {
+                self.err(
+                    path,
+                    "empty auth rule",
+                    "neither".into(),
+                    "exactly one of `tokens` / `off`",
+                );
+                Auth::AnyCredential
+            }
+        }
+    }
+
+    /// The fixtures of one vendor.
+    pub(super) fn fixtures(
+        &mut self,
+        path: &str,
+        vendor: Vendor,
+        dataset: eventmock_fake::DatasetConfig,
+        vf: &VendorFile,
+    ) -> Vec<Fixture> {
+        let anchor = dataset.anchor;
+        let format = id_format(vendor);
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for (i, f) in vf.fixtures.iter().enumerate() {
+            let fpath = format!("{path}.fixtures[{i}]");
+            let id_path = join(&fpath, "id");
+            if !well_formed(format, &f.id) {
+                self.err(
+                    &id_path,
+                    format!("fixture id is not a well-formed {vendor} id"),
+                    format!("`{}`", f.id),
+                    describe(format),
+                );
+            } else if let Some(first) = seen.get(f.id.as_str()) {
+                let first_line = self.loc.value(&format!("{path}.fixtures[{first}].id")).line;
+                self.err(
+                    &id_path,
+                    "duplicate fixture id",
+                    format!("`{}` again (first at line {first_line})", f.id),
+                    "fixture ids unique per vendor",
+                );
+            } else {
+                seen.insert(&f.id, i);
+            }
+            let at = match &f.at {
+                None => anchor,
+                Some(a) => parse_rfc3339(a).unwrap_or_else(|e| {
+                    self.err(
+                        &join(&fpath, "at"),
+                        format!("invalid fixture time: {}", e.reason),
+                        format!("`{a}`"),
+                        "an RFC 3339 time such as 2025-12-24T10:00:00Z",
+                    );
+                    anchor
+                }),
+            };
+            if let Err(e) = crate::fixture::check_fixture(vendor, dataset, &f.id, &f.event) {
+                let field = if e.path == "." {
+                    join(&fpath, "event")
+                } else {
+                    join(&fpath, &format!("event.{}", e.path))
+                };
+                self.err(
+                    &field,
+                    format!(
+                        "fixture event does not fit the {vendor} model: {}",
+                        e.message
+                    ),
+                    format!("`{}`", e.path),
+                    "a value the vendor's event model accepts",
+                );
+            }
+            out.push(Fixture {
+                id: f.id.clone(),
+                at,
+                event: f.event.clone(),
+            });
+        }
+        out
+    }
+}
