@@ -3,19 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::{Served, bin, repo};
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_eventmock"))
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 #[test]
 fn shipped_scenarios_pass_check() {
@@ -84,23 +78,8 @@ fn watch_reloads_and_keeps_the_last_good_world() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("s.yaml");
     std::fs::write(&file, "name: w\nvendors:\n  authentik: {events: 5}\n").unwrap();
-    let mut child = bin()
-        .args(["serve", "--port", "0", "--watch", "--scenario"])
-        .arg(&file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .trim_start_matches("http://")
-        .to_owned();
+    let server = Served::start(&["--watch", "--scenario", file.to_str().unwrap()]);
+    let addr = server.addr.clone();
     let ok = (|| {
         if !wait_for(&addr, 5) {
             return Err("initial world");
@@ -122,10 +101,8 @@ fn watch_reloads_and_keeps_the_last_good_world() {
         }
         Ok(())
     })();
-    let _ = child.kill();
-    let out = child.wait_with_output().unwrap();
+    let stderr = server.stop();
     std::fs::remove_dir_all(&dir).unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
     ok.unwrap_or_else(|step| panic!("{step} failed; server said:\n{stderr}"));
     assert!(stderr.contains("scenario reload failed"), "{stderr}");
     assert!(

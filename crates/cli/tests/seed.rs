@@ -3,44 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::{Served, bin};
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-
-/// A served `eventmock serve`, killed on drop.
-struct Served {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn serve(args: &[&str]) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_eventmock"))
-        .args(["serve", "--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let addr = line
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .expect("address in the banner")
-        .to_owned();
-    std::thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = reader.read_to_end(&mut sink);
-    });
-    Served { child, addr }
+    Served::start(args)
 }
 
 fn get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
@@ -73,11 +44,7 @@ fn total(addr: &str, vendor: &str, headers: &[(&str, &str)]) -> u64 {
 }
 
 fn seed(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_eventmock"))
-        .arg("seed")
-        .args(args)
-        .output()
-        .unwrap()
+    bin().arg("seed").args(args).output().unwrap()
 }
 
 #[test]

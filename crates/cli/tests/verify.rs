@@ -3,49 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_eventmock"))
-}
+use common::{Served, bin, repo};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::path::Path;
 
-/// A server started from a scenario file; killed on drop.
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(scenario: &Path) -> Serve {
-    let mut child = bin()
-        .args(["serve", "--port", "0", "--scenario"])
-        .arg(scenario)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
-    Serve { child, base }
+fn serve(scenario: &Path) -> Served {
+    Served::start(&["--scenario", scenario.to_str().unwrap()])
 }
 
 #[test]
@@ -64,7 +29,7 @@ fn eventmock_verifies_clean_against_itself() {
                 "--vendor",
                 vendor,
                 "--base-url",
-                &server.base,
+                &server.base(),
                 "--token",
                 token,
             ])
@@ -102,7 +67,7 @@ fn an_altered_server_drifts_and_the_report_names_check_and_field() {
             "--vendor",
             "probely",
             "--base-url",
-            &server.base,
+            &server.base(),
             "--token",
             "demo-key",
             "--junit",

@@ -56,14 +56,19 @@ impl World {
 
     /// All five vendors at the root with datasets of `seed` and `len`.
     pub fn all_vendors(seed: u64, len: u64) -> Result<Self, DatasetError> {
+        Self::vendors(&Vendor::ALL, seed, len)
+    }
+
+    /// `vendors` at the root with datasets of `seed` and `len`, any non-empty credential.
+    pub fn vendors(vendors: &[Vendor], seed: u64, len: u64) -> Result<Self, DatasetError> {
         let mut mounts = Vec::new();
-        for vendor in Vendor::ALL {
+        for vendor in vendors {
             let mut settings = VendorSettings::default();
             settings.dataset.seed = seed;
             settings.dataset.len = len;
             mounts.push(Mount {
                 prefix: String::new(),
-                api: build(vendor, settings)?,
+                api: build(*vendor, settings)?,
                 port: None,
             });
         }

@@ -45,10 +45,9 @@ use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
 use crate::admin::{ControlConfig, RequestPattern};
-use crate::app::{App, DEFAULT_LEN, DEFAULT_SEED, Mount, World};
+use crate::app::{App, DEFAULT_LEN, DEFAULT_SEED, World};
 use crate::journal::JournalEntry;
 use crate::net::{ServerConfig, bind, serve};
-use crate::vendors::{VendorSettings, build};
 
 /// Why a [`MockServer`] could not start.
 #[derive(Debug, thiserror::Error)]
@@ -138,44 +137,14 @@ impl MockServerBuilder {
         } else {
             self.vendors.clone()
         };
-        let mut mounts = Vec::new();
-        for vendor in vendors {
-            let mut settings = VendorSettings::default();
-            settings.dataset.seed = self.seed;
-            settings.dataset.len = self.events;
-            let api = build(vendor, settings).map_err(|e| MockServerError::World(e.to_string()))?;
-            mounts.push(Mount {
-                prefix: String::new(),
-                api,
-                port: None,
-            });
-        }
-        Ok(World {
-            mounts,
-            ..World::default()
-        })
+        World::vendors(&vendors, self.seed, self.events)
+            .map_err(|e| MockServerError::World(e.to_string()))
     }
 
     /// Starts the server (inside a Tokio runtime), or says why it cannot.
     pub async fn try_start(self) -> Result<MockServer, MockServerError> {
         let world = self.world()?;
-        let app = Arc::new(App::new(world).with_control(self.control));
-        let listener = bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
-        let addr = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(serve(
-            listener,
-            Arc::clone(&app),
-            ServerConfig::default(),
-            async move {
-                let _ = stopped.await;
-            },
-        ));
-        Ok(MockServer {
-            addr,
-            app,
-            stop: Some(stop),
-        })
+        Ok(MockServer::serve_app(App::new(world).with_control(self.control)).await?)
     }
 
     /// Starts the server; panics with the reason when it cannot (a test helper).
@@ -206,6 +175,27 @@ impl MockServer {
     /// Starts the embedded default: all five vendors, seed 42, 1,000 events each.
     pub async fn start() -> Self {
         Self::builder().start().await
+    }
+
+    /// Serves a ready [`App`] (any world, any control settings) on an ephemeral loopback port.
+    pub async fn serve_app(app: App) -> std::io::Result<Self> {
+        let app = Arc::new(app);
+        let listener = bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(serve(
+            listener,
+            Arc::clone(&app),
+            ServerConfig::default(),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Ok(MockServer {
+            addr,
+            app,
+            stop: Some(stop),
+        })
     }
 
     /// A builder for other vendors, seeds, sizes or a scenario.

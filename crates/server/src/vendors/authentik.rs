@@ -311,10 +311,6 @@ impl VendorApi for Authentik {
         }
     }
 
-    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
-        error_spec(name).render(holes)
-    }
-
     fn decorate(&self, req: &Req, reply: &mut Reply) {
         set_header(reply, "x-authentik-id", &request_hex(req.ordinal, ID_SALT));
     }
@@ -333,5 +329,5 @@ impl VendorApi for Authentik {
         }
     }
 
-    crate::store_methods!();
+    crate::vendor_common!();
 }

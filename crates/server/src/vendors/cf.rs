@@ -240,10 +240,6 @@ impl VendorApi for CloudFoundry {
         }
     }
 
-    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
-        error_spec(name).render(holes)
-    }
-
     fn decorate(&self, req: &Req, reply: &mut Reply) {
         let id = vcap_request_id(req.header("x-vcap-request-id"), req.ordinal);
         set_header(reply, "x-vcap-request-id", &id);
@@ -270,7 +266,7 @@ impl VendorApi for CloudFoundry {
         }
     }
 
-    crate::store_methods!();
+    crate::vendor_common!();
 }
 
 #[cfg(test)]

@@ -315,12 +315,6 @@ impl VendorApi for Halo {
         route(self, req)
     }
 
-    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
-        error_spec(name).render(holes)
-    }
-
-    fn decorate(&self, _req: &Req, _reply: &mut Reply) {}
-
     fn example_curl(&self, base: &str) -> String {
         let id = self.example_id(0).unwrap_or_default();
         format!("curl -H 'x-apikey: demo' '{base}/api/v1/event/get.json?event_id={id}'")
@@ -336,7 +330,7 @@ impl VendorApi for Halo {
         }
     }
 
-    crate::store_methods!();
+    crate::vendor_common!();
 }
 
 /// The generator type, for code that needs the vendor's dataset type.

@@ -278,12 +278,6 @@ impl VendorApi for Instavm {
         }
     }
 
-    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
-        error_spec(name).render(holes)
-    }
-
-    fn decorate(&self, _req: &Req, _reply: &mut Reply) {}
-
     fn example_curl(&self, base: &str) -> String {
         let id = self.example_id(0).unwrap_or_default();
         format!("curl -H 'Authorization: Bearer demo' '{base}/v1/audit/events/{id}'")
@@ -304,7 +298,7 @@ impl VendorApi for Instavm {
         }
     }
 
-    crate::store_methods!();
+    crate::vendor_common!();
 }
 
 /// The generator type, for code that needs the vendor's dataset type.

@@ -48,11 +48,14 @@ pub trait VendorApi: Send + Sync + 'static {
     /// Answers a request: route, auth, handler, errors. Decorations are added by the caller.
     fn handle(&self, req: &Req) -> Reply;
 
-    /// The vendor's response for a named error.
+    /// The vendor's response for a named error (from its error catalog).
     fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply;
 
-    /// Adds the headers the vendor puts on every response (`X-authentik-id`, ...).
-    fn decorate(&self, req: &Req, reply: &mut Reply);
+    /// Adds the headers the vendor puts on every response (`X-authentik-id`, ...); none by
+    /// default.
+    fn decorate(&self, req: &Req, reply: &mut Reply) {
+        let _ = (req, reply);
+    }
 
     /// The id of the `n`-th visible event (for examples and checks).
     fn example_id(&self, n: u64) -> Option<String>;
@@ -97,11 +100,20 @@ pub trait VendorApi: Send + Sync + 'static {
     }
 }
 
-/// Implements the store-backed methods of [`VendorApi`] for a vendor whose `store` field holds
-/// its [`crate::store::Store`].
+/// Implements the methods of [`VendorApi`] that every vendor answers the same way: the
+/// store-backed ones (for a vendor whose `store` field holds its [`crate::store::Store`]) and
+/// `error`, rendered from the vendor module's `error_spec` catalog.
 #[macro_export]
-macro_rules! store_methods {
+macro_rules! vendor_common {
     () => {
+        fn error(
+            &self,
+            name: $crate::errors::ErrorName,
+            holes: $crate::errors::Holes<'_>,
+        ) -> $crate::response::Reply {
+            error_spec(name).render(holes)
+        }
+
         fn add_event(
             &self,
             value: serde_json::Value,

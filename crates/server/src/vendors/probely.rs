@@ -333,10 +333,6 @@ impl VendorApi for Probely {
         }
     }
 
-    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
-        error_spec(name).render(holes)
-    }
-
     fn decorate(&self, req: &Req, reply: &mut Reply) {
         if route(&req.path).is_some() {
             set_header(reply, "allow", ALLOW);
@@ -357,5 +353,5 @@ impl VendorApi for Probely {
         }
     }
 
-    crate::store_methods!();
+    crate::vendor_common!();
 }

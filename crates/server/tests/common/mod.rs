@@ -7,29 +7,21 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use eventmock_server::{App, ServerConfig, World, bind, serve};
+use eventmock_server::{App, MockServer, World};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
 
 /// Every request of a test is bounded by this.
 pub const LIMIT: Duration = Duration::from_secs(20);
 
-/// A running server; stopped when dropped.
+/// A running server (the library's [`MockServer`]); stopped when dropped.
 pub struct TestServer {
     /// Where it listens.
     pub addr: SocketAddr,
     /// The app (to inspect or replace the world).
     pub app: Arc<App>,
-    stop: Option<oneshot::Sender<()>>,
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-    }
+    /// Keeps the server running.
+    _server: MockServer,
 }
 
 impl TestServer {
@@ -45,22 +37,11 @@ impl TestServer {
 
     /// Starts a server for a ready app (e.g. with control-plane settings).
     pub async fn with_app(app: App) -> Self {
-        let app = Arc::new(app);
-        let listener = bind("127.0.0.1:0".parse().unwrap()).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(serve(
-            listener,
-            Arc::clone(&app),
-            ServerConfig::default(),
-            async move {
-                let _ = rx.await;
-            },
-        ));
+        let server = MockServer::serve_app(app).await.unwrap();
         Self {
-            addr,
-            app,
-            stop: Some(tx),
+            addr: server.address(),
+            app: Arc::clone(server.app()),
+            _server: server,
         }
     }
 
