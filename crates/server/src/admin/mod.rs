@@ -199,3 +199,38 @@ pub fn handle(app: &App, req: Request<Bytes>, peer: SocketAddr) -> Reply {
     }
     routes::route(app, req)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::HeaderMap;
+    use hyper::header::HeaderValue;
+
+    #[test]
+    fn the_large_admin_body_limit_needs_the_access_check() {
+        let control = Control::new(ControlConfig {
+            access: AdminAccess::remote("secret"),
+            ..ControlConfig::default()
+        });
+        let remote: SocketAddr = "203.0.113.9:4000".parse().unwrap();
+        let none = HeaderMap::new();
+        let mut good = HeaderMap::new();
+        good.insert("authorization", HeaderValue::from_static("Bearer secret"));
+        let admin = "/__eventmock/vendors/cf/events";
+        assert_eq!(control.body_limit(admin, remote, &none, 1024), 1024);
+        assert_eq!(
+            control.body_limit(admin, remote, &good, 1024),
+            DEFAULT_ADMIN_MAX_BODY
+        );
+        // Vendor paths keep the server's limit even with the token.
+        assert_eq!(control.body_limit("/v2/events", remote, &good, 1024), 1024);
+        // Without remote access, a non-loopback peer never gets the large limit.
+        let local_only = Control::new(ControlConfig::default());
+        assert_eq!(local_only.body_limit(admin, remote, &good, 1024), 1024);
+        let loopback: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+        assert_eq!(
+            local_only.body_limit(admin, loopback, &none, 1024),
+            DEFAULT_ADMIN_MAX_BODY
+        );
+    }
+}

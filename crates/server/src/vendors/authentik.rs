@@ -212,7 +212,7 @@ impl Authentik {
         let raw = req
             .headers
             .get("authorization")
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
             .unwrap_or_default();
         let raw = raw.trim();
         let Some((kind, token)) = raw.split_once(' ') else {

@@ -164,7 +164,7 @@ impl Probely {
         let raw = req
             .headers
             .get("authorization")
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
             .unwrap_or_default();
         let parts: Vec<&str> = raw.split_ascii_whitespace().collect();
         match parts.as_slice() {
