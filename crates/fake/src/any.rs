@@ -70,13 +70,50 @@ impl AnyDataset {
         each!(self, d => d.index(id))
     }
 
-    /// Appends event `index` as compact JSON to `out`.
+    /// Appends event `index` as compact JSON to `out` (serde_json's bytes, written by
+    /// [`eventmock_model::json::write_compact`]).
     pub fn write_event(&self, index: u64, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        each!(self, d => serde_json::to_writer(out, &d.event(index)))
+        each!(self, d => eventmock_model::json::write_compact(out, &d.event(index)))
     }
 
     /// Event `index` as a JSON value.
     pub fn event_value(&self, index: u64) -> serde_json::Result<serde_json::Value> {
         each!(self, d => serde_json::to_value(d.event(index)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast compact writer must produce serde_json's bytes for every event of every vendor
+    /// (the server's answers and `generate`'s output depend on it).
+    #[test]
+    fn fast_json_is_serde_json_for_every_vendor() {
+        for vendor in Vendor::ALL {
+            for seed in [1, 42] {
+                let config = DatasetConfig {
+                    seed,
+                    len: 3000,
+                    ..DatasetConfig::default()
+                };
+                let dataset = AnyDataset::new(vendor, config).unwrap();
+                let mut fast = Vec::new();
+                for i in 0..dataset.len() {
+                    fast.clear();
+                    dataset.write_event(i, &mut fast).unwrap();
+                    assert!(
+                        each!(&dataset, d => eventmock_model::json::fast_path_writes(&d.event(i))),
+                        "{vendor:?} event {i} falls back to serde_json"
+                    );
+                    let reference = each!(&dataset, d => serde_json::to_vec(&d.event(i))).unwrap();
+                    assert_eq!(
+                        String::from_utf8_lossy(&fast),
+                        String::from_utf8_lossy(&reference),
+                        "{vendor:?} seed {seed} event {i}"
+                    );
+                }
+            }
+        }
     }
 }

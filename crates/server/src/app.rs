@@ -11,6 +11,7 @@ use http_body_util::BodyExt;
 use hyper::http::request::Parts;
 use hyper::{Request, StatusCode};
 
+use crate::admin::Served;
 use crate::errors::{ErrorName, Holes};
 use crate::net::{ConnectionFault, Handler};
 use crate::request::Req;
@@ -176,12 +177,22 @@ impl App {
 
     /// Answers one request arriving on `port` (`None`: the main port), faults included.
     pub async fn respond(&self, port: Option<u16>, req: Request<Bytes>) -> Reply {
+        self.respond_served(port, req).await.0
+    }
+
+    /// [`App::respond`], also naming the vendor and route that answered (`None` when no
+    /// mounted vendor owns the path), for the journal and metrics.
+    async fn respond_served(
+        &self,
+        port: Option<u16>,
+        req: Request<Bytes>,
+    ) -> (Reply, Option<Served>) {
         let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
         let world = self.world.load_full();
         let (parts, body) = req.into_parts();
         let path = parts.uri.path();
         let Some((mount, sub)) = world.route(port, path) else {
-            return world.unrouted(port, &parts.method, path, ordinal);
+            return (world.unrouted(port, &parts.method, path, ordinal), None);
         };
         let mut req = Req::new(
             parts.method.clone(),
@@ -195,11 +206,14 @@ impl App {
         req.authority = parts.uri.authority().map(|a| a.as_str().to_owned());
         let api = &*mount.api;
         let vendor = api.vendor();
+        let served = Some(Served {
+            vendor,
+            route: api.route_label(&req),
+        });
         if world.rules.is_empty() {
             let mut res = api.handle(&req);
             api.decorate(&req, &mut res);
-            crate::admin::tag(&mut res, vendor, api.route_label(&req));
-            return res;
+            return (res, served);
         }
         let plan = world.rules.faults(vendor, &req);
         let mut res = if let Some((code, error)) = plan.status {
@@ -210,7 +224,6 @@ impl App {
             api.handle(&req)
         };
         api.decorate(&req, &mut res);
-        crate::admin::tag(&mut res, vendor, api.route_label(&req));
         if let Some(delay) = plan.delay {
             tokio::time::sleep(delay).await;
         }
@@ -226,7 +239,7 @@ impl App {
             head.extensions.insert(ConnectionFault::Truncate(full));
             res = Reply::from_parts(head, http_body_util::Full::new(Bytes::new()));
         }
-        res
+        (res, served)
     }
 
     /// Answers one request on the main port without faults' delays (contract runs, tests).
@@ -308,8 +321,8 @@ impl Handler for App {
             return crate::admin::handle(self, req, peer);
         }
         let pending = self.control.begin(&req);
-        let res = self.respond(None, req).await;
-        self.control.finish(pending, res)
+        let (res, served) = self.respond_served(None, req).await;
+        self.control.finish(pending, res, served)
     }
 
     fn body_limit(&self, parts: &Parts, peer: SocketAddr, default: usize) -> usize {
@@ -339,8 +352,8 @@ pub struct PortHandler {
 impl Handler for PortHandler {
     async fn handle(&self, req: Request<Bytes>, _peer: SocketAddr) -> Reply {
         let pending = self.app.control.begin(&req);
-        let res = self.app.respond(Some(self.port), req).await;
-        self.app.control.finish(pending, res)
+        let (res, served) = self.app.respond_served(Some(self.port), req).await;
+        self.app.control.finish(pending, res, served)
     }
 
     fn payload_too_large(&self, parts: &Parts) -> Reply {

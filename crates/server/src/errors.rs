@@ -6,7 +6,7 @@
 
 use hyper::StatusCode;
 
-use crate::response::{Reply, reply, set_header};
+use crate::response::{Reply, reply, set_static_header};
 
 pub use eventmock_scenario::file::ErrorName;
 
@@ -88,7 +88,7 @@ impl ErrorSpec {
         body.push_str(rest);
         let mut res = reply(self.status, self.content_type, body);
         for (name, value) in self.headers {
-            set_header(&mut res, name, value);
+            set_static_header(&mut res, name, value);
         }
         res
     }

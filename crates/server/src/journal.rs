@@ -2,13 +2,14 @@
 //! own), for inspection (`GET /__eventmock/requests`) and verification
 //! (`POST /__eventmock/requests/count`, [`crate::MockServer::verify`]).
 //!
-//! Recording costs one short critical section per request (a `Mutex<VecDeque>` push, the
-//! oldest entry dropped outside the lock); the entry is built before the lock is taken. Path,
-//! query and headers are *copied* (three small allocations): keeping slices of hyper's buffers
-//! would pin each connection's read buffer for as long as the entry lives. Request bodies are
-//! kept up to [`BODY_CAP`] bytes, at most [`MAX_HEADERS`] headers.
+//! Recording costs one short critical section per request: the entry (built before the lock is
+//! taken) is encoded as a compact record into reused segments (see `log`), so nothing is freed
+//! and little memory is touched per request. Path, query and headers are *copied*: keeping
+//! slices of hyper's buffers would pin each connection's read buffer for as long as the entry
+//! lives. Request bodies are kept up to [`BODY_CAP`] bytes, at most [`MAX_HEADERS`] headers.
 
-use std::collections::VecDeque;
+mod log;
+
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
@@ -115,14 +116,19 @@ impl JournalEntry {
     }
 }
 
-/// Request headers copied into one buffer (names lower-case, in arrival order).
+/// Request headers copied into one buffer (names lower-case, in arrival order): one
+/// allocation per request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoredHeaders {
-    /// Names and values back to back.
+    /// Per header: the name's length (`u16`, little-endian), the value's length (`u32`), then
+    /// the name and the value.
     data: Vec<u8>,
-    /// Per header: start of the name, end of the name (= start of the value), end of the value.
-    spans: Vec<[u32; 3]>,
+    /// How many headers `data` holds.
+    count: usize,
 }
+
+/// Bytes of the two lengths in front of each stored header.
+const LENGTHS: usize = 6;
 
 impl StoredHeaders {
     /// Copies the first [`MAX_HEADERS`] headers of `map`.
@@ -131,11 +137,11 @@ impl StoredHeaders {
         let size: usize = map
             .iter()
             .take(n)
-            .map(|(k, v)| k.as_str().len() + v.len())
+            .map(|(k, v)| LENGTHS + k.as_str().len() + v.len())
             .sum();
         let mut out = Self {
             data: Vec::with_capacity(size),
-            spans: Vec::with_capacity(n),
+            count: 0,
         };
         for (name, value) in map.iter().take(n) {
             out.push(name.as_str(), value.as_bytes());
@@ -143,34 +149,53 @@ impl StoredHeaders {
         out
     }
 
-    /// Appends a header (`name` is lower-cased).
+    /// Appends a header (`name` is lower-cased; a name longer than 65,535 bytes or a value
+    /// longer than 4 GiB is cut there).
     pub fn push(&mut self, name: &str, value: &[u8]) {
-        let start = self.data.len();
+        let name = &name.as_bytes()[..name.len().min(usize::from(u16::MAX))];
+        let value = &value[..value.len().min(u32::MAX as usize)];
+        let name_len = u16::try_from(name.len()).unwrap_or(u16::MAX);
+        let value_len = u32::try_from(value.len()).unwrap_or(u32::MAX);
+        self.data.extend_from_slice(&name_len.to_le_bytes());
+        self.data.extend_from_slice(&value_len.to_le_bytes());
         self.data
-            .extend(name.bytes().map(|b| b.to_ascii_lowercase()));
-        let mid = self.data.len();
+            .extend(name.iter().map(|b| b.to_ascii_lowercase()));
         self.data.extend_from_slice(value);
-        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        self.spans
-            .push([to_u32(start), to_u32(mid), to_u32(self.data.len())]);
+        self.count += 1;
     }
 
     /// How many headers are kept.
     pub fn len(&self) -> usize {
-        self.spans.len()
+        self.count
+    }
+
+    /// The encoded headers (for the journal's records).
+    pub(crate) fn raw(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// Headers from [`StoredHeaders::raw`] bytes holding `count` headers.
+    pub(crate) fn from_raw(data: Vec<u8>, count: usize) -> Self {
+        Self { data, count }
     }
 
     /// Whether no header is kept.
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.count == 0
     }
 
     /// `(name, value)` pairs in arrival order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.spans.iter().map(|[a, b, c]| {
-            let name = self.data.get(*a as usize..*b as usize).unwrap_or_default();
-            let value = self.data.get(*b as usize..*c as usize).unwrap_or_default();
-            (std::str::from_utf8(name).unwrap_or_default(), value)
+        let mut rest = self.data.as_slice();
+        std::iter::from_fn(move || {
+            let (lengths, tail) = rest.split_first_chunk::<LENGTHS>()?;
+            let name_len = usize::from(u16::from_le_bytes([lengths[0], lengths[1]]));
+            let value_len =
+                u32::from_le_bytes([lengths[2], lengths[3], lengths[4], lengths[5]]) as usize;
+            let (name, tail) = tail.split_at_checked(name_len)?;
+            let (value, tail) = tail.split_at_checked(value_len)?;
+            rest = tail;
+            Some((std::str::from_utf8(name).unwrap_or_default(), value))
         })
     }
 
@@ -190,17 +215,10 @@ pub fn capture_body(body: &Bytes) -> Bytes {
     }
 }
 
-struct Ring {
-    /// Oldest first.
-    entries: VecDeque<JournalEntry>,
-    /// The next ordinal.
-    next: u64,
-}
-
 /// The bounded journal.
 pub struct Journal {
     capacity: usize,
-    ring: Mutex<Ring>,
+    log: Mutex<log::Log>,
 }
 
 impl Journal {
@@ -208,10 +226,7 @@ impl Journal {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            ring: Mutex::new(Ring {
-                entries: VecDeque::with_capacity(capacity.min(1024)),
-                next: 0,
-            }),
+            log: Mutex::new(log::Log::new(capacity)),
         }
     }
 
@@ -225,33 +240,23 @@ impl Journal {
         self.capacity > 0
     }
 
-    fn lock(&self) -> MutexGuard<'_, Ring> {
-        self.ring.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, log::Log> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Records an entry (its `ordinal` is assigned here), evicting the oldest when full.
-    pub fn push(&self, mut entry: JournalEntry) {
+    /// Records an entry (its `ordinal` is assigned here, the one given is ignored), evicting
+    /// the oldest when full.
+    pub fn push(&self, entry: JournalEntry) {
         if self.capacity == 0 {
             return;
         }
-        let evicted = {
-            let mut ring = self.lock();
-            entry.ordinal = ring.next;
-            ring.next += 1;
-            let evicted = if ring.entries.len() >= self.capacity {
-                ring.entries.pop_front()
-            } else {
-                None
-            };
-            ring.entries.push_back(entry);
-            evicted
-        };
-        drop(evicted);
+        self.lock().push(&entry);
+        drop(entry);
     }
 
     /// How many entries are held.
     pub fn len(&self) -> usize {
-        self.lock().entries.len()
+        self.lock().len()
     }
 
     /// Whether the journal holds nothing.
@@ -261,29 +266,21 @@ impl Journal {
 
     /// Up to `limit` entries matching `keep`, newest first.
     pub fn find(&self, limit: usize, keep: impl Fn(&JournalEntry) -> bool) -> Vec<JournalEntry> {
-        let ring = self.lock();
-        ring.entries
-            .iter()
-            .rev()
+        self.lock()
+            .newest_first()
             .filter(|e| keep(e))
             .take(limit)
-            .cloned()
             .collect()
     }
 
     /// How many entries match `keep`.
     pub fn count(&self, keep: impl Fn(&JournalEntry) -> bool) -> usize {
-        self.lock().entries.iter().filter(|e| keep(e)).count()
+        self.lock().newest_first().filter(|e| keep(e)).count()
     }
 
     /// Drops every entry (ordinals start again from 0).
     pub fn clear(&self) {
-        let old = {
-            let mut ring = self.lock();
-            ring.next = 0;
-            std::mem::take(&mut ring.entries)
-        };
-        drop(old);
+        self.lock().clear();
     }
 }
 
@@ -353,6 +350,25 @@ mod tests {
         let e = entry("/a/b?x=1&y=%20");
         assert_eq!((e.path(), e.query()), ("/a/b", Some("x=1&y=%20")));
         assert_eq!(e.query_pairs()[1], ("y".to_owned(), " ".to_owned()));
+    }
+
+    #[test]
+    fn stored_headers_keep_order_case_and_empty_values() {
+        let mut h = StoredHeaders::default();
+        h.push("Accept", b"a/b");
+        h.push("x-empty", b"");
+        h.push("accept", b"c/d");
+        let all: Vec<(&str, &[u8])> = h.iter().collect();
+        assert_eq!(
+            all,
+            vec![
+                ("accept", &b"a/b"[..]),
+                ("x-empty", &b""[..]),
+                ("accept", &b"c/d"[..])
+            ]
+        );
+        assert_eq!(h.get_all("accept").collect::<Vec<_>>(), [b"a/b", b"c/d"]);
+        assert_eq!(h.len(), 3);
     }
 
     #[test]

@@ -29,10 +29,12 @@ pub fn json<T: Serialize>(
     let written = if pretty {
         serde_json::to_writer_pretty(&mut buf, value)
     } else {
-        serde_json::to_writer(&mut buf, value)
+        eventmock_model::json::write_compact(&mut buf, value)
     };
     match written {
-        Ok(()) => reply(status, content_type, buf),
+        // A boxed slice becomes `Bytes` without the extra allocation a `Vec` with spare
+        // capacity needs; the shrink is done in place by the allocator.
+        Ok(()) => reply(status, content_type, buf.into_boxed_slice()),
         Err(e) => {
             tracing::error!("serializing a response failed: {e}");
             reply(
@@ -44,9 +46,23 @@ pub fn json<T: Serialize>(
     }
 }
 
-/// Sets a header from static text (names and values that are known to be valid).
+/// Sets a header named by static text (a lower-case valid name) to `value` (copied; an
+/// invalid value is skipped).
 pub fn set_header(res: &mut Reply, name: &'static str, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
+    set_header_bytes(res, name, value.as_bytes());
+}
+
+/// [`set_header`] for a value given as bytes.
+pub fn set_header_bytes(res: &mut Reply, name: &'static str, value: &[u8]) {
+    if let Ok(v) = HeaderValue::from_bytes(value) {
         res.headers_mut().insert(HeaderName::from_static(name), v);
     }
+}
+
+/// Sets a header whose name and value are both static text (no copy).
+pub fn set_static_header(res: &mut Reply, name: &'static str, value: &'static str) {
+    res.headers_mut().insert(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    );
 }

@@ -64,19 +64,14 @@ impl Default for ControlConfig {
     }
 }
 
-/// Which vendor and route answered, attached to a response by the app for the journal and
-/// metrics.
+/// Which vendor and route answered, handed by the app to [`Control::finish`] for the journal
+/// and metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Served {
     /// The vendor.
     pub vendor: Vendor,
     /// Its route label.
     pub route: &'static str,
-}
-
-/// Attaches [`Served`] to a response.
-pub fn tag(res: &mut Reply, vendor: Vendor, route: &'static str) {
-    res.extensions_mut().insert(Served { vendor, route });
 }
 
 /// The journal, metrics and admin settings of an app.
@@ -150,9 +145,8 @@ impl Control {
     }
 
     /// Records the answer to a request started with [`Control::begin`] and passes it on.
-    pub fn finish(&self, pending: Pending, res: Reply) -> Reply {
+    pub fn finish(&self, pending: Pending, res: Reply, served: Option<Served>) -> Reply {
         let elapsed = pending.started.elapsed();
-        let served = res.extensions().get::<Served>().copied();
         let (vendor, route) = served.map_or((None, "none"), |s| (Some(s.vendor), s.route));
         let status = res.status().as_u16();
         self.metrics.record(vendor, route, status, elapsed);

@@ -31,6 +31,8 @@
 
 mod list;
 
+use std::borrow::Cow;
+
 use eventmock_fake::DatasetError;
 use eventmock_fake::vendors::AuthentikGen;
 use eventmock_model::Vendor;
@@ -39,11 +41,11 @@ use hyper::header::CONTENT_TYPE;
 use hyper::{Method, StatusCode};
 use serde_json::json;
 
-use super::{VendorApi, VendorSettings, request_hex};
+use super::{VendorApi, VendorSettings, request_hex_bytes};
 use crate::auth::AuthPolicy;
 use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::request::Req;
-use crate::response::{Reply, json, reply, set_header};
+use crate::response::{Reply, json, reply, set_header_bytes, set_static_header};
 use crate::store::{Lookup, Store};
 
 pub use list::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -134,7 +136,7 @@ fn route(path: &str) -> Option<Route<'_>> {
 }
 
 /// Python's `uuid.UUID(hex)` parsing, to the canonical lower-case hyphenated form.
-fn canonical_uuid(raw: &str) -> Option<String> {
+fn canonical_uuid(raw: &str) -> Option<Cow<'_, str>> {
     // Fast path: already canonical (what clients send almost always).
     let b = raw.as_bytes();
     if b.len() == 36
@@ -146,9 +148,9 @@ fn canonical_uuid(raw: &str) -> Option<String> {
             }
         })
     {
-        return Some(raw.to_owned());
+        return Some(Cow::Borrowed(raw));
     }
-    let cleaned: std::borrow::Cow<'_, str> = if raw.contains(':') {
+    let cleaned: Cow<'_, str> = if raw.contains(':') {
         raw.replace("urn:", "").replace("uuid:", "").into()
     } else {
         raw.into()
@@ -175,7 +177,7 @@ fn canonical_uuid(raw: &str) -> Option<String> {
         }
         out.push(char::from(*b));
     }
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 /// The authentik events API.
@@ -304,7 +306,7 @@ impl VendorApi for Authentik {
                     },
                 );
                 if matches!(route, Route::Detail(_)) {
-                    set_header(&mut res, "allow", ALLOW_DETAIL);
+                    set_static_header(&mut res, "allow", ALLOW_DETAIL);
                 }
                 res
             }
@@ -312,7 +314,11 @@ impl VendorApi for Authentik {
     }
 
     fn decorate(&self, req: &Req, reply: &mut Reply) {
-        set_header(reply, "x-authentik-id", &request_hex(req.ordinal, ID_SALT));
+        set_header_bytes(
+            reply,
+            "x-authentik-id",
+            &request_hex_bytes(req.ordinal, ID_SALT),
+        );
     }
 
     fn example_curl(&self, base: &str) -> String {

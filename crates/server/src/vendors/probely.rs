@@ -30,7 +30,7 @@ use crate::auth::AuthPolicy;
 use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::listing::{Ev, Order, SCAN_CAP, page};
 use crate::request::Req;
-use crate::response::{Reply, json, set_header};
+use crate::response::{Reply, json, set_header, set_static_header};
 use crate::store::{Lookup, Store};
 
 const CT: &str = "application/json";
@@ -335,8 +335,8 @@ impl VendorApi for Probely {
 
     fn decorate(&self, req: &Req, reply: &mut Reply) {
         if route(&req.path).is_some() {
-            set_header(reply, "allow", ALLOW);
-            set_header(reply, "vary", "Accept");
+            set_static_header(reply, "allow", ALLOW);
+            set_static_header(reply, "vary", "Accept");
         }
     }
 

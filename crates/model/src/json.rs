@@ -1,0 +1,689 @@
+//! Compact JSON output, byte for byte what `serde_json::to_writer` writes, but faster for the
+//! shapes the models produce: a string that needs no escaping (almost every string of an event)
+//! is checked with a branch-free scan and copied whole, where serde_json inspects it one byte
+//! at a time.
+//!
+//! Anything unusual (floats, byte arrays, non-string map keys, raw values, a `Serialize` error)
+//! is handed to serde_json itself, for that value or for the whole document, so the output never
+//! differs from serde_json's. Tests compare both on every vendor's events.
+
+use std::fmt::Display;
+
+use serde::ser::{self, Serialize};
+
+/// Appends the compact JSON of `value` to `out`, exactly as `serde_json::to_writer` would.
+///
+/// # Errors
+/// The error serde_json reports for `value` (a `Serialize` impl that fails).
+pub fn write_compact<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), serde_json::Error> {
+    let start = out.len();
+    if value.serialize(&mut Writer { out }).is_ok() {
+        return Ok(());
+    }
+    // Not a shape the fast path writes (or a failing `Serialize`): let serde_json decide.
+    out.truncate(start);
+    serde_json::to_writer(&mut *out, value)
+}
+
+/// Whether [`write_compact`] writes `value` itself, without handing it to serde_json (for
+/// tests: the models' events must stay on the fast path).
+pub fn fast_path_writes<T: Serialize + ?Sized>(value: &T) -> bool {
+    value
+        .serialize(&mut Writer {
+            out: &mut Vec::new(),
+        })
+        .is_ok()
+}
+
+/// The compact JSON of `value` (see [`write_compact`]).
+///
+/// # Errors
+/// As [`write_compact`].
+pub fn to_vec_compact<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(512);
+    write_compact(&mut out, value)?;
+    Ok(out)
+}
+
+/// Why the fast path gave up (never seen by callers: they fall back to serde_json).
+#[derive(Debug)]
+struct GiveUp;
+
+impl Display for GiveUp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not written by the fast path")
+    }
+}
+
+impl std::error::Error for GiveUp {}
+
+impl ser::Error for GiveUp {
+    fn custom<T: Display>(_msg: T) -> Self {
+        GiveUp
+    }
+}
+
+/// The serializer: appends to `out`.
+struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+/// Whether `s` can be written between quotes as is (no `"`, `\\` or control character: the
+/// bytes serde_json escapes). Eight bytes at a time (SWAR).
+fn is_plain(s: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// Some byte of `v` is zero.
+    const fn has_zero(v: u64) -> u64 {
+        v.wrapping_sub(ONES) & !v & HIGH
+    }
+    let mut chunks = s.chunks_exact(8);
+    let mut bad = 0u64;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        // Bytes below 0x20 (exact for bytes below 0x80; bytes at or above 0x80 cannot be
+        // below 0x20, and the `!v` term clears them).
+        bad |= v.wrapping_sub(ONES * 0x20) & !v & HIGH;
+        bad |= has_zero(v ^ (ONES * u64::from(b'"')));
+        bad |= has_zero(v ^ (ONES * u64::from(b'\\')));
+    }
+    bad == 0
+        && chunks
+            .remainder()
+            .iter()
+            .all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) -> Result<(), GiveUp> {
+    if is_plain(s.as_bytes()) {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        Ok(())
+    } else {
+        serde_json::to_writer(&mut *out, s).map_err(|_| GiveUp)
+    }
+}
+
+fn write_int(out: &mut Vec<u8>, n: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// A sequence or map in progress.
+struct Compound<'w, 'a> {
+    w: &'w mut Writer<'a>,
+    first: bool,
+    /// Closing bytes (`]`, `}`, or `]}` / `}}` for an enum variant's content).
+    close: &'static [u8],
+}
+
+impl Compound<'_, '_> {
+    fn comma(&mut self) {
+        if self.first {
+            self.first = false;
+        } else {
+            self.w.out.push(b',');
+        }
+    }
+
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), GiveUp> {
+        self.comma();
+        write_str(self.w.out, key)?;
+        self.w.out.push(b':');
+        value.serialize(&mut *self.w)
+    }
+
+    fn finish(self) -> Result<(), GiveUp> {
+        self.w.out.extend_from_slice(self.close);
+        Ok(())
+    }
+}
+
+impl<'w, 'a> Writer<'a> {
+    fn open(&'w mut self, open: &[u8], close: &'static [u8]) -> Compound<'w, 'a> {
+        self.out.extend_from_slice(open);
+        Compound {
+            w: self,
+            first: true,
+            close,
+        }
+    }
+
+    /// `{"variant":` before an enum variant's content.
+    fn variant_key(&mut self, variant: &str) -> Result<(), GiveUp> {
+        self.out.push(b'{');
+        write_str(self.out, variant)?;
+        self.out.push(b':');
+        Ok(())
+    }
+}
+
+impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
+    type Ok = ();
+    type Error = GiveUp;
+    type SerializeSeq = Compound<'w, 'a>;
+    type SerializeTuple = Compound<'w, 'a>;
+    type SerializeTupleStruct = Compound<'w, 'a>;
+    type SerializeTupleVariant = Compound<'w, 'a>;
+    type SerializeMap = Compound<'w, 'a>;
+    type SerializeStruct = Compound<'w, 'a>;
+    type SerializeStructVariant = Compound<'w, 'a>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), GiveUp> {
+        self.out
+            .extend_from_slice(if v { b"true" } else { b"false" });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), GiveUp> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), GiveUp> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), GiveUp> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), GiveUp> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), GiveUp> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), GiveUp> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), GiveUp> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), GiveUp> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), GiveUp> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), GiveUp> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), GiveUp> {
+        serde_json::to_writer(&mut *self.out, &v).map_err(|_| GiveUp)
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), GiveUp> {
+        serde_json::to_writer(&mut *self.out, &v).map_err(|_| GiveUp)
+    }
+    fn serialize_char(self, v: char) -> Result<(), GiveUp> {
+        write_str(self.out, v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), GiveUp> {
+        write_str(self.out, v)
+    }
+    fn serialize_bytes(self, _v: &[u8]) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_none(self) -> Result<(), GiveUp> {
+        self.out.extend_from_slice(b"null");
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), GiveUp> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), GiveUp> {
+        self.serialize_none()
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), GiveUp> {
+        self.serialize_none()
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), GiveUp> {
+        write_str(self.out, variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), GiveUp> {
+        if name.starts_with("$serde_json") {
+            // serde_json's raw values and arbitrary-precision numbers: its own business.
+            return Err(GiveUp);
+        }
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), GiveUp> {
+        self.variant_key(variant)?;
+        value.serialize(&mut *self)?;
+        self.out.push(b'}');
+        Ok(())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, GiveUp> {
+        Ok(self.open(b"[", b"]"))
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, GiveUp> {
+        Ok(self.open(b"[", b"]"))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct, GiveUp> {
+        Ok(self.open(b"[", b"]"))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, GiveUp> {
+        self.variant_key(variant)?;
+        Ok(self.open(b"[", b"]}"))
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, GiveUp> {
+        Ok(self.open(b"{", b"}"))
+    }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStruct, GiveUp> {
+        Ok(self.open(b"{", b"}"))
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, GiveUp> {
+        self.variant_key(variant)?;
+        Ok(self.open(b"{", b"}}"))
+    }
+}
+
+impl ser::SerializeSeq for Compound<'_, '_> {
+    type Ok = ();
+    type Error = GiveUp;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
+        self.comma();
+        value.serialize(&mut *self.w)
+    }
+    fn end(self) -> Result<(), GiveUp> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_, '_> {
+    type Ok = ();
+    type Error = GiveUp;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<(), GiveUp> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = GiveUp;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<(), GiveUp> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = GiveUp;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Result<(), GiveUp> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = GiveUp;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), GiveUp> {
+        self.comma();
+        key.serialize(KeyWriter { out: self.w.out })?;
+        self.w.out.push(b':');
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
+        value.serialize(&mut *self.w)
+    }
+    fn end(self) -> Result<(), GiveUp> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = GiveUp;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), GiveUp> {
+        self.field(key, value)
+    }
+    fn end(self) -> Result<(), GiveUp> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeStructVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = GiveUp;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), GiveUp> {
+        self.field(key, value)
+    }
+    fn end(self) -> Result<(), GiveUp> {
+        self.finish()
+    }
+}
+
+/// Writes a map key: strings (and what serializes as one) only; anything else gives up.
+struct KeyWriter<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+impl ser::Serializer for KeyWriter<'_> {
+    type Ok = ();
+    type Error = GiveUp;
+    type SerializeSeq = ser::Impossible<(), GiveUp>;
+    type SerializeTuple = ser::Impossible<(), GiveUp>;
+    type SerializeTupleStruct = ser::Impossible<(), GiveUp>;
+    type SerializeTupleVariant = ser::Impossible<(), GiveUp>;
+    type SerializeMap = ser::Impossible<(), GiveUp>;
+    type SerializeStruct = ser::Impossible<(), GiveUp>;
+    type SerializeStructVariant = ser::Impossible<(), GiveUp>;
+
+    fn serialize_str(self, v: &str) -> Result<(), GiveUp> {
+        write_str(self.out, v)
+    }
+    fn serialize_char(self, v: char) -> Result<(), GiveUp> {
+        write_str(self.out, v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), GiveUp> {
+        write_str(self.out, variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), GiveUp> {
+        if name.starts_with("$serde_json") {
+            return Err(GiveUp);
+        }
+        value.serialize(self)
+    }
+    fn serialize_bool(self, _v: bool) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_i8(self, _v: i8) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_i16(self, _v: i16) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_i32(self, _v: i32) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_i64(self, _v: i64) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_u8(self, _v: u8) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_u16(self, _v: u16) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_u32(self, _v: u32) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_u64(self, _v: u64) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_f32(self, _v: f32) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_f64(self, _v: f64) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_bytes(self, _v: &[u8]) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_none(self) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_unit(self) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result<(), GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct, GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStruct, GiveUp> {
+        Err(GiveUp)
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, GiveUp> {
+        Err(GiveUp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde::Serialize;
+    use serde_json::json;
+
+    use super::*;
+
+    fn same<T: Serialize + ?Sized>(value: &T) {
+        let fast = to_vec_compact(value).unwrap();
+        let reference = serde_json::to_vec(value).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&fast),
+            String::from_utf8_lossy(&reference)
+        );
+    }
+
+    #[derive(Serialize)]
+    enum Shape {
+        Unit,
+        Newtype(u8),
+        Tuple(i8, String),
+        Struct { a: Option<u8>, b: Vec<()> },
+    }
+
+    #[derive(Serialize)]
+    struct Everything {
+        t: bool,
+        f: bool,
+        ints: (i8, i16, i32, i64, i128, u8, u16, u32, u64, u128),
+        floats: (f32, f64, f64, f64, f64),
+        c: char,
+        escapes: &'static str,
+        unicode: &'static str,
+        bytes: &'static [u8],
+        none: Option<String>,
+        unit: (),
+        shapes: Vec<Shape>,
+        #[serde(flatten)]
+        extra: BTreeMap<String, u8>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<u8>,
+        int_keys: BTreeMap<u32, &'static str>,
+        empty_seq: Vec<u8>,
+        empty_map: BTreeMap<String, u8>,
+    }
+
+    #[test]
+    fn every_serde_shape_matches_serde_json() {
+        same(&Everything {
+            t: true,
+            f: false,
+            ints: (
+                i8::MIN,
+                -300,
+                i32::MIN,
+                i64::MIN,
+                i128::MIN,
+                255,
+                65535,
+                7,
+                u64::MAX,
+                u128::MAX,
+            ),
+            floats: (1.5, 0.1, -0.0, f64::NAN, 1e300),
+            c: '"',
+            escapes: "tab\tquote\" backslash\\ nl\n nul\u{0} del\u{7f} </script>",
+            unicode: "žluťoučký kůň 🐎 \u{2028}",
+            bytes: b"ab",
+            none: None,
+            unit: (),
+            shapes: vec![
+                Shape::Unit,
+                Shape::Newtype(3),
+                Shape::Tuple(-1, "x\"y".into()),
+                Shape::Struct {
+                    a: None,
+                    b: vec![(), ()],
+                },
+            ],
+            extra: [("k\n".to_owned(), 1), ("z".to_owned(), 2)].into(),
+            skipped: None,
+            int_keys: [(1, "a"), (20, "b")].into(),
+            empty_seq: vec![],
+            empty_map: BTreeMap::new(),
+        });
+    }
+
+    #[test]
+    fn json_values_match_serde_json() {
+        same(&json!({
+            "a": [1, -2, 3.25, null, true, "s\u{1}"],
+            "nested": {"x": {"y": []}, "": {}},
+            "big": 18446744073709551615u64,
+            "neg": -9223372036854775808i64,
+        }));
+        same("plain");
+        same(&[0.5f32]);
+    }
+
+    #[test]
+    fn plain_scan_finds_every_escaped_byte_at_every_position() {
+        for b in 0u8..=255 {
+            let needs = b < 0x20 || b == b'"' || b == b'\\';
+            for len in 1..=20 {
+                for at in 0..len {
+                    // Neighbours that stress the borrow of the SWAR subtraction.
+                    for fill in [b'a', 0x80, 0xff, 0x21, 0x20] {
+                        let mut s = vec![fill; len];
+                        s[at] = b;
+                        assert_eq!(is_plain(&s), !needs, "byte {b:#x} at {at} of {len}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_failing_serialize_reports_serde_json_s_error() {
+        struct Fails;
+        impl Serialize for Fails {
+            fn serialize<S: serde::Serializer>(&self, _s: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("nope"))
+            }
+        }
+        let mut out = b"kept".to_vec();
+        let err = write_compact(&mut out, &vec![Fails]).unwrap_err();
+        assert!(err.to_string().contains("nope"));
+    }
+}

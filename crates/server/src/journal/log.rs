@@ -1,0 +1,306 @@
+//! The journal's storage: entries encoded as compact byte records appended to reused 64 KiB
+//! segments. Compared with a ring of structs that own heap strings, recording touches a few
+//! sequential cache lines and frees nothing (a segment whose entries are all evicted is kept for
+//! reuse), so a 10,000-entry journal costs little more than an empty one. Reads decode records
+//! back into [`JournalEntry`] values.
+//!
+//! Record layout (little-endian): `u32` record length, `u64` ordinal, `u8` vendor (0: none,
+//! else 1 + its position in [`Vendor::ALL`]), `u16` route (index into the interned route
+//! labels), `u16` status, `u64` latency in µs, `u64` body size, `u32` header count, then four
+//! `u32` lengths (method, target, headers, body) and those bytes.
+
+use std::collections::VecDeque;
+
+use bytes::Bytes;
+use eventmock_model::Vendor;
+use hyper::Method;
+
+use super::{JournalEntry, StoredHeaders};
+
+/// Size of a segment; a larger record gets a segment of its own size.
+const SEGMENT: usize = 64 * 1024;
+/// Bytes of a record before its variable parts.
+const FIXED: usize = 4 + 8 + 1 + 2 + 2 + 8 + 8 + 4 + 4 * 4;
+
+struct Segment {
+    bytes: Vec<u8>,
+    /// Ordinal of the newest record in the segment.
+    last: u64,
+}
+
+/// The records of the last `capacity` entries.
+pub(super) struct Log {
+    capacity: usize,
+    /// Oldest first; the last one is appended to.
+    segments: VecDeque<Segment>,
+    /// An emptied standard-size segment, kept to be reused.
+    spare: Option<Vec<u8>>,
+    /// The next ordinal.
+    next: u64,
+    /// Route labels seen, indexed by the records.
+    routes: Vec<&'static str>,
+}
+
+fn u32_len(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Log {
+    pub(super) fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            segments: VecDeque::new(),
+            spare: None,
+            next: 0,
+            routes: Vec::new(),
+        }
+    }
+
+    /// The oldest ordinal still kept.
+    fn first_kept(&self) -> u64 {
+        self.next.saturating_sub(self.capacity as u64)
+    }
+
+    /// How many entries are kept.
+    pub(super) fn len(&self) -> usize {
+        usize::try_from(self.next - self.first_kept()).unwrap_or(usize::MAX)
+    }
+
+    fn route_index(&mut self, route: &'static str) -> u16 {
+        if let Some(i) = self.routes.iter().position(|r| *r == route) {
+            return u16::try_from(i).unwrap_or(u16::MAX);
+        }
+        if self.routes.len() >= usize::from(u16::MAX) {
+            return u16::MAX;
+        }
+        self.routes.push(route);
+        u16::try_from(self.routes.len() - 1).unwrap_or(u16::MAX)
+    }
+
+    /// Appends `entry` (its ordinal is assigned here) and evicts what falls out of capacity.
+    pub(super) fn push(&mut self, entry: &JournalEntry) {
+        let ordinal = self.next;
+        self.next += 1;
+        let method = entry.method.as_str().as_bytes();
+        let target = entry.target.as_bytes();
+        let headers = entry.headers.raw();
+        let body = &entry.body[..];
+        let len = FIXED + method.len() + target.len() + headers.len() + body.len();
+        let route = self.route_index(entry.route);
+        let Some(out) = self.room(len) else {
+            return;
+        };
+        out.extend_from_slice(&u32_len(len).to_le_bytes());
+        out.extend_from_slice(&ordinal.to_le_bytes());
+        let vendor = entry
+            .vendor
+            .and_then(|v| Vendor::ALL.iter().position(|x| *x == v))
+            .map_or(0, |i| i as u8 + 1);
+        out.push(vendor);
+        out.extend_from_slice(&route.to_le_bytes());
+        out.extend_from_slice(&entry.status.to_le_bytes());
+        out.extend_from_slice(&entry.latency_us.to_le_bytes());
+        out.extend_from_slice(&(entry.body_size as u64).to_le_bytes());
+        out.extend_from_slice(&u32_len(entry.headers.len()).to_le_bytes());
+        for part in [method, target, headers, body] {
+            out.extend_from_slice(&u32_len(part.len()).to_le_bytes());
+        }
+        for part in [method, target, headers, body] {
+            out.extend_from_slice(part);
+        }
+        if let Some(last) = self.segments.back_mut() {
+            last.last = ordinal;
+        }
+        self.evict();
+    }
+
+    /// The segment to append `len` bytes to (a new one when the last is full).
+    fn room(&mut self, len: usize) -> Option<&mut Vec<u8>> {
+        let fits = self
+            .segments
+            .back()
+            .is_some_and(|s| s.bytes.capacity() - s.bytes.len() >= len);
+        if !fits {
+            let bytes = match self.spare.take() {
+                Some(spare) if len <= SEGMENT => spare,
+                _ => Vec::with_capacity(SEGMENT.max(len)),
+            };
+            self.segments.push_back(Segment {
+                bytes,
+                last: self.next.saturating_sub(1),
+            });
+        }
+        self.segments.back_mut().map(|s| &mut s.bytes)
+    }
+
+    /// Drops the segments whose records are all evicted (keeping one for reuse).
+    fn evict(&mut self) {
+        let first_kept = self.first_kept();
+        while self.segments.len() > 1 && self.segments.front().is_some_and(|s| s.last < first_kept)
+        {
+            if let Some(mut old) = self.segments.pop_front()
+                && old.bytes.capacity() == SEGMENT
+            {
+                old.bytes.clear();
+                self.spare = Some(old.bytes);
+            }
+        }
+        if self.capacity == 0 {
+            self.segments.clear();
+        }
+    }
+
+    /// Every kept record, newest first.
+    pub(super) fn newest_first(&self) -> impl Iterator<Item = JournalEntry> + '_ {
+        let first_kept = self.first_kept();
+        self.segments.iter().rev().flat_map(move |segment| {
+            let mut starts = Vec::new();
+            let mut at = 0;
+            while let Some(len) = read_u32(&segment.bytes, at) {
+                starts.push(at);
+                at += (len as usize).max(FIXED);
+            }
+            starts
+                .into_iter()
+                .rev()
+                .filter_map(|at| self.decode(&segment.bytes[at..]))
+                .filter(move |e| e.ordinal >= first_kept)
+        })
+    }
+
+    fn decode(&self, rec: &[u8]) -> Option<JournalEntry> {
+        let ordinal = read_u64(rec, 4)?;
+        let vendor = match *rec.get(12)? {
+            0 => None,
+            n => Vendor::ALL.get(usize::from(n) - 1).copied(),
+        };
+        let route_idx = u16::from_le_bytes([*rec.get(13)?, *rec.get(14)?]);
+        let status = u16::from_le_bytes([*rec.get(15)?, *rec.get(16)?]);
+        let latency_us = read_u64(rec, 17)?;
+        let body_size = usize::try_from(read_u64(rec, 25)?).unwrap_or(usize::MAX);
+        let header_count = read_u32(rec, 33)? as usize;
+        let mut lens = [0usize; 4];
+        for (i, len) in lens.iter_mut().enumerate() {
+            *len = read_u32(rec, 37 + 4 * i)? as usize;
+        }
+        let mut at = FIXED;
+        let mut parts = lens.iter().map(|len| {
+            let part = rec.get(at..at + len);
+            at += len;
+            part
+        });
+        let method = Method::from_bytes(parts.next()??).ok()?;
+        let target = String::from_utf8_lossy(parts.next()??).into_owned();
+        let headers = StoredHeaders::from_raw(parts.next()??.to_vec(), header_count);
+        let body = Bytes::copy_from_slice(parts.next()??);
+        Some(JournalEntry {
+            ordinal,
+            method,
+            target,
+            headers,
+            vendor,
+            route: self
+                .routes
+                .get(usize::from(route_idx))
+                .copied()
+                .unwrap_or("other"),
+            status,
+            latency_us,
+            body_size,
+            body,
+        })
+    }
+
+    /// Drops every record; ordinals start again from 0.
+    pub(super) fn clear(&mut self) {
+        self.segments.clear();
+        self.next = 0;
+    }
+}
+
+fn read_u32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn read_u64(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u64, body: usize) -> JournalEntry {
+        let mut headers = StoredHeaders::default();
+        headers.push("host", b"example");
+        headers.push("x-n", n.to_string().as_bytes());
+        JournalEntry {
+            ordinal: 999,
+            method: if n.is_multiple_of(3) {
+                Method::from_bytes(b"PURGE").unwrap()
+            } else {
+                Method::GET
+            },
+            target: format!("/p/{n}?q={n}"),
+            headers,
+            vendor: Vendor::ALL.get((n % 6) as usize).copied(),
+            route: ["event", "events", "other"][(n % 3) as usize],
+            status: 200 + (n % 300) as u16,
+            latency_us: n * 7,
+            body_size: body * 2,
+            body: Bytes::from(vec![b'b'; body]),
+        }
+    }
+
+    #[test]
+    fn records_round_trip_and_only_the_last_capacity_are_kept() {
+        let mut log = Log::new(1000);
+        // Bodies of up to 4 KiB: many segments, and records crossing no segment boundary.
+        for n in 0..5000u64 {
+            log.push(&entry(n, (n as usize * 37) % 4096));
+        }
+        assert_eq!(log.len(), 1000);
+        let kept: Vec<JournalEntry> = log.newest_first().collect();
+        assert_eq!(kept.len(), 1000);
+        for (i, e) in kept.iter().enumerate() {
+            let n = 4999 - i as u64;
+            let want = entry(n, (n as usize * 37) % 4096);
+            assert_eq!(e.ordinal, n);
+            assert_eq!(e.method, want.method);
+            assert_eq!(e.target, want.target);
+            assert_eq!(e.headers, want.headers);
+            assert_eq!(e.vendor, want.vendor);
+            assert_eq!(e.route, want.route);
+            assert_eq!((e.status, e.latency_us), (want.status, want.latency_us));
+            assert_eq!((e.body_size, &e.body), (want.body_size, &want.body));
+        }
+        // Memory stays bounded: only the segments of the kept records (plus the one in use).
+        assert!(log.segments.len() <= 1000 * (FIXED + 4200) / SEGMENT + 2);
+    }
+
+    #[test]
+    fn a_record_larger_than_a_segment_is_kept_whole() {
+        let mut log = Log::new(3);
+        log.push(&entry(1, 10));
+        log.push(&entry(2, SEGMENT * 2));
+        log.push(&entry(3, 10));
+        let kept: Vec<u64> = log.newest_first().map(|e| e.body.len() as u64).collect();
+        assert_eq!(kept, [10, SEGMENT as u64 * 2, 10]);
+    }
+
+    #[test]
+    fn clear_restarts_ordinals() {
+        let mut log = Log::new(10);
+        for n in 0..25 {
+            log.push(&entry(n, 0));
+        }
+        log.clear();
+        assert_eq!(log.len(), 0);
+        assert_eq!(log.newest_first().count(), 0);
+        log.push(&entry(7, 0));
+        assert_eq!(
+            log.newest_first().map(|e| e.ordinal).collect::<Vec<_>>(),
+            [0]
+        );
+    }
+}
