@@ -4,11 +4,13 @@
 //! The hot path takes no lock. Counters live in a fixed open-addressing table whose slots are
 //! claimed once per `(vendor, route, status)` (a `OnceLock`, which only waits when two threads
 //! claim the same empty slot at the same moment); after that a request costs a hash, a few
-//! atomic loads and two `fetch_add`s. Admin requests are not counted.
+//! atomic loads and four `fetch_add`s. The counts are kept in [`SHARDS`] copies, one per
+//! worker thread (round robin), so threads do not fight over the same cache lines; reads add
+//! the copies up. Admin requests are not counted.
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use eventmock_model::Vendor;
@@ -21,6 +23,16 @@ pub const BUCKETS_US: [u64; 16] = [
 
 /// Slots of the counter table (distinct `(vendor, route, status)` triples kept).
 const SLOTS: usize = 1024;
+
+/// Copies of the counts (threads beyond this many share copies).
+pub const SHARDS: usize = 4;
+
+static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The count copy this thread adds to.
+    static SHARD: usize = NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % SHARDS;
+}
 
 /// The Prometheus text exposition content type.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4";
@@ -35,11 +47,6 @@ struct Key {
 
 /// The vendor index of requests no vendor answered.
 const NONE: u8 = Vendor::ALL.len() as u8;
-
-struct Slot {
-    key: OnceLock<Key>,
-    count: AtomicU64,
-}
 
 struct Histogram {
     /// Non-cumulative counts per bucket; the last one is `+Inf`.
@@ -58,13 +65,31 @@ impl Histogram {
     }
 }
 
-/// The server's request metrics.
-pub struct Metrics {
-    slots: Box<[Slot]>,
+/// One copy of the counts.
+struct Shard {
+    /// Per slot of [`Metrics::keys`].
+    counts: Box<[AtomicU64]>,
     /// Requests whose triple found no free slot.
     overflow: AtomicU64,
     /// One histogram per vendor, plus one for requests no vendor answered.
     latency: [Histogram; Vendor::ALL.len() + 1],
+}
+
+impl Shard {
+    fn new() -> Self {
+        Self {
+            counts: (0..SLOTS).map(|_| AtomicU64::new(0)).collect(),
+            overflow: AtomicU64::new(0),
+            latency: std::array::from_fn(|_| Histogram::new()),
+        }
+    }
+}
+
+/// The server's request metrics.
+pub struct Metrics {
+    /// The triple each slot counts, claimed on first use.
+    keys: Box<[OnceLock<Key>]>,
+    shards: Box<[Shard]>,
 }
 
 impl Default for Metrics {
@@ -100,14 +125,8 @@ impl Metrics {
     /// Empty metrics.
     pub fn new() -> Self {
         Self {
-            slots: (0..SLOTS)
-                .map(|_| Slot {
-                    key: OnceLock::new(),
-                    count: AtomicU64::new(0),
-                })
-                .collect(),
-            overflow: AtomicU64::new(0),
-            latency: std::array::from_fn(|_| Histogram::new()),
+            keys: (0..SLOTS).map(|_| OnceLock::new()).collect(),
+            shards: (0..SHARDS).map(|_| Shard::new()).collect(),
         }
     }
 
@@ -124,42 +143,51 @@ impl Metrics {
             route,
             status,
         };
-        self.count(key);
+        let shard = &self.shards[SHARD.with(|s| *s) % SHARDS];
+        match self.slot(key) {
+            Some(i) => shard.counts[i].fetch_add(1, Ordering::Relaxed),
+            None => shard.overflow.fetch_add(1, Ordering::Relaxed),
+        };
         let us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
-        let h = &self.latency[usize::from(key.vendor)];
+        let h = &shard.latency[usize::from(key.vendor)];
         let bucket = BUCKETS_US.partition_point(|le| *le < us);
         h.buckets[bucket].fetch_add(1, Ordering::Relaxed);
         h.sum_us.fetch_add(us, Ordering::Relaxed);
         h.count.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn count(&self, key: Key) {
+    /// The slot counting `key` (claimed now if new); `None` when the table is full.
+    fn slot(&self, key: Key) -> Option<usize> {
         let start = hash(&key);
-        for probe in 0..SLOTS {
-            let slot = &self.slots[(start + probe) % SLOTS];
-            let found = match slot.key.get() {
+        (0..SLOTS).map(|probe| (start + probe) % SLOTS).find(|i| {
+            let slot = &self.keys[*i];
+            match slot.get() {
                 Some(k) => *k == key,
                 None => {
-                    let _ = slot.key.set(key);
-                    slot.key.get() == Some(&key)
+                    let _ = slot.set(key);
+                    slot.get() == Some(&key)
                 }
-            };
-            if found {
-                slot.count.fetch_add(1, Ordering::Relaxed);
-                return;
             }
-        }
-        self.overflow.fetch_add(1, Ordering::Relaxed);
+        })
+    }
+
+    /// Slot `i`'s count, over every shard.
+    fn total(&self, i: usize) -> u64 {
+        self.shards
+            .iter()
+            .map(|s| s.counts[i].load(Ordering::Relaxed))
+            .sum()
     }
 
     /// The count of one `(vendor, route, status)` triple.
     pub fn requests(&self, vendor: Option<Vendor>, route: &str, status: u16) -> u64 {
         let vendor = vendor_index(vendor);
-        self.slots
+        self.keys
             .iter()
-            .filter_map(|s| Some((s.key.get()?, &s.count)))
-            .filter(|(k, _)| k.vendor == vendor && k.route == route && k.status == status)
-            .map(|(_, c)| c.load(Ordering::Relaxed))
+            .enumerate()
+            .filter_map(|(i, k)| Some((i, k.get()?)))
+            .filter(|(_, k)| k.vendor == vendor && k.route == route && k.status == status)
+            .map(|(i, _)| self.total(i))
             .sum()
     }
 
@@ -171,9 +199,10 @@ impl Metrics {
              # TYPE eventmock_requests_total counter\n",
         );
         let mut rows: Vec<(Key, u64)> = self
-            .slots
+            .keys
             .iter()
-            .filter_map(|s| Some((*s.key.get()?, s.count.load(Ordering::Relaxed))))
+            .enumerate()
+            .filter_map(|(i, k)| Some((*k.get()?, self.total(i))))
             .collect();
         rows.sort_by(|(a, _), (b, _)| {
             (a.vendor, a.route, a.status).cmp(&(b.vendor, b.route, b.status))
@@ -187,7 +216,11 @@ impl Metrics {
                 key.status
             );
         }
-        let overflow = self.overflow.load(Ordering::Relaxed);
+        let overflow: u64 = self
+            .shards
+            .iter()
+            .map(|s| s.overflow.load(Ordering::Relaxed))
+            .sum();
         if overflow > 0 {
             let _ = writeln!(
                 out,
@@ -198,20 +231,23 @@ impl Metrics {
             "# HELP eventmock_request_duration_seconds Time to answer a request.\n\
              # TYPE eventmock_request_duration_seconds histogram\n",
         );
-        for (index, h) in self.latency.iter().enumerate() {
-            let count = h.count.load(Ordering::Relaxed);
+        for index in 0..=Vendor::ALL.len() {
+            let sum = |f: &dyn Fn(&Histogram) -> u64| -> u64 {
+                self.shards.iter().map(|s| f(&s.latency[index])).sum()
+            };
+            let count = sum(&|h| h.count.load(Ordering::Relaxed));
             let label = vendor_label(index as u8);
             if count == 0 && label == "none" {
                 continue;
             }
             let mut cumulative = 0;
-            for (bucket, le) in h.buckets.iter().zip(
+            for (bucket, le) in (0..=BUCKETS_US.len()).zip(
                 BUCKETS_US
                     .iter()
                     .map(|us| format_seconds(*us))
                     .chain(["+Inf".to_owned()]),
             ) {
-                cumulative += bucket.load(Ordering::Relaxed);
+                cumulative += sum(&|h| h.buckets[bucket].load(Ordering::Relaxed));
                 let _ = writeln!(
                     out,
                     "eventmock_request_duration_seconds_bucket{{vendor=\"{label}\",le=\"{le}\"}} {cumulative}"
@@ -220,7 +256,7 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "eventmock_request_duration_seconds_sum{{vendor=\"{label}\"}} {}",
-                format_seconds(h.sum_us.load(Ordering::Relaxed))
+                format_seconds(sum(&|h| h.sum_us.load(Ordering::Relaxed)))
             );
             let _ = writeln!(
                 out,
@@ -288,6 +324,32 @@ mod tests {
             m.record(Some(Vendor::Halo), "x", status, Duration::ZERO);
         }
         assert!(m.render().contains("status=\"other\""));
+    }
+
+    #[test]
+    fn counts_from_many_threads_add_up_across_shards() {
+        let m = Metrics::new();
+        std::thread::scope(|scope| {
+            for _ in 0..(SHARDS + 3) {
+                scope.spawn(|| {
+                    for _ in 0..1000 {
+                        m.record(Some(Vendor::Halo), "event", 200, Duration::from_micros(300));
+                    }
+                });
+            }
+        });
+        let n = (SHARDS as u64 + 3) * 1000;
+        assert_eq!(m.requests(Some(Vendor::Halo), "event", 200), n);
+        let text = m.render();
+        assert!(text.contains(&format!(
+            "eventmock_requests_total{{vendor=\"halo\",route=\"event\",status=\"200\"}} {n}"
+        )));
+        assert!(text.contains(&format!(
+            "eventmock_request_duration_seconds_bucket{{vendor=\"halo\",le=\"0.0005\"}} {n}"
+        )));
+        assert!(text.contains(&format!(
+            "eventmock_request_duration_seconds_count{{vendor=\"halo\"}} {n}"
+        )));
     }
 
     #[test]
