@@ -1,4 +1,5 @@
-//! Generation throughput per vendor, against the ceiling of serializing prebuilt events.
+//! Generation throughput per vendor, against the ceiling of serializing prebuilt events (both
+//! with the compact writer `eventmock generate` uses).
 //! Run with `cargo xtask bench generate` (or `cargo bench -p eventmock-fake --bench generate`).
 //!
 //! Both rates are measured in this one process, side by side, single-threaded, writing NDJSON
@@ -38,7 +39,7 @@ fn bench<G: Generator>(sink: &mut File) -> (f64, f64, usize) {
     // Generation + serialization.
     let start = Instant::now();
     for i in 0..n {
-        serde_json::to_writer(&mut buf, &d.event(i)).unwrap();
+        eventmock_model::json::write_compact(&mut buf, &d.event(i)).unwrap();
         buf.push(b'\n');
         if buf.len() > 60_000 {
             sink.write_all(&buf).unwrap();
@@ -53,7 +54,8 @@ fn bench<G: Generator>(sink: &mut File) -> (f64, f64, usize) {
     let mut bytes = 0usize;
     let start = Instant::now();
     for i in 0..n as usize {
-        serde_json::to_writer(&mut buf, black_box(&prebuilt[i % prebuilt.len()])).unwrap();
+        eventmock_model::json::write_compact(&mut buf, black_box(&prebuilt[i % prebuilt.len()]))
+            .unwrap();
         buf.push(b'\n');
         if buf.len() > 60_000 {
             bytes += buf.len();
