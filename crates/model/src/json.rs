@@ -416,6 +416,15 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
     }
 }
 
+/// Serializer methods of one argument that give up (map keys serde_json quotes or rejects).
+macro_rules! give_up {
+    ($($method:ident($ty:ty)),* $(,)?) => {
+        $(fn $method(self, _v: $ty) -> Result<(), GiveUp> {
+            Err(GiveUp)
+        })*
+    };
+}
+
 /// Writes a map key: strings (and what serializes as one) only; anything else gives up.
 struct KeyWriter<'a> {
     out: &'a mut Vec<u8>,
@@ -456,52 +465,19 @@ impl ser::Serializer for KeyWriter<'_> {
         }
         value.serialize(self)
     }
-    fn serialize_bool(self, _v: bool) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_i8(self, _v: i8) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_i16(self, _v: i16) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_i32(self, _v: i32) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_i64(self, _v: i64) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_u8(self, _v: u8) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_u16(self, _v: u16) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_u32(self, _v: u32) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_u64(self, _v: u64) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_f32(self, _v: f32) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_f64(self, _v: f64) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<(), GiveUp> {
-        Err(GiveUp)
+    give_up! {
+        serialize_bool(bool), serialize_i8(i8), serialize_i16(i16), serialize_i32(i32),
+        serialize_i64(i64), serialize_u8(u8), serialize_u16(u16), serialize_u32(u32),
+        serialize_u64(u64), serialize_f32(f32), serialize_f64(f64), serialize_bytes(&[u8]),
+        serialize_unit_struct(&'static str)
     }
     fn serialize_none(self) -> Result<(), GiveUp> {
-        Err(GiveUp)
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<(), GiveUp> {
         Err(GiveUp)
     }
     fn serialize_unit(self) -> Result<(), GiveUp> {
         Err(GiveUp)
     }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), GiveUp> {
+    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<(), GiveUp> {
         Err(GiveUp)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(

@@ -4,6 +4,7 @@
 //! Each vendor lists its own status, exact body bytes (with `{hole}` placeholders) and headers
 //! per name; the mechanism here is shared.
 
+use bytes::Bytes;
 use hyper::StatusCode;
 
 use crate::response::{Reply, reply, set_static_header};
@@ -63,30 +64,40 @@ fn json_escape(s: &str, out: &mut String) {
     }
 }
 
+/// The holes a body may hold.
+const HOLES: [&str; 3] = ["{id}", "{param}", "{method}"];
+
+/// The first hole in `s`: its position and which one (index into [`HOLES`]).
+fn next_hole(s: &str) -> Option<(usize, usize)> {
+    s.match_indices('{').find_map(|(at, _)| {
+        HOLES
+            .iter()
+            .position(|hole| s[at..].starts_with(hole))
+            .map(|which| (at, which))
+    })
+}
+
 impl ErrorSpec {
-    /// Renders the spec with its holes filled.
-    pub fn render(&self, holes: Holes<'_>) -> Reply {
+    /// The body with its holes filled; a body without holes is served as is, without a copy.
+    pub fn body_bytes(&self, holes: Holes<'_>) -> Bytes {
+        if next_hole(self.body).is_none() {
+            return Bytes::from_static(self.body.as_bytes());
+        }
+        let values = [holes.id, holes.param, holes.method];
         let mut body = String::with_capacity(self.body.len() + 40);
         let mut rest = self.body;
-        while let Some(open) = rest.find('{') {
-            let after = &rest[open..];
-            let (hole, value) = if after.starts_with("{id}") {
-                ("{id}", holes.id)
-            } else if after.starts_with("{param}") {
-                ("{param}", holes.param)
-            } else if after.starts_with("{method}") {
-                ("{method}", holes.method)
-            } else {
-                body.push_str(&rest[..=open]);
-                rest = &rest[open + 1..];
-                continue;
-            };
-            body.push_str(&rest[..open]);
-            json_escape(value, &mut body);
-            rest = &rest[open + hole.len()..];
+        while let Some((at, which)) = next_hole(rest) {
+            body.push_str(&rest[..at]);
+            json_escape(values[which], &mut body);
+            rest = &rest[at + HOLES[which].len()..];
         }
         body.push_str(rest);
-        let mut res = reply(self.status, self.content_type, body);
+        Bytes::from(body)
+    }
+
+    /// Renders the spec with its holes filled.
+    pub fn render(&self, holes: Holes<'_>) -> Reply {
+        let mut res = reply(self.status, self.content_type, self.body_bytes(holes));
         for (name, value) in self.headers {
             set_static_header(&mut res, name, value);
         }
@@ -132,6 +143,32 @@ mod tests {
             .unwrap();
         let c = rt.block_on(f).unwrap();
         String::from_utf8(c.to_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn a_body_without_holes_is_not_copied_and_braces_stay() {
+        let spec = ErrorSpec::plain(
+            StatusCode::NOT_FOUND,
+            "application/json",
+            r#"{"detail":{"x":"{other}"}}"#,
+        );
+        let bytes = spec.body_bytes(Holes {
+            id: "ignored",
+            ..Holes::default()
+        });
+        assert_eq!(bytes, spec.body);
+        assert_eq!(bytes.as_ptr(), spec.body.as_ptr());
+        let spec = ErrorSpec::plain(
+            StatusCode::BAD_REQUEST,
+            "application/json",
+            r#"{"{param}":["{id} {method} {param}"],"k":"{nope}"}"#,
+        );
+        let bytes = spec.body_bytes(Holes {
+            id: "i",
+            param: "p\n",
+            method: "GET",
+        });
+        assert_eq!(bytes, r#"{"p\n":["i GET p\n"],"k":"{nope}"}"#);
     }
 
     #[test]
