@@ -76,27 +76,31 @@ struct Writer<'a> {
 fn is_plain(s: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    /// Some byte of `v` is zero.
-    const fn has_zero(v: u64) -> u64 {
-        v.wrapping_sub(ONES) & !v & HIGH
+    /// The high bit of every byte of `v` that is below 0x20, `"` or `\\` (and possibly of
+    /// bytes above such a byte: enough to tell whether there is one).
+    fn bad(v: u64) -> u64 {
+        let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+        // Bytes below 0x20 (the `!v` term clears bytes at or above 0x80).
+        (v.wrapping_sub(ONES * 0x20) & !v & HIGH)
+            | has_zero(v ^ (ONES * b'"' as u64))
+            | has_zero(v ^ (ONES * b'\\' as u64))
+    }
+    let word = |chunk: &[u8]| {
+        let mut w = [b'a'; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        u64::from_le_bytes(w)
+    };
+    if s.len() <= 8 {
+        return bad(word(s)) == 0;
     }
     let mut chunks = s.chunks_exact(8);
-    let mut bad = 0u64;
+    let mut found = 0u64;
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let v = u64::from_le_bytes(word);
-        // Bytes below 0x20 (exact for bytes below 0x80; bytes at or above 0x80 cannot be
-        // below 0x20, and the `!v` term clears them).
-        bad |= v.wrapping_sub(ONES * 0x20) & !v & HIGH;
-        bad |= has_zero(v ^ (ONES * u64::from(b'"')));
-        bad |= has_zero(v ^ (ONES * u64::from(b'\\')));
+        found |= bad(word(chunk));
     }
-    bad == 0
-        && chunks
-            .remainder()
-            .iter()
-            .all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
+    // The last eight bytes, overlapping the chunks already seen: no byte-by-byte tail.
+    found |= bad(word(&s[s.len() - 8..]));
+    found == 0
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) -> Result<(), GiveUp> {

@@ -79,7 +79,7 @@ mod tests {
     use super::*;
     use hyper::{HeaderMap, Method};
 
-    fn req(headers: &[(&'static str, &str)]) -> Req {
+    fn req(headers: &[(&'static str, &str)]) -> Req<'static> {
         let mut map = HeaderMap::new();
         for (k, v) in headers {
             map.insert(*k, v.parse().unwrap());

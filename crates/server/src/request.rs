@@ -3,13 +3,13 @@
 use bytes::Bytes;
 use hyper::{HeaderMap, Method};
 
-/// A request, with its query string decoded once.
+/// A request, with its query string decoded once; the path is borrowed from the request's URI.
 #[derive(Debug)]
-pub struct Req {
+pub struct Req<'a> {
     /// HTTP method.
     pub method: Method,
     /// Path below the vendor's mount prefix, still percent-encoded (ids never need decoding).
-    pub path: String,
+    pub path: &'a str,
     /// Decoded query pairs, in the order given (repeated keys kept).
     pub query: Vec<(String, String)>,
     /// Request headers.
@@ -24,11 +24,11 @@ pub struct Req {
     pub authority: Option<String>,
 }
 
-impl Req {
+impl<'a> Req<'a> {
     /// Builds a request view from its parts.
     pub fn new(
         method: Method,
-        path: &str,
+        path: &'a str,
         raw_query: Option<&str>,
         headers: HeaderMap,
         body: Bytes,
@@ -43,7 +43,7 @@ impl Req {
             .unwrap_or_default();
         Self {
             method,
-            path: path.to_owned(),
+            path,
             query,
             headers,
             body,
@@ -67,7 +67,7 @@ impl Req {
     }
 
     /// Every value of query parameter `key`, in order.
-    pub fn params<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pub fn params<'k>(&'k self, key: &'k str) -> impl Iterator<Item = &'k str> + 'k {
         self.query
             .iter()
             .filter(move |(k, _)| k == key)

@@ -124,7 +124,7 @@ impl Rules {
         };
         let parts = RequestParts {
             method: req.method.as_str(),
-            path: &req.path,
+            path: req.path,
             query: &query,
             headers: &headers,
             body: body.as_ref(),
@@ -162,7 +162,7 @@ impl Rules {
             if f.fault
                 .route
                 .as_ref()
-                .is_some_and(|t| !t.is_match(&req.path))
+                .is_some_and(|t| !t.is_match(req.path))
             {
                 continue;
             }

@@ -95,7 +95,7 @@ impl Generator for AuthentikGen {
         let t = ctx.time_of(index);
         let action = *rng.pick(&self.actions);
         let mut user = rng.pick(&self.users).clone();
-        let ip = rng.pick(&ctx.pools.ips).clone();
+        let ip = rng.pick(&ctx.pools.ips);
         let mut context = EventContext::default();
         let mut client_ip = Some(ip.clone());
         let app;

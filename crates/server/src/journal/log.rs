@@ -67,7 +67,12 @@ impl Log {
     }
 
     fn route_index(&mut self, route: &'static str) -> u16 {
-        if let Some(i) = self.routes.iter().position(|r| *r == route) {
+        // Labels are static strings: the same pointer almost always, equal text otherwise.
+        if let Some(i) = self
+            .routes
+            .iter()
+            .position(|r| std::ptr::eq(*r, route) || *r == route)
+        {
             return u16::try_from(i).unwrap_or(u16::MAX);
         }
         if self.routes.len() >= usize::from(u16::MAX) {

@@ -272,7 +272,7 @@ impl VendorApi for Authentik {
     }
 
     fn handle(&self, req: &Req) -> Reply {
-        let Some(route) = route(&req.path) else {
+        let Some(route) = route(req.path) else {
             return self.err(ErrorName::UnknownRoute);
         };
         if let Err(name) = self.authenticate(req) {
@@ -327,7 +327,7 @@ impl VendorApi for Authentik {
     }
 
     fn route_label(&self, req: &Req) -> &'static str {
-        match route(&req.path) {
+        match route(req.path) {
             Some(Route::List) => "events",
             Some(Route::Actions) => "actions",
             Some(Route::Detail(_)) => "event",

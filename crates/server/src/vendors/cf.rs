@@ -207,7 +207,7 @@ impl VendorApi for CloudFoundry {
     }
 
     fn handle(&self, req: &Req) -> Reply {
-        let path = req.path.as_str();
+        let path = req.path;
         let (route, method) = match path {
             "/" => (Route::Root, Method::GET),
             "/oauth/token" => (Route::Token, Method::POST),
@@ -251,7 +251,7 @@ impl VendorApi for CloudFoundry {
     }
 
     fn route_label(&self, req: &Req) -> &'static str {
-        match req.path.as_str() {
+        match req.path {
             "/" => "root",
             "/oauth/token" => "token",
             "/login" => "login",

@@ -296,7 +296,7 @@ impl VendorApi for Halo {
     }
 
     fn handle(&self, req: &Req) -> Reply {
-        let route = match req.path.as_str() {
+        let route = match req.path {
             "/api/v1/event/list.json" => Self::list,
             "/api/v1/event/get.json" => Self::get,
             "/api/v1/event/delete.json" => Self::delete,
@@ -321,7 +321,7 @@ impl VendorApi for Halo {
     }
 
     fn route_label(&self, req: &Req) -> &'static str {
-        match req.path.as_str() {
+        match req.path {
             "/api/v1/event/list.json" => "events",
             "/api/v1/event/get.json" => "event",
             "/api/v1/event/delete.json" => "delete",

@@ -257,7 +257,7 @@ impl VendorApi for Instavm {
     }
 
     fn handle(&self, req: &Req) -> Reply {
-        let path = decode_path(&req.path);
+        let path = decode_path(req.path);
         let Some(route) = route(&path) else {
             let trimmed = path.trim_end_matches('/');
             if path.ends_with('/') && path != "/" && route(trimmed).is_some() {
@@ -284,7 +284,7 @@ impl VendorApi for Instavm {
     }
 
     fn route_label(&self, req: &Req) -> &'static str {
-        match req.path.as_str() {
+        match req.path {
             EVENTS => "events",
             CATALOG => "catalog",
             p if p

@@ -296,7 +296,7 @@ impl VendorApi for Probely {
     }
 
     fn handle(&self, req: &Req) -> Reply {
-        let Some(route) = route(&req.path) else {
+        let Some(route) = route(req.path) else {
             return self.err(ErrorName::UnknownRoute);
         };
         if let Err(res) = self.authenticate(req) {
@@ -334,7 +334,7 @@ impl VendorApi for Probely {
     }
 
     fn decorate(&self, req: &Req, reply: &mut Reply) {
-        if route(&req.path).is_some() {
+        if route(req.path).is_some() {
             set_static_header(reply, "allow", ALLOW);
             set_static_header(reply, "vary", "Accept");
         }
@@ -346,7 +346,7 @@ impl VendorApi for Probely {
     }
 
     fn route_label(&self, req: &Req) -> &'static str {
-        match route(&req.path) {
+        match route(req.path) {
             Some(Route::List) => "events",
             Some(Route::Detail(_)) => "event",
             None => "other",
