@@ -188,7 +188,8 @@ impl App {
         req: Request<Bytes>,
     ) -> (Reply, Option<Served>) {
         let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
-        let world = self.world.load_full();
+        // A guard, not an `Arc` clone: no write to the world's shared count per request.
+        let world = self.world.load();
         let (parts, body) = req.into_parts();
         let path = parts.uri.path();
         let Some((mount, sub)) = world.route(port, path) else {

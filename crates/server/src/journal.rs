@@ -2,20 +2,23 @@
 //! own), for inspection (`GET /__eventmock/requests`) and verification
 //! (`POST /__eventmock/requests/count`, [`crate::MockServer::verify`]).
 //!
-//! Recording costs one short critical section per request: the entry (built before the lock is
-//! taken) is encoded as a compact record into reused segments (see `log`), so nothing is freed
-//! and little memory is touched per request. Path, query and headers are *copied*: keeping
+//! Recording costs one short critical section on the recording thread's own log: the entry
+//! (built before the lock is taken) is encoded as a compact record into reused segments (see
+//! `log`), so nothing is freed and little memory is touched per request. Path, query and headers are *copied*: keeping
 //! slices of hyper's buffers would pin each connection's read buffer for as long as the entry
 //! lives. Request bodies are kept up to [`BODY_CAP`] bytes, at most [`MAX_HEADERS`] headers.
 
 mod log;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
 use eventmock_model::Vendor;
 use hyper::{HeaderMap, Method};
 use serde_json::{Map, Value, json};
+
+use crate::thread_shard::{self, SHARDS};
 
 /// Default number of entries kept.
 pub const DEFAULT_CAPACITY: usize = 10_000;
@@ -215,10 +218,14 @@ pub fn capture_body(body: &Bytes) -> Bytes {
     }
 }
 
-/// The bounded journal.
+/// The bounded journal: one log per thread shard ([`crate::thread_shard`]), so threads
+/// recording at once neither wait for each other nor share cache lines; ordinals come from one
+/// counter, and reads merge the logs by ordinal.
 pub struct Journal {
     capacity: usize,
-    log: Mutex<log::Log>,
+    logs: Box<[Mutex<log::Log>]>,
+    /// The next ordinal.
+    next: AtomicU64,
 }
 
 impl Journal {
@@ -226,7 +233,10 @@ impl Journal {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
-            log: Mutex::new(log::Log::new(capacity)),
+            logs: (0..SHARDS)
+                .map(|_| Mutex::new(log::Log::new(capacity)))
+                .collect(),
+            next: AtomicU64::new(0),
         }
     }
 
@@ -240,8 +250,15 @@ impl Journal {
         self.capacity > 0
     }
 
-    fn lock(&self) -> MutexGuard<'_, log::Log> {
-        self.log.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(log: &Mutex<log::Log>) -> MutexGuard<'_, log::Log> {
+        log.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The oldest ordinal kept.
+    fn first_kept(&self) -> u64 {
+        self.next
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.capacity as u64)
     }
 
     /// Records an entry (its `ordinal` is assigned here, the one given is ignored), evicting
@@ -250,13 +267,19 @@ impl Journal {
         if self.capacity == 0 {
             return;
         }
-        self.lock().push(&entry);
+        let log = &self.logs[thread_shard::index()];
+        let mut log = Self::lock(log);
+        // Taken under the shard's lock, so each log holds its ordinals in increasing order.
+        let ordinal = self.next.fetch_add(1, Ordering::Relaxed);
+        log.push(ordinal, &entry);
+        drop(log);
         drop(entry);
     }
 
     /// How many entries are held.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        let next = self.next.load(Ordering::Relaxed);
+        usize::try_from(next.min(self.capacity as u64)).unwrap_or(usize::MAX)
     }
 
     /// Whether the journal holds nothing.
@@ -264,23 +287,45 @@ impl Journal {
         self.len() == 0
     }
 
+    /// Every kept entry matching `keep`, newest first.
+    fn matching(&self, keep: impl Fn(&JournalEntry) -> bool) -> Vec<JournalEntry> {
+        let min = self.first_kept();
+        let mut all: Vec<JournalEntry> = Vec::new();
+        for log in &self.logs {
+            all.extend(Self::lock(log).newest_first(min).filter(|e| keep(e)));
+        }
+        all.sort_by_key(|e| std::cmp::Reverse(e.ordinal));
+        all
+    }
+
     /// Up to `limit` entries matching `keep`, newest first.
     pub fn find(&self, limit: usize, keep: impl Fn(&JournalEntry) -> bool) -> Vec<JournalEntry> {
-        self.lock()
-            .newest_first()
-            .filter(|e| keep(e))
-            .take(limit)
-            .collect()
+        let mut found = self.matching(keep);
+        found.truncate(limit);
+        found
     }
 
     /// How many entries match `keep`.
     pub fn count(&self, keep: impl Fn(&JournalEntry) -> bool) -> usize {
-        self.lock().newest_first().filter(|e| keep(e)).count()
+        let min = self.first_kept();
+        self.logs
+            .iter()
+            .map(|log| {
+                Self::lock(log)
+                    .newest_first(min)
+                    .filter(|e| keep(e))
+                    .count()
+            })
+            .sum()
     }
 
     /// Drops every entry (ordinals start again from 0).
     pub fn clear(&self) {
-        self.lock().clear();
+        let mut logs: Vec<MutexGuard<'_, log::Log>> = self.logs.iter().map(Self::lock).collect();
+        for log in &mut logs {
+            log.clear();
+        }
+        self.next.store(0, Ordering::Relaxed);
     }
 }
 
@@ -317,6 +362,39 @@ mod tests {
         assert_eq!(j.count(|e| e.path().ends_with('3')), 1);
         j.clear();
         assert!(j.is_empty());
+    }
+
+    #[test]
+    fn threads_record_into_their_shards_and_reads_merge_them() {
+        let j = Journal::new(500);
+        std::thread::scope(|scope| {
+            for t in 0..(SHARDS + 2) {
+                let j = &j;
+                scope.spawn(move || {
+                    for n in 0..400 {
+                        j.push(entry(&format!("/t{t}/{n}")));
+                    }
+                });
+            }
+        });
+        let total = (SHARDS as u64 + 2) * 400;
+        assert_eq!(j.len(), 500);
+        let all = j.find(usize::MAX, |_| true);
+        let ordinals: Vec<u64> = all.iter().map(|e| e.ordinal).collect();
+        assert_eq!(ordinals, (total - 500..total).rev().collect::<Vec<_>>());
+        assert_eq!(j.count(|_| true), 500);
+        // Each thread's own entries stay in its order.
+        for t in 0..(SHARDS + 2) {
+            let prefix = format!("/t{t}/");
+            let ns: Vec<u32> = all
+                .iter()
+                .filter_map(|e| e.path().strip_prefix(prefix.as_str())?.parse().ok())
+                .collect();
+            assert!(ns.windows(2).all(|w| w[0] > w[1]), "thread {t}: {ns:?}");
+        }
+        j.clear();
+        assert!(j.is_empty());
+        assert_eq!(j.find(10, |_| true).len(), 0);
     }
 
     #[test]

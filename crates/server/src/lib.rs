@@ -33,6 +33,7 @@ pub mod request;
 pub mod response;
 pub mod rules;
 pub mod store;
+pub mod thread_shard;
 pub mod vendors;
 pub mod world;
 

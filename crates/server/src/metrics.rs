@@ -4,13 +4,12 @@
 //! The hot path takes no lock. Counters live in a fixed open-addressing table whose slots are
 //! claimed once per `(vendor, route, status)` (a `OnceLock`, which only waits when two threads
 //! claim the same empty slot at the same moment); after that a request costs a hash, a few
-//! atomic loads and four `fetch_add`s. The counts are kept in [`SHARDS`] copies, one per
-//! worker thread (round robin), so threads do not fight over the same cache lines; reads add
-//! the copies up. Admin requests are not counted.
+//! atomic loads and four `fetch_add`s. The counts are kept per thread shard
+//! ([`crate::thread_shard`]); reads add the copies up. Admin requests are not counted.
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use eventmock_model::Vendor;
@@ -24,15 +23,7 @@ pub const BUCKETS_US: [u64; 16] = [
 /// Slots of the counter table (distinct `(vendor, route, status)` triples kept).
 const SLOTS: usize = 1024;
 
-/// Copies of the counts (threads beyond this many share copies).
-pub const SHARDS: usize = 4;
-
-static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// The count copy this thread adds to.
-    static SHARD: usize = NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % SHARDS;
-}
+use crate::thread_shard::{self, SHARDS};
 
 /// The Prometheus text exposition content type.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4";
@@ -143,7 +134,7 @@ impl Metrics {
             route,
             status,
         };
-        let shard = &self.shards[SHARD.with(|s| *s) % SHARDS];
+        let shard = &self.shards[thread_shard::index()];
         match self.slot(key) {
             Some(i) => shard.counts[i].fetch_add(1, Ordering::Relaxed),
             None => shard.overflow.fetch_add(1, Ordering::Relaxed),

@@ -24,19 +24,20 @@ const FIXED: usize = 4 + 8 + 1 + 2 + 2 + 8 + 8 + 4 + 4 * 4;
 
 struct Segment {
     bytes: Vec<u8>,
-    /// Ordinal of the newest record in the segment.
+    /// Push number (in this log) of the newest record in the segment.
     last: u64,
 }
 
-/// The records of the last `capacity` entries.
+/// The records of the last `capacity` entries pushed to this log (the journal keeps one log
+/// per thread shard; ordinals are the journal's).
 pub(super) struct Log {
     capacity: usize,
     /// Oldest first; the last one is appended to.
     segments: VecDeque<Segment>,
     /// An emptied standard-size segment, kept to be reused.
     spare: Option<Vec<u8>>,
-    /// The next ordinal.
-    next: u64,
+    /// Records pushed so far.
+    pushed: u64,
     /// Route labels seen, indexed by the records.
     routes: Vec<&'static str>,
 }
@@ -51,19 +52,14 @@ impl Log {
             capacity,
             segments: VecDeque::new(),
             spare: None,
-            next: 0,
+            pushed: 0,
             routes: Vec::new(),
         }
     }
 
-    /// The oldest ordinal still kept.
+    /// The push number of the oldest record kept.
     fn first_kept(&self) -> u64 {
-        self.next.saturating_sub(self.capacity as u64)
-    }
-
-    /// How many entries are kept.
-    pub(super) fn len(&self) -> usize {
-        usize::try_from(self.next - self.first_kept()).unwrap_or(usize::MAX)
+        self.pushed.saturating_sub(self.capacity as u64)
     }
 
     fn route_index(&mut self, route: &'static str) -> u16 {
@@ -82,10 +78,10 @@ impl Log {
         u16::try_from(self.routes.len() - 1).unwrap_or(u16::MAX)
     }
 
-    /// Appends `entry` (its ordinal is assigned here) and evicts what falls out of capacity.
-    pub(super) fn push(&mut self, entry: &JournalEntry) {
-        let ordinal = self.next;
-        self.next += 1;
+    /// Appends `entry` under `ordinal` and evicts what falls out of capacity.
+    pub(super) fn push(&mut self, ordinal: u64, entry: &JournalEntry) {
+        let seq = self.pushed;
+        self.pushed += 1;
         let method = entry.method.as_str().as_bytes();
         let target = entry.target.as_bytes();
         let headers = entry.headers.raw();
@@ -114,7 +110,7 @@ impl Log {
             out.extend_from_slice(part);
         }
         if let Some(last) = self.segments.back_mut() {
-            last.last = ordinal;
+            last.last = seq;
         }
         self.evict();
     }
@@ -132,7 +128,7 @@ impl Log {
             };
             self.segments.push_back(Segment {
                 bytes,
-                last: self.next.saturating_sub(1),
+                last: self.pushed.saturating_sub(1),
             });
         }
         self.segments.back_mut().map(|s| &mut s.bytes)
@@ -155,9 +151,11 @@ impl Log {
         }
     }
 
-    /// Every kept record, newest first.
-    pub(super) fn newest_first(&self) -> impl Iterator<Item = JournalEntry> + '_ {
-        let first_kept = self.first_kept();
+    /// The records of ordinal `min` or later, newest first. (Records older than this log's
+    /// last `capacity` pushes may still sit in a partly evicted segment: a `min` of the
+    /// journal's last `capacity` ordinals leaves them out, since `capacity` newer records
+    /// exist in this log alone.)
+    pub(super) fn newest_first(&self, min: u64) -> impl Iterator<Item = JournalEntry> + '_ {
         self.segments.iter().rev().flat_map(move |segment| {
             let mut starts = Vec::new();
             let mut at = 0;
@@ -169,7 +167,7 @@ impl Log {
                 .into_iter()
                 .rev()
                 .filter_map(|at| self.decode(&segment.bytes[at..]))
-                .filter(move |e| e.ordinal >= first_kept)
+                .filter(move |e| e.ordinal >= min)
         })
     }
 
@@ -216,10 +214,10 @@ impl Log {
         })
     }
 
-    /// Drops every record; ordinals start again from 0.
+    /// Drops every record.
     pub(super) fn clear(&mut self) {
         self.segments.clear();
-        self.next = 0;
+        self.pushed = 0;
     }
 }
 
@@ -262,10 +260,9 @@ mod tests {
         let mut log = Log::new(1000);
         // Bodies of up to 4 KiB: many segments, and records crossing no segment boundary.
         for n in 0..5000u64 {
-            log.push(&entry(n, (n as usize * 37) % 4096));
+            log.push(n, &entry(n, (n as usize * 37) % 4096));
         }
-        assert_eq!(log.len(), 1000);
-        let kept: Vec<JournalEntry> = log.newest_first().collect();
+        let kept: Vec<JournalEntry> = log.newest_first(4000).collect();
         assert_eq!(kept.len(), 1000);
         for (i, e) in kept.iter().enumerate() {
             let n = 4999 - i as u64;
@@ -286,26 +283,38 @@ mod tests {
     #[test]
     fn a_record_larger_than_a_segment_is_kept_whole() {
         let mut log = Log::new(3);
-        log.push(&entry(1, 10));
-        log.push(&entry(2, SEGMENT * 2));
-        log.push(&entry(3, 10));
-        let kept: Vec<u64> = log.newest_first().map(|e| e.body.len() as u64).collect();
+        log.push(0, &entry(1, 10));
+        log.push(1, &entry(2, SEGMENT * 2));
+        log.push(2, &entry(3, 10));
+        let kept: Vec<u64> = log.newest_first(0).map(|e| e.body.len() as u64).collect();
         assert_eq!(kept, [10, SEGMENT as u64 * 2, 10]);
     }
 
     #[test]
-    fn clear_restarts_ordinals() {
+    fn clear_drops_every_record() {
         let mut log = Log::new(10);
         for n in 0..25 {
-            log.push(&entry(n, 0));
+            log.push(n, &entry(n, 0));
         }
         log.clear();
-        assert_eq!(log.len(), 0);
-        assert_eq!(log.newest_first().count(), 0);
-        log.push(&entry(7, 0));
+        assert_eq!(log.newest_first(0).count(), 0);
+        log.push(0, &entry(7, 0));
         assert_eq!(
-            log.newest_first().map(|e| e.ordinal).collect::<Vec<_>>(),
+            log.newest_first(0).map(|e| e.ordinal).collect::<Vec<_>>(),
             [0]
         );
+    }
+
+    #[test]
+    fn records_past_capacity_are_dropped_with_their_segment() {
+        let mut log = Log::new(10);
+        for n in 0..20_000u64 {
+            log.push(n, &entry(n, 100));
+        }
+        // Only the segment holding the last ten records (and the one before, when they
+        // straddle two) is kept.
+        assert!(log.segments.len() <= 2, "{} segments", log.segments.len());
+        let newest: Vec<u64> = log.newest_first(19_990).map(|e| e.ordinal).collect();
+        assert_eq!(newest, (19_990..20_000).rev().collect::<Vec<_>>());
     }
 }

@@ -17,7 +17,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::{JoinError, JoinSet};
 
 use super::config::ServerConfig;
-use super::dispatch::dispatch;
+use super::dispatch::{ConnHandler, dispatch};
 use super::handler::Handler;
 
 /// First back-off delay after a failed `accept`.
@@ -217,7 +217,7 @@ async fn serve_connection<H: Handler>(
     }
     drop(draining);
 
-    let handler = shared.handler.clone();
+    let handler = Arc::new(ConnHandler(shared.handler.clone()));
     let max_body_bytes = shared.max_body_bytes;
     let body_timeout = shared.body_read_timeout;
     let service =
