@@ -655,6 +655,24 @@ mod tests {
     }
 
     #[test]
+    fn strings_of_every_length_and_byte_match_serde_json() {
+        let mut out = Vec::new();
+        for len in 0..=20 {
+            for at in 0..len.max(1) {
+                for b in (0u8..0x80).map(char::from).chain(['é', '€', '🐎']) {
+                    let mut s: String = "x".repeat(len);
+                    if len > 0 {
+                        s.replace_range(at..=at, b.encode_utf8(&mut [0; 4]));
+                    }
+                    out.clear();
+                    write_str(&mut out, &s).unwrap();
+                    assert_eq!(out, serde_json::to_vec(&s).unwrap(), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_failing_serialize_reports_serde_json_s_error() {
         struct Fails;
         impl Serialize for Fails {
