@@ -4,6 +4,7 @@
 //! until a shutdown future (for example [`shutdown_signal`]) completes.
 
 mod catch_unwind;
+mod coarse_timer;
 mod config;
 mod dispatch;
 mod fault_body;

@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::{JoinError, JoinSet};
 
+use super::coarse_timer::{CoarseTimer, Ticked, tick_for};
 use super::config::ServerConfig;
 use super::dispatch::{ConnHandler, dispatch};
 use super::handler::Handler;
@@ -61,7 +62,7 @@ pub async fn serve<H: Handler>(
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
-        .timer(TokioTimer::new())
+        .timer(CoarseTimer)
         .header_read_timeout(header_timeout)
         .keep_alive(config.keep_alive);
     builder.http2().timer(TokioTimer::new());
@@ -225,7 +226,13 @@ async fn serve_connection<H: Handler>(
     let conn = shared
         .builder
         .serve_connection(TokioIo::new(stream), service);
-    if let Err(err) = watcher.watch(conn).await {
+    let conn = watcher.watch(conn);
+    // The header-read timeout's coarse sleeps are checked at this connection's ticks.
+    let done = match shared.first_byte_timeout {
+        Some(limit) => Ticked::new(conn, tick_for(limit)).await,
+        None => conn.await,
+    };
+    if let Err(err) = done {
         tracing::debug!(%peer, error = %err, "connection ended with error");
     } else {
         tracing::trace!(%peer, "connection closed");
