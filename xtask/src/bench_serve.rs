@@ -3,7 +3,9 @@
 //!
 //! Reported per case: requests/s, p50, p99, and the server's CPU time per request
 //! (utime + stime from `/proc/PID/stat` over the run ÷ requests served), which stays meaningful
-//! when the load generator, not the server, is the bottleneck. Then RSS after ≥ 1M requests,
+//! when the load generator, not the server, is the bottleneck. Each case alternates eventmock
+//! and the bare server for [`ROUNDS`] rounds and reports medians, and the ratios' spread: on a
+//! shared machine one long run of each can differ by ±15% from the next. Then RSS after ≥ 1M requests,
 //! time to first response, and RSS with a 10⁹-event dataset against a 10³-event one.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -17,8 +19,16 @@ use anyhow::{Context, Result, bail};
 use crate::bench::root;
 use crate::cargo;
 
-/// Seconds of load per case.
-const SECS: u64 = 6;
+/// Seconds of load per round.
+const SECS: u64 = 3;
+/// Alternating rounds (eventmock, then bare) per case.
+const ROUNDS: usize = 5;
+
+/// The median of `values` (the upper one of an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
 /// Concurrent connections of wrk.
 const CONNECTIONS: u32 = 32;
 
@@ -244,7 +254,10 @@ pub fn serve() -> Result<()> {
             )
             .unwrap_or_default()
     );
-    println!("serve benchmark on {machine}; wrk -t1 -c{CONNECTIONS} -d{SECS}s per case, loopback");
+    println!(
+        "serve benchmark on {machine}; wrk -t1 -c{CONNECTIONS}, loopback; per case {ROUNDS} \
+         alternating rounds of {SECS} s per server, medians"
+    );
 
     // Time to first response.
     let start = Instant::now();
@@ -288,30 +301,51 @@ pub fn serve() -> Result<()> {
     let mut served = 0u64;
     for (name, path) in &cases {
         let (status, size) = fetch(&server.addr, path, Some(auth))?;
-        let _ = wrk(&server.addr, path, Some(auth), 1)?; // warm-up
-        let (em, em_cpu) = measure(&server, path, Some(auth), SECS)?;
-        served += em.requests;
         let floor = Server::start(&bare, &["0", &size.to_string()], 1)?;
+        let _ = wrk(&server.addr, path, Some(auth), 1)?; // warm-up
         let _ = wrk(&floor.addr, "/", None, 1)?;
-        let (bh, bh_cpu) = measure(&floor, "/", None, SECS)?;
+        let (mut ems, mut bhs) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            let em = measure(&server, path, Some(auth), SECS)?;
+            served += em.0.requests;
+            ems.push(em);
+            bhs.push(measure(&floor, "/", None, SECS)?);
+        }
+        let med = |runs: &[(Load, f64)], f: &dyn Fn(&(Load, f64)) -> f64| {
+            median(runs.iter().map(f).collect())
+        };
+        let ratios: Vec<f64> = ems
+            .iter()
+            .zip(&bhs)
+            .map(|(e, b)| e.0.rps / b.0.rps)
+            .collect();
+        let cpu_ratios: Vec<f64> = ems.iter().zip(&bhs).map(|(e, b)| e.1 / b.1).collect();
+        let spread = |v: &[f64]| {
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            format!("{lo:.2}–{hi:.2}")
+        };
+        for (label, runs, bytes) in [
+            ("eventmock", &ems, format!("{size} ({status})")),
+            ("bare", &bhs, size.to_string()),
+        ] {
+            println!(
+                "{:<10} {label:<9} {:>10.0} {:>9.0} {:>9.0} {:>11.1} {bytes:>8}",
+                if label == "bare" { "" } else { name },
+                med(runs, &|r| r.0.rps),
+                med(runs, &|r| r.0.p50_us),
+                med(runs, &|r| r.0.p99_us),
+                med(runs, &|r| r.1),
+            );
+        }
         println!(
-            "{name:<10} {:<9} {:>10.0} {:>9.0} {:>9.0} {:>11.1} {:>8}",
-            "eventmock",
-            em.rps,
-            em.p50_us,
-            em.p99_us,
-            em_cpu,
-            format!("{size} ({status})")
-        );
-        println!(
-            "{:<10} {:<9} {:>10.0} {:>9.0} {:>9.0} {:>11.1} {:>8}",
-            "", "bare", bh.rps, bh.p50_us, bh.p99_us, bh_cpu, size
-        );
-        println!(
-            "{:<10} ratio eventmock/bare: throughput {:.2}×, CPU per request {:.2}×",
+            "{:<10} ratio eventmock/bare (median of rounds): throughput {:.2}× (rounds {}), \
+             CPU per request {:.2}× (rounds {})",
             "",
-            em.rps / bh.rps,
-            em_cpu / bh_cpu
+            median(ratios.clone()),
+            spread(&ratios),
+            median(cpu_ratios.clone()),
+            spread(&cpu_ratios)
         );
     }
     // RSS after at least a million requests.

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
@@ -104,14 +105,8 @@ impl World {
             .iter()
             .filter(|m| m.port == port && m.prefix.is_empty());
         if let (Some(only), None) = (at_root.next(), at_root.next()) {
-            let req = Req::new(
-                method.clone(),
-                path,
-                None,
-                hyper::HeaderMap::new(),
-                Bytes::new(),
-                ordinal,
-            );
+            let headers = hyper::HeaderMap::new();
+            let req = Req::new(method.clone(), path, None, &headers, Bytes::new(), ordinal);
             let mut res = only.api.error(
                 ErrorName::UnknownRoute,
                 Holes {
@@ -177,20 +172,22 @@ impl App {
 
     /// Answers one request arriving on `port` (`None`: the main port), faults included.
     pub async fn respond(&self, port: Option<u16>, req: Request<Bytes>) -> Reply {
-        self.respond_served(port, req).await.0
+        let (parts, body) = req.into_parts();
+        self.respond_served(port, &parts, body).await.0
     }
 
-    /// [`App::respond`], also naming the vendor and route that answered (`None` when no
-    /// mounted vendor owns the path), for the journal and metrics.
+    /// [`App::respond`] for a request taken apart (so the caller can still journal it), also
+    /// naming the vendor and route that answered (`None` when no mounted vendor owns the
+    /// path), for the journal and metrics.
     async fn respond_served(
         &self,
         port: Option<u16>,
-        req: Request<Bytes>,
+        parts: &Parts,
+        body: Bytes,
     ) -> (Reply, Option<Served>) {
         let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
         // A guard, not an `Arc` clone: no write to the world's shared count per request.
         let world = self.world.load();
-        let (parts, body) = req.into_parts();
         let path = parts.uri.path();
         let Some((mount, sub)) = world.route(port, path) else {
             return (world.unrouted(port, &parts.method, path, ordinal), None);
@@ -199,7 +196,7 @@ impl App {
             parts.method.clone(),
             sub,
             parts.uri.query(),
-            parts.headers,
+            &parts.headers,
             body,
             ordinal,
         );
@@ -253,10 +250,10 @@ impl App {
             return world.unrouted(None, &parts.method, path, ordinal);
         };
         let mut req = Req::new(
-            parts.method,
+            parts.method.clone(),
             sub,
             parts.uri.query(),
-            parts.headers,
+            &parts.headers,
             body,
             ordinal,
         );
@@ -277,7 +274,7 @@ impl App {
             parts.method.clone(),
             parts.uri.path(),
             None,
-            parts.headers.clone(),
+            &parts.headers,
             Bytes::new(),
             self.counter.fetch_add(1, Ordering::Relaxed),
         );
@@ -321,9 +318,10 @@ impl Handler for App {
         if crate::admin::is_admin_path(req.uri().path()) {
             return crate::admin::handle(self, req, peer);
         }
-        let pending = self.control.begin(&req);
-        let (res, served) = self.respond_served(None, req).await;
-        self.control.finish(pending, res, served)
+        let started = Instant::now();
+        let (parts, body) = req.into_parts();
+        let (res, served) = self.respond_served(None, &parts, body.clone()).await;
+        self.control.finish(started, &parts, &body, res, served)
     }
 
     fn body_limit(&self, parts: &Parts, peer: SocketAddr, default: usize) -> usize {
@@ -352,9 +350,13 @@ pub struct PortHandler {
 
 impl Handler for PortHandler {
     async fn handle(&self, req: Request<Bytes>, _peer: SocketAddr) -> Reply {
-        let pending = self.app.control.begin(&req);
-        let (res, served) = self.app.respond_served(Some(self.port), req).await;
-        self.app.control.finish(pending, res, served)
+        let started = Instant::now();
+        let (parts, body) = req.into_parts();
+        let (res, served) = self
+            .app
+            .respond_served(Some(self.port), &parts, body.clone())
+            .await;
+        self.app.control.finish(started, &parts, &body, res, served)
     }
 
     fn payload_too_large(&self, parts: &Parts) -> Reply {

@@ -2,11 +2,12 @@
 //! own), for inspection (`GET /__eventmock/requests`) and verification
 //! (`POST /__eventmock/requests/count`, [`crate::MockServer::verify`]).
 //!
-//! Recording costs one short critical section on the recording thread's own log: the entry
-//! (built before the lock is taken) is encoded as a compact record into reused segments (see
-//! `log`), so nothing is freed and little memory is touched per request. Path, query and headers are *copied*: keeping
-//! slices of hyper's buffers would pin each connection's read buffer for as long as the entry
-//! lives. Request bodies are kept up to [`BODY_CAP`] bytes, at most [`MAX_HEADERS`] headers.
+//! Recording costs one short critical section on the recording thread's own log: the request,
+//! borrowed as a [`Record`], is encoded once as a compact record into reused segments (see
+//! `log`), so nothing is allocated or freed and little memory is touched per request. Path,
+//! query and headers are *copied*: keeping slices of hyper's buffers would pin each
+//! connection's read buffer for as long as the entry lives. Request bodies are kept up to
+//! [`BODY_CAP`] bytes, at most [`MAX_HEADERS`] headers.
 
 mod log;
 
@@ -76,6 +77,21 @@ impl JournalEntry {
             .unwrap_or_default()
     }
 
+    /// The entry as a [`Record`] to store.
+    pub fn as_record(&self) -> Record<'_> {
+        Record {
+            method: &self.method,
+            target: &self.target,
+            headers: RecordHeaders::Stored(&self.headers),
+            vendor: self.vendor,
+            route: self.route,
+            status: self.status,
+            latency_us: self.latency_us,
+            body_size: self.body_size,
+            body: &self.body[..self.body.len().min(BODY_CAP)],
+        }
+    }
+
     /// Whether the stored body is a truncated prefix.
     pub fn body_truncated(&self) -> bool {
         self.body.len() < self.body_size
@@ -134,47 +150,16 @@ pub struct StoredHeaders {
 const LENGTHS: usize = 6;
 
 impl StoredHeaders {
-    /// Copies the first [`MAX_HEADERS`] headers of `map`.
-    pub fn capture(map: &HeaderMap) -> Self {
-        let n = map.len().min(MAX_HEADERS);
-        let size: usize = map
-            .iter()
-            .take(n)
-            .map(|(k, v)| LENGTHS + k.as_str().len() + v.len())
-            .sum();
-        let mut out = Self {
-            data: Vec::with_capacity(size),
-            count: 0,
-        };
-        for (name, value) in map.iter().take(n) {
-            out.push(name.as_str(), value.as_bytes());
-        }
-        out
-    }
-
     /// Appends a header (`name` is lower-cased; a name longer than 65,535 bytes or a value
     /// longer than 4 GiB is cut there).
     pub fn push(&mut self, name: &str, value: &[u8]) {
-        let name = &name.as_bytes()[..name.len().min(usize::from(u16::MAX))];
-        let value = &value[..value.len().min(u32::MAX as usize)];
-        let name_len = u16::try_from(name.len()).unwrap_or(u16::MAX);
-        let value_len = u32::try_from(value.len()).unwrap_or(u32::MAX);
-        self.data.extend_from_slice(&name_len.to_le_bytes());
-        self.data.extend_from_slice(&value_len.to_le_bytes());
-        self.data
-            .extend(name.iter().map(|b| b.to_ascii_lowercase()));
-        self.data.extend_from_slice(value);
+        encode_header(&mut self.data, name.as_bytes(), value);
         self.count += 1;
     }
 
     /// How many headers are kept.
     pub fn len(&self) -> usize {
         self.count
-    }
-
-    /// The encoded headers (for the journal's records).
-    pub(crate) fn raw(&self) -> &[u8] {
-        &self.data
     }
 
     /// Headers from [`StoredHeaders::raw`] bytes holding `count` headers.
@@ -208,14 +193,76 @@ impl StoredHeaders {
     }
 }
 
-/// The stored prefix of a body: shared when short, copied (so the whole body is not kept
-/// alive) when longer than [`BODY_CAP`].
-pub fn capture_body(body: &Bytes) -> Bytes {
-    if body.len() <= BODY_CAP {
-        body.clone()
-    } else {
-        Bytes::copy_from_slice(&body[..BODY_CAP])
+/// Appends one header in [`StoredHeaders`]' encoding to `out`.
+fn encode_header(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    let name = &name[..name.len().min(usize::from(u16::MAX))];
+    let value = &value[..value.len().min(u32::MAX as usize)];
+    let name_len = u16::try_from(name.len()).unwrap_or(u16::MAX);
+    let value_len = u32::try_from(value.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&name_len.to_le_bytes());
+    out.extend_from_slice(&value_len.to_le_bytes());
+    out.extend(name.iter().map(|b| b.to_ascii_lowercase()));
+    out.extend_from_slice(value);
+}
+
+/// The headers of a [`Record`]: a request's own, or already stored ones.
+#[derive(Debug, Clone, Copy)]
+pub enum RecordHeaders<'a> {
+    /// A request's header map (its first [`MAX_HEADERS`] are kept).
+    Map(&'a HeaderMap),
+    /// Headers already copied.
+    Stored(&'a StoredHeaders),
+}
+
+impl RecordHeaders<'_> {
+    /// How many headers are kept, and their encoded size.
+    fn measure(&self) -> (usize, usize) {
+        match self {
+            Self::Map(map) => map
+                .iter()
+                .take(MAX_HEADERS)
+                .fold((0, 0), |(n, size), (k, v)| {
+                    (n + 1, size + 6 + k.as_str().len() + v.len())
+                }),
+            Self::Stored(stored) => (stored.count, stored.data.len()),
+        }
     }
+
+    /// Appends the encoded headers to `out`.
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Map(map) => {
+                for (k, v) in map.iter().take(MAX_HEADERS) {
+                    encode_header(out, k.as_str().as_bytes(), v.as_bytes());
+                }
+            }
+            Self::Stored(stored) => out.extend_from_slice(&stored.data),
+        }
+    }
+}
+
+/// A request to record, borrowed from wherever it is (the request being answered, or a
+/// [`JournalEntry`]); the journal copies it into its log.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    /// Method.
+    pub method: &'a Method,
+    /// Path and `?query` as received.
+    pub target: &'a str,
+    /// Request headers.
+    pub headers: RecordHeaders<'a>,
+    /// The vendor that answered, if any.
+    pub vendor: Option<Vendor>,
+    /// The vendor's route label.
+    pub route: &'static str,
+    /// Response status.
+    pub status: u16,
+    /// Time spent answering, in microseconds.
+    pub latency_us: u64,
+    /// Size of the whole request body.
+    pub body_size: usize,
+    /// The stored part of the body (at most [`BODY_CAP`] bytes).
+    pub body: &'a [u8],
 }
 
 /// The bounded journal: one log per thread shard ([`crate::thread_shard`]), so threads
@@ -264,6 +311,12 @@ impl Journal {
     /// Records an entry (its `ordinal` is assigned here, the one given is ignored), evicting
     /// the oldest when full.
     pub fn push(&self, entry: JournalEntry) {
+        self.record(&entry.as_record());
+    }
+
+    /// Records a request (copied into the log of the calling thread's shard), evicting the
+    /// oldest when full.
+    pub fn record(&self, record: &Record<'_>) {
         if self.capacity == 0 {
             return;
         }
@@ -271,9 +324,7 @@ impl Journal {
         let mut log = Self::lock(log);
         // Taken under the shard's lock, so each log holds its ordinals in increasing order.
         let ordinal = self.next.fetch_add(1, Ordering::Relaxed);
-        log.push(ordinal, &entry);
-        drop(log);
-        drop(entry);
+        log.push(ordinal, record);
     }
 
     /// How many entries are held.
@@ -415,7 +466,27 @@ mod tests {
                 map.insert(k, v);
             }
         }
-        let h = StoredHeaders::capture(&map);
+        let j = Journal::new(1);
+        let body = Bytes::from(vec![b'a'; BODY_CAP * 3]);
+        j.record(&Record {
+            method: &Method::POST,
+            target: "/big?x=1",
+            headers: RecordHeaders::Map(&map),
+            vendor: Some(Vendor::Halo),
+            route: "event",
+            status: 201,
+            latency_us: 5,
+            body_size: body.len(),
+            body: &body[..BODY_CAP],
+        });
+        let stored = j.find(1, |_| true).remove(0);
+        assert_eq!(
+            (stored.body.len(), stored.body_size),
+            (BODY_CAP, BODY_CAP * 3)
+        );
+        assert!(stored.body_truncated());
+        assert_eq!((stored.method, stored.status), (Method::POST, 201));
+        let h = stored.headers;
         assert_eq!(h.len(), MAX_HEADERS);
         let first = h.iter().next();
         assert!(first.is_some_and(|(k, v)| k.starts_with("x-h") && v.starts_with(b"v")));
@@ -447,11 +518,5 @@ mod tests {
         );
         assert_eq!(h.get_all("accept").collect::<Vec<_>>(), [b"a/b", b"c/d"]);
         assert_eq!(h.len(), 3);
-    }
-
-    #[test]
-    fn long_bodies_are_capped() {
-        let body = Bytes::from(vec![b'a'; BODY_CAP * 3]);
-        assert_eq!(capture_body(&body).len(), BODY_CAP);
     }
 }

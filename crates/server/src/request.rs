@@ -3,7 +3,8 @@
 use bytes::Bytes;
 use hyper::{HeaderMap, Method};
 
-/// A request, with its query string decoded once; the path is borrowed from the request's URI.
+/// A request, with its query string decoded once; path and headers are borrowed from the
+/// request.
 #[derive(Debug)]
 pub struct Req<'a> {
     /// HTTP method.
@@ -12,8 +13,8 @@ pub struct Req<'a> {
     pub path: &'a str,
     /// Decoded query pairs, in the order given (repeated keys kept).
     pub query: Vec<(String, String)>,
-    /// Request headers.
-    pub headers: HeaderMap,
+    /// Request headers (borrowed from the request).
+    pub headers: &'a HeaderMap,
     /// The whole body (already bounded by the network layer).
     pub body: Bytes,
     /// The server-wide request number, from 0: seeds request ids and fault draws.
@@ -30,7 +31,7 @@ impl<'a> Req<'a> {
         method: Method,
         path: &'a str,
         raw_query: Option<&str>,
-        headers: HeaderMap,
+        headers: &'a HeaderMap,
         body: Bytes,
         ordinal: u64,
     ) -> Self {

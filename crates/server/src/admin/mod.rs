@@ -22,10 +22,11 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use eventmock_model::Vendor;
-use hyper::{Method, Request};
+use hyper::Request;
+use hyper::http::request::Parts;
 
 use crate::App;
-use crate::journal::{DEFAULT_CAPACITY, Journal, JournalEntry, StoredHeaders, capture_body};
+use crate::journal::{BODY_CAP, DEFAULT_CAPACITY, Journal, Record, RecordHeaders};
 use crate::metrics::Metrics;
 use crate::response::Reply;
 
@@ -87,20 +88,6 @@ impl Default for Control {
     }
 }
 
-/// What [`Control::begin`] keeps of a request until it is answered.
-pub struct Pending {
-    started: Instant,
-    captured: Option<Captured>,
-}
-
-struct Captured {
-    method: Method,
-    target: String,
-    headers: StoredHeaders,
-    body_size: usize,
-    body: Bytes,
-}
-
 impl Control {
     /// A control plane with `config`.
     pub fn new(config: ControlConfig) -> Self {
@@ -126,42 +113,35 @@ impl Control {
         &self.config
     }
 
-    /// Starts observing a vendor request (call before answering it).
-    pub fn begin(&self, req: &Request<Bytes>) -> Pending {
-        let captured = self.journal.enabled().then(|| Captured {
-            method: req.method().clone(),
-            target: req
-                .uri()
-                .path_and_query()
-                .map_or_else(|| req.uri().path().to_owned(), |pq| pq.as_str().to_owned()),
-            headers: StoredHeaders::capture(req.headers()),
-            body_size: req.body().len(),
-            body: capture_body(req.body()),
-        });
-        Pending {
-            started: Instant::now(),
-            captured,
-        }
-    }
-
-    /// Records the answer to a request started with [`Control::begin`] and passes it on.
-    pub fn finish(&self, pending: Pending, res: Reply, served: Option<Served>) -> Reply {
-        let elapsed = pending.started.elapsed();
+    /// Records the answer to a vendor request (`parts` and `body` as received, `started` when
+    /// it arrived) in the metrics and the journal, and passes the answer on.
+    pub fn finish(
+        &self,
+        started: Instant,
+        parts: &Parts,
+        body: &Bytes,
+        res: Reply,
+        served: Option<Served>,
+    ) -> Reply {
+        let elapsed = started.elapsed();
         let (vendor, route) = served.map_or((None, "none"), |s| (Some(s.vendor), s.route));
         let status = res.status().as_u16();
         self.metrics.record(vendor, route, status, elapsed);
-        if let Some(c) = pending.captured {
-            self.journal.push(JournalEntry {
-                ordinal: 0,
-                method: c.method,
-                target: c.target,
-                headers: c.headers,
+        if self.journal.enabled() {
+            let target = parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
+            self.journal.record(&Record {
+                method: &parts.method,
+                target,
+                headers: RecordHeaders::Map(&parts.headers),
                 vendor,
                 route,
                 status,
                 latency_us: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
-                body_size: c.body_size,
-                body: c.body,
+                body_size: body.len(),
+                body: &body[..body.len().min(BODY_CAP)],
             });
         }
         res

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use eventmock_model::Vendor;
 use hyper::Method;
 
-use super::{JournalEntry, StoredHeaders};
+use super::{JournalEntry, Record, StoredHeaders};
 
 /// Size of a segment; a larger record gets a segment of its own size.
 const SEGMENT: usize = 64 * 1024;
@@ -79,14 +79,14 @@ impl Log {
     }
 
     /// Appends `entry` under `ordinal` and evicts what falls out of capacity.
-    pub(super) fn push(&mut self, ordinal: u64, entry: &JournalEntry) {
+    pub(super) fn push(&mut self, ordinal: u64, entry: &Record<'_>) {
         let seq = self.pushed;
         self.pushed += 1;
         let method = entry.method.as_str().as_bytes();
         let target = entry.target.as_bytes();
-        let headers = entry.headers.raw();
-        let body = &entry.body[..];
-        let len = FIXED + method.len() + target.len() + headers.len() + body.len();
+        let (header_count, headers_len) = entry.headers.measure();
+        let body = entry.body;
+        let len = FIXED + method.len() + target.len() + headers_len + body.len();
         let route = self.route_index(entry.route);
         let Some(out) = self.room(len) else {
             return;
@@ -102,13 +102,14 @@ impl Log {
         out.extend_from_slice(&entry.status.to_le_bytes());
         out.extend_from_slice(&entry.latency_us.to_le_bytes());
         out.extend_from_slice(&(entry.body_size as u64).to_le_bytes());
-        out.extend_from_slice(&u32_len(entry.headers.len()).to_le_bytes());
-        for part in [method, target, headers, body] {
-            out.extend_from_slice(&u32_len(part.len()).to_le_bytes());
+        out.extend_from_slice(&u32_len(header_count).to_le_bytes());
+        for len in [method.len(), target.len(), headers_len, body.len()] {
+            out.extend_from_slice(&u32_len(len).to_le_bytes());
         }
-        for part in [method, target, headers, body] {
-            out.extend_from_slice(part);
-        }
+        out.extend_from_slice(method);
+        out.extend_from_slice(target);
+        entry.headers.encode(out);
+        out.extend_from_slice(body);
         if let Some(last) = self.segments.back_mut() {
             last.last = seq;
         }
@@ -260,7 +261,7 @@ mod tests {
         let mut log = Log::new(1000);
         // Bodies of up to 4 KiB: many segments, and records crossing no segment boundary.
         for n in 0..5000u64 {
-            log.push(n, &entry(n, (n as usize * 37) % 4096));
+            log.push(n, &entry(n, (n as usize * 37) % 4096).as_record());
         }
         let kept: Vec<JournalEntry> = log.newest_first(4000).collect();
         assert_eq!(kept.len(), 1000);
@@ -283,9 +284,17 @@ mod tests {
     #[test]
     fn a_record_larger_than_a_segment_is_kept_whole() {
         let mut log = Log::new(3);
-        log.push(0, &entry(1, 10));
-        log.push(1, &entry(2, SEGMENT * 2));
-        log.push(2, &entry(3, 10));
+        log.push(0, &entry(1, 10).as_record());
+        let big = entry(2, 0);
+        let body = vec![b'b'; SEGMENT * 2];
+        log.push(
+            1,
+            &Record {
+                body: &body,
+                ..big.as_record()
+            },
+        );
+        log.push(2, &entry(3, 10).as_record());
         let kept: Vec<u64> = log.newest_first(0).map(|e| e.body.len() as u64).collect();
         assert_eq!(kept, [10, SEGMENT as u64 * 2, 10]);
     }
@@ -294,11 +303,11 @@ mod tests {
     fn clear_drops_every_record() {
         let mut log = Log::new(10);
         for n in 0..25 {
-            log.push(n, &entry(n, 0));
+            log.push(n, &entry(n, 0).as_record());
         }
         log.clear();
         assert_eq!(log.newest_first(0).count(), 0);
-        log.push(0, &entry(7, 0));
+        log.push(0, &entry(7, 0).as_record());
         assert_eq!(
             log.newest_first(0).map(|e| e.ordinal).collect::<Vec<_>>(),
             [0]
@@ -309,7 +318,7 @@ mod tests {
     fn records_past_capacity_are_dropped_with_their_segment() {
         let mut log = Log::new(10);
         for n in 0..20_000u64 {
-            log.push(n, &entry(n, 100));
+            log.push(n, &entry(n, 100).as_record());
         }
         // Only the segment holding the last ten records (and the one before, when they
         // straddle two) is kept.
