@@ -5,6 +5,8 @@
 //! objects are free-form JSON in authentik; the typed fields here are the ones authentik
 //! itself writes, and `extra` keeps everything else so any object round-trips.
 
+use std::borrow::Cow;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -23,7 +25,7 @@ pub struct Event {
     /// What happened.
     pub action: EventAction,
     /// The Python module that created the event, e.g. `authentik.events.signals`.
-    pub app: String,
+    pub app: Cow<'static, str>,
     /// Free-form details.
     pub context: Context,
     /// Client address; `null` when unknown.
@@ -70,7 +72,7 @@ pub struct Context {
     pub message: Option<String>,
     /// Authentication method of a login, e.g. `password`, `token`, `auth_webauthn_pwl`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth_method: Option<String>,
+    pub auth_method: Option<Cow<'static, str>>,
     /// Arguments of the authentication method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_method_args: Option<Value>,
@@ -97,9 +99,9 @@ pub struct HttpRequest {
     /// Query arguments.
     pub args: Map<String, Value>,
     /// Request path.
-    pub path: String,
+    pub path: Cow<'static, str>,
     /// HTTP method.
-    pub method: String,
+    pub method: Cow<'static, str>,
     /// authentik request id (32 hex characters).
     pub request_id: String,
     /// Client user agent.
@@ -110,13 +112,13 @@ pub struct HttpRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ModelRef {
     /// Django app label, e.g. `authentik_core`.
-    pub app: String,
+    pub app: Cow<'static, str>,
     /// Display name of the object.
     pub name: String,
     /// Primary key: an integer or a UUID hex string.
     pub pk: Value,
     /// Model name, e.g. `user`, `application`.
-    pub model_name: String,
+    pub model_name: Cow<'static, str>,
 }
 
 /// The `brand` object of an event.
@@ -127,13 +129,13 @@ pub struct Brand {
     pub pk: Option<String>,
     /// Always `authentik_brands`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app: Option<String>,
+    pub app: Option<Cow<'static, str>>,
     /// Brand name (the domain, e.g. `authentik-default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Cow<'static, str>>,
     /// Always `brand`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model_name: Option<String>,
+    pub model_name: Option<Cow<'static, str>>,
 }
 
 /// One item of `GET /api/v3/events/events/actions/` (authentik's `TypeCreate` schema).

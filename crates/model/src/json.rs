@@ -71,44 +71,82 @@ struct Writer<'a> {
     out: &'a mut Vec<u8>,
 }
 
-/// Whether `s` can be written between quotes as is (no `"`, `\\` or control character: the
-/// bytes serde_json escapes). Eight bytes at a time (SWAR).
-fn is_plain(s: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    /// The high bit of every byte of `v` that is below 0x20, `"` or `\\` (and possibly of
-    /// bytes above such a byte: enough to tell whether there is one).
-    fn bad(v: u64) -> u64 {
-        let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-        // Bytes below 0x20 (the `!v` term clears bytes at or above 0x80).
-        (v.wrapping_sub(ONES * 0x20) & !v & HIGH)
-            | has_zero(v ^ (ONES * b'"' as u64))
-            | has_zero(v ^ (ONES * b'\\' as u64))
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of every byte of `v` that serde_json escapes (below 0x20, `"` or `\\`), and
+/// possibly of bytes above such a byte: zero exactly when none of the eight bytes needs escaping.
+#[inline(always)]
+fn escaped_bytes(v: u64) -> u64 {
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    // Bytes below 0x20 (the `!v` term clears bytes at or above 0x80).
+    (v.wrapping_sub(ONES * 0x20) & !v & HIGH)
+        | has_zero(v ^ (ONES * b'"' as u64))
+        | has_zero(v ^ (ONES * b'\\' as u64))
+}
+
+/// `s` (at most eight bytes) as a little-endian word, padded with `a` (a byte that needs no
+/// escaping); built in a register, without a call to `memcpy`.
+#[inline(always)]
+fn short_word(s: &[u8]) -> u64 {
+    let mut word = u64::from_le_bytes([b'a'; 8]);
+    for (i, &b) in s.iter().take(8).enumerate() {
+        word = word & !(0xff << (8 * i)) | (u64::from(b) << (8 * i));
     }
-    let word = |chunk: &[u8]| {
-        let mut w = [b'a'; 8];
-        w[..chunk.len()].copy_from_slice(chunk);
-        u64::from_le_bytes(w)
-    };
-    if s.len() <= 8 {
-        return bad(word(s)) == 0;
+    word
+}
+
+/// Eight bytes at the start of `chunk` as a little-endian word.
+#[inline(always)]
+fn load(chunk: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&chunk[..8]);
+    u64::from_le_bytes(word)
+}
+
+/// Appends `"s"` to `out` when `s` needs no escaping (almost always) and returns `true`;
+/// otherwise leaves `out` as it was. Eight bytes are checked and copied at a time, as whole
+/// words (the tail as an overlapping last word), so no call to `memcpy` is made.
+#[inline]
+fn write_plain(out: &mut Vec<u8>, s: &[u8]) -> bool {
+    let start = out.len();
+    out.reserve(s.len() + 10);
+    out.push(b'"');
+    if s.len() < 8 {
+        let word = short_word(s);
+        if escaped_bytes(word) != 0 {
+            out.truncate(start);
+            return false;
+        }
+        out.extend_from_slice(&word.to_le_bytes());
+        out.truncate(start + 1 + s.len());
+    } else {
+        let mut found = 0u64;
+        let mut chunks = s.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = load(chunk);
+            found |= escaped_bytes(word);
+            out.extend_from_slice(&word.to_le_bytes());
+        }
+        let rest = chunks.remainder().len();
+        if rest != 0 {
+            // The last eight bytes, overlapping those already written.
+            let word = load(&s[s.len() - 8..]);
+            found |= escaped_bytes(word);
+            out.truncate(out.len() - (8 - rest));
+            out.extend_from_slice(&word.to_le_bytes());
+        }
+        if found != 0 {
+            out.truncate(start);
+            return false;
+        }
     }
-    let mut chunks = s.chunks_exact(8);
-    let mut found = 0u64;
-    for chunk in &mut chunks {
-        found |= bad(word(chunk));
-    }
-    // The last eight bytes, overlapping the chunks already seen: no byte-by-byte tail.
-    found |= bad(word(&s[s.len() - 8..]));
-    found == 0
+    out.push(b'"');
+    true
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) -> Result<(), GiveUp> {
-    if is_plain(s.as_bytes()) {
-        out.reserve(s.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
+    if write_plain(out, s.as_bytes()) {
         Ok(())
     } else {
         serde_json::to_writer(&mut *out, s).map_err(|_| GiveUp)
@@ -638,7 +676,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_scan_finds_every_escaped_byte_at_every_position() {
+    fn plain_writer_finds_every_escaped_byte_at_every_position() {
         for b in 0u8..=255 {
             let needs = b < 0x20 || b == b'"' || b == b'\\';
             for len in 1..=20 {
@@ -647,7 +685,14 @@ mod tests {
                     for fill in [b'a', 0x80, 0xff, 0x21, 0x20] {
                         let mut s = vec![fill; len];
                         s[at] = b;
-                        assert_eq!(is_plain(&s), !needs, "byte {b:#x} at {at} of {len}");
+                        let mut out = b"kept".to_vec();
+                        let plain = write_plain(&mut out, &s);
+                        assert_eq!(plain, !needs, "byte {b:#x} at {at} of {len}");
+                        if plain {
+                            assert_eq!(out[4..], [&b"\""[..], &s, b"\""].concat());
+                        } else {
+                            assert_eq!(out, b"kept");
+                        }
                     }
                 }
             }

@@ -2,6 +2,8 @@
 //! method, `model_*` carry the model, system events a message), `expires` is a year after
 //! `created`.
 
+use std::borrow::Cow;
+
 use eventmock_model::Vendor;
 use eventmock_model::authentik::{
     Brand, Context as EventContext, Event, EventAction, HttpRequest, ModelRef, User,
@@ -76,9 +78,9 @@ impl Generator for AuthentikGen {
             .collect();
         let brand = Brand {
             pk: Some(hex32(&mut rng)),
-            app: Some("authentik_brands".to_owned()),
-            name: Some("Default brand".to_owned()),
-            model_name: Some("brand".to_owned()),
+            app: Some("authentik_brands".into()),
+            name: Some("Default brand".into()),
+            model_name: Some("brand".into()),
         };
         let actions = EventAction::ALL
             .into_iter()
@@ -103,7 +105,7 @@ impl Generator for AuthentikGen {
             EventAction::Login | EventAction::Logout | EventAction::LoginFailed => {
                 app = "authentik.events.signals";
                 if action == EventAction::Login {
-                    context.auth_method = Some((*rng.pick(AUTH_METHODS)).to_owned());
+                    context.auth_method = Some((*rng.pick(AUTH_METHODS)).into());
                     context.auth_method_args = Some(json!({}));
                 }
                 if action == EventAction::LoginFailed {
@@ -125,7 +127,7 @@ impl Generator for AuthentikGen {
                 context.http_request = Some(self.http_request(
                     ctx,
                     rng,
-                    "/api/v3/flows/executor/default-authentication-flow/",
+                    "/api/v3/flows/executor/default-authentication-flow/".into(),
                     "POST",
                 ));
                 let (cont, country, city, lat, long) = *rng.pick(COUNTRIES);
@@ -138,18 +140,18 @@ impl Generator for AuthentikGen {
                 let (mapp, model_name) = *rng.pick(MODELS);
                 let name = rng.pick(&ctx.pools.words).clone();
                 context.model = Some(ModelRef {
-                    app: mapp.to_owned(),
+                    app: mapp.into(),
                     name,
                     pk: Value::from(1 + rng.below(500)),
-                    model_name: model_name.to_owned(),
+                    model_name: model_name.into(),
                 });
-                let path = format!("/api/v3/{}/", model_name);
+                let path = format!("/api/v3/{model_name}/");
                 let method = match action {
                     EventAction::ModelCreated => "POST",
                     EventAction::ModelUpdated => "PATCH",
                     _ => "DELETE",
                 };
-                context.http_request = Some(self.http_request(ctx, rng, &path, method));
+                context.http_request = Some(self.http_request(ctx, rng, path.into(), method));
             }
             EventAction::SystemTaskExecution
             | EventAction::SystemTaskException
@@ -185,14 +187,14 @@ impl Generator for AuthentikGen {
                     user.username.as_deref().unwrap_or("unknown")
                 ));
                 context.http_request =
-                    Some(self.http_request(ctx, rng, "/api/v3/core/users/me/", "GET"));
+                    Some(self.http_request(ctx, rng, "/api/v3/core/users/me/".into(), "GET"));
             }
         }
         Event {
             pk: ctx.codec.encode(index),
             user,
             action,
-            app: app.to_owned(),
+            app: app.into(),
             context,
             client_ip,
             created: rfc3339_micros(t),
@@ -207,13 +209,13 @@ impl AuthentikGen {
         &self,
         ctx: &Context,
         rng: &mut EventRng,
-        path: &str,
-        method: &str,
+        path: Cow<'static, str>,
+        method: &'static str,
     ) -> HttpRequest {
         HttpRequest {
             args: Map::new(),
-            path: path.to_owned(),
-            method: method.to_owned(),
+            path,
+            method: method.into(),
             request_id: hex32(rng),
             user_agent: rng.pick(&ctx.pools.user_agents).clone(),
         }

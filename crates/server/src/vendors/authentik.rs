@@ -139,14 +139,12 @@ fn route(path: &str) -> Option<Route<'_>> {
 fn canonical_uuid(raw: &str) -> Option<Cow<'_, str>> {
     // Fast path: already canonical (what clients send almost always).
     let b = raw.as_bytes();
+    let lower_hex = |group: &[u8]| group.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
     if b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                *c == b'-'
-            } else {
-                matches!(c, b'0'..=b'9' | b'a'..=b'f')
-            }
-        })
+        && [b[8], b[13], b[18], b[23]] == [b'-'; 4]
+        && [&b[..8], &b[9..13], &b[14..18], &b[19..23], &b[24..]]
+            .into_iter()
+            .all(lower_hex)
     {
         return Some(Cow::Borrowed(raw));
     }

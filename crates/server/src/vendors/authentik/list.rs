@@ -157,7 +157,7 @@ impl Filters {
             && self
                 .brand_name
                 .as_ref()
-                .is_none_or(|b| e.brand.name.as_ref() == Some(b))
+                .is_none_or(|b| e.brand.name.as_deref() == Some(b.as_str()))
             && self
                 .client_ip
                 .as_ref()
