@@ -85,15 +85,28 @@ fn escaped_bytes(v: u64) -> u64 {
         | has_zero(v ^ (ONES * b'\\' as u64))
 }
 
-/// `s` (at most eight bytes) as a little-endian word, padded with `a` (a byte that needs no
-/// escaping); built in a register, without a call to `memcpy`.
+/// `s` (shorter than eight bytes) as a little-endian word, padded with `a` (a byte that needs
+/// no escaping): two overlapping loads, built in registers without a loop or a `memcpy` call.
 #[inline(always)]
 fn short_word(s: &[u8]) -> u64 {
-    let mut word = u64::from_le_bytes([b'a'; 8]);
-    for (i, &b) in s.iter().take(8).enumerate() {
-        word = word & !(0xff << (8 * i)) | (u64::from(b) << (8 * i));
-    }
-    word
+    const PAD: u64 = u64::from_le_bytes([b'a'; 8]);
+    let n = s.len();
+    let word = match n {
+        0 => return PAD,
+        1 => u64::from(s[0]),
+        2..=3 => {
+            let lo = u64::from(u16::from_le_bytes([s[0], s[1]]));
+            let hi = u64::from(u16::from_le_bytes([s[n - 2], s[n - 1]]));
+            lo | hi << ((n - 2) * 8)
+        }
+        _ => {
+            let lo = u64::from(u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
+            let hi = u64::from(u32::from_le_bytes([s[n - 4], s[n - 3], s[n - 2], s[n - 1]]));
+            lo | hi << ((n - 4) * 8)
+        }
+    };
+    // The bytes from `n` on are padding.
+    word | (PAD & !(u64::MAX >> ((8 - n) * 8)))
 }
 
 /// Eight bytes at the start of `chunk` as a little-endian word.
@@ -105,52 +118,87 @@ fn load(chunk: &[u8]) -> u64 {
 }
 
 /// Appends `"s"` to `out` when `s` needs no escaping (almost always) and returns `true`;
-/// otherwise leaves `out` as it was. Eight bytes are checked and copied at a time, as whole
-/// words (the tail as an overlapping last word), so no call to `memcpy` is made.
-#[inline]
-fn write_plain(out: &mut Vec<u8>, s: &[u8]) -> bool {
+/// otherwise leaves `out` as it was. With `comma` a `,` goes in front, with `colon` a `:`
+/// after (an object key). Eight bytes are checked and copied at a time as whole words (a
+/// short string as one padded word, a long one's tail as an overlapping last word): no loop
+/// over bytes and no call to `memcpy`.
+#[inline(always)]
+fn write_plain(out: &mut Vec<u8>, s: &[u8], comma: bool, colon: bool) -> bool {
     let start = out.len();
-    out.reserve(s.len() + 10);
-    out.push(b'"');
-    if s.len() < 8 {
+    let n = s.len();
+    if n < 8 {
         let word = short_word(s);
         if escaped_bytes(word) != 0 {
-            out.truncate(start);
             return false;
         }
-        out.extend_from_slice(&word.to_le_bytes());
-        out.truncate(start + 1 + s.len());
-    } else {
-        let mut found = 0u64;
-        let mut chunks = s.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = load(chunk);
-            found |= escaped_bytes(word);
-            out.extend_from_slice(&word.to_le_bytes());
-        }
-        let rest = chunks.remainder().len();
-        if rest != 0 {
-            // The last eight bytes, overlapping those already written.
-            let word = load(&s[s.len() - 8..]);
-            found |= escaped_bytes(word);
-            out.truncate(out.len() - (8 - rest));
-            out.extend_from_slice(&word.to_le_bytes());
-        }
-        if found != 0 {
-            out.truncate(start);
-            return false;
-        }
+        // `,"` + word + `":` in one fixed-size write, then cut to what belongs.
+        let c = usize::from(comma);
+        let mut buf = [b','; 16];
+        buf[c] = b'"';
+        buf[c + 1..c + 9].copy_from_slice(&word.to_le_bytes());
+        buf[c + 1 + n] = b'"';
+        buf[c + 2 + n] = b':';
+        out.extend_from_slice(&buf);
+        out.truncate(start + c + n + 2 + usize::from(colon));
+        return true;
+    }
+    out.reserve(n + 4);
+    if comma {
+        out.push(b',');
     }
     out.push(b'"');
+    let mut found = 0u64;
+    let mut chunks = s.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = load(chunk);
+        found |= escaped_bytes(word);
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+    let rest = chunks.remainder().len();
+    if rest != 0 {
+        // The last eight bytes, overlapping those already written.
+        let word = load(&s[n - 8..]);
+        found |= escaped_bytes(word);
+        out.truncate(out.len() - (8 - rest));
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+    if found != 0 {
+        out.truncate(start);
+        return false;
+    }
+    out.push(b'"');
+    if colon {
+        out.push(b':');
+    }
     true
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) -> Result<(), GiveUp> {
-    if write_plain(out, s.as_bytes()) {
+    if write_plain(out, s.as_bytes(), false, false) {
         Ok(())
     } else {
-        serde_json::to_writer(&mut *out, s).map_err(|_| GiveUp)
+        write_escaped(out, s)
     }
+}
+
+/// An object key: `"key":`, after a `,` unless it is the first.
+fn write_key(out: &mut Vec<u8>, comma: bool, key: &str) -> Result<(), GiveUp> {
+    if write_plain(out, key.as_bytes(), comma, true) {
+        return Ok(());
+    }
+    if comma {
+        out.push(b',');
+    }
+    write_escaped(out, key)?;
+    out.push(b':');
+    Ok(())
+}
+
+/// A string that needs escaping, written by serde_json (kept out of line: rare).
+#[cold]
+#[inline(never)]
+fn write_escaped(out: &mut Vec<u8>, s: &str) -> Result<(), GiveUp> {
+    serde_json::to_writer(&mut *out, s).map_err(|_| GiveUp)
 }
 
 fn write_int(out: &mut Vec<u8>, n: impl itoa::Integer) {
@@ -175,9 +223,8 @@ impl Compound<'_, '_> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), GiveUp> {
-        self.comma();
-        write_str(self.w.out, key)?;
-        self.w.out.push(b':');
+        let comma = !std::mem::replace(&mut self.first, false);
+        write_key(self.w.out, comma, key)?;
         value.serialize(&mut *self.w)
     }
 
@@ -686,12 +733,17 @@ mod tests {
                         let mut s = vec![fill; len];
                         s[at] = b;
                         let mut out = b"kept".to_vec();
-                        let plain = write_plain(&mut out, &s);
-                        assert_eq!(plain, !needs, "byte {b:#x} at {at} of {len}");
-                        if plain {
-                            assert_eq!(out[4..], [&b"\""[..], &s, b"\""].concat());
-                        } else {
-                            assert_eq!(out, b"kept");
+                        for (comma, colon) in [(false, false), (true, true), (true, false)] {
+                            out.truncate(4);
+                            let plain = write_plain(&mut out, &s, comma, colon);
+                            assert_eq!(plain, !needs, "byte {b:#x} at {at} of {len}");
+                            if plain {
+                                let lead: &[u8] = if comma { b",\"" } else { b"\"" };
+                                let tail: &[u8] = if colon { b"\":" } else { b"\"" };
+                                assert_eq!(out[4..], [lead, &s, tail].concat());
+                            } else {
+                                assert_eq!(out, b"kept");
+                            }
                         }
                     }
                 }
@@ -711,7 +763,11 @@ mod tests {
                     }
                     out.clear();
                     write_str(&mut out, &s).unwrap();
-                    assert_eq!(out, serde_json::to_vec(&s).unwrap(), "{s:?}");
+                    let quoted = serde_json::to_vec(&s).unwrap();
+                    assert_eq!(out, quoted, "{s:?}");
+                    out.clear();
+                    write_key(&mut out, true, &s).unwrap();
+                    assert_eq!(out, [&b","[..], &quoted, b":"].concat(), "key {s:?}");
                 }
             }
         }

@@ -84,7 +84,12 @@ impl World {
     /// its prefix.
     pub fn route<'a>(&'a self, port: Option<u16>, path: &'a str) -> Option<(&'a Mount, &'a str)> {
         self.mounts.iter().filter(|m| m.port == port).find_map(|m| {
-            let rest = path.strip_prefix(m.prefix.as_str())?;
+            // Most mounts sit at the root: no comparison (and no call to `memcmp`) for them.
+            let rest = if m.prefix.is_empty() {
+                path
+            } else {
+                path.strip_prefix(m.prefix.as_str())?
+            };
             let rest = if rest.is_empty() { "/" } else { rest };
             (rest.starts_with('/') && m.api.owns(rest)).then_some((m, rest))
         })

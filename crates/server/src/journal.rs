@@ -193,15 +193,23 @@ impl StoredHeaders {
     }
 }
 
-/// Appends one header in [`StoredHeaders`]' encoding to `out`.
+/// Appends one header in [`StoredHeaders`]' encoding to `out`, its name in lower case.
 fn encode_header(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    let name_at = out.len() + LENGTHS;
+    encode_lower_header(out, name, value);
+    let name_len = name.len().min(usize::from(u16::MAX));
+    out[name_at..name_at + name_len].make_ascii_lowercase();
+}
+
+/// [`encode_header`] for a name known to be in lower case (a `HeaderName`'s).
+fn encode_lower_header(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
     let name = &name[..name.len().min(usize::from(u16::MAX))];
     let value = &value[..value.len().min(u32::MAX as usize)];
     let name_len = u16::try_from(name.len()).unwrap_or(u16::MAX);
     let value_len = u32::try_from(value.len()).unwrap_or(u32::MAX);
     out.extend_from_slice(&name_len.to_le_bytes());
     out.extend_from_slice(&value_len.to_le_bytes());
-    out.extend(name.iter().map(|b| b.to_ascii_lowercase()));
+    out.extend_from_slice(name);
     out.extend_from_slice(value);
 }
 
@@ -233,7 +241,8 @@ impl RecordHeaders<'_> {
         match self {
             Self::Map(map) => {
                 for (k, v) in map.iter().take(MAX_HEADERS) {
-                    encode_header(out, k.as_str().as_bytes(), v.as_bytes());
+                    // A `HeaderName` is lower case already.
+                    encode_lower_header(out, k.as_str().as_bytes(), v.as_bytes());
                 }
             }
             Self::Stored(stored) => out.extend_from_slice(&stored.data),
