@@ -462,10 +462,11 @@ impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
     type Error = GiveUp;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), GiveUp> {
-        self.comma();
-        key.serialize(KeyWriter { out: self.w.out })?;
-        self.w.out.push(b':');
-        Ok(())
+        let comma = !std::mem::replace(&mut self.first, false);
+        key.serialize(KeyWriter {
+            out: self.w.out,
+            comma,
+        })
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
         value.serialize(&mut *self.w)
@@ -514,9 +515,11 @@ macro_rules! give_up {
     };
 }
 
-/// Writes a map key: strings (and what serializes as one) only; anything else gives up.
+/// Writes a map key with its `:` (and a `,` before it unless it is the first): strings (and
+/// what serializes as one) only; anything else gives up.
 struct KeyWriter<'a> {
     out: &'a mut Vec<u8>,
+    comma: bool,
 }
 
 impl ser::Serializer for KeyWriter<'_> {
@@ -531,10 +534,10 @@ impl ser::Serializer for KeyWriter<'_> {
     type SerializeStructVariant = ser::Impossible<(), GiveUp>;
 
     fn serialize_str(self, v: &str) -> Result<(), GiveUp> {
-        write_str(self.out, v)
+        write_key(self.out, self.comma, v)
     }
     fn serialize_char(self, v: char) -> Result<(), GiveUp> {
-        write_str(self.out, v.encode_utf8(&mut [0; 4]))
+        write_key(self.out, self.comma, v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_unit_variant(
         self,
@@ -542,7 +545,7 @@ impl ser::Serializer for KeyWriter<'_> {
         _index: u32,
         variant: &'static str,
     ) -> Result<(), GiveUp> {
-        write_str(self.out, variant)
+        write_key(self.out, self.comma, variant)
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,

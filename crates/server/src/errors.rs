@@ -99,7 +99,11 @@ impl ErrorSpec {
     pub fn render(&self, holes: Holes<'_>) -> Reply {
         let mut res = reply(self.status, self.content_type, self.body_bytes(holes));
         for (name, value) in self.headers {
-            set_static_header(&mut res, name, value);
+            set_static_header(
+                &mut res,
+                hyper::header::HeaderName::from_static(name),
+                value,
+            );
         }
         res
     }

@@ -46,23 +46,29 @@ pub fn json<T: Serialize>(
     }
 }
 
-/// Sets a header named by static text (a lower-case valid name) to `value` (copied; an
-/// invalid value is skipped).
-pub fn set_header(res: &mut Reply, name: &'static str, value: &str) {
+/// A header name checked at compile time: `header_name!("x-authentik-id")` (a lower-case
+/// valid name; anything else fails the build), so no request pays for parsing it.
+#[macro_export]
+macro_rules! header_name {
+    ($name:literal) => {
+        const { ::hyper::header::HeaderName::from_static($name) }
+    };
+}
+
+/// Sets header `name` to `value` (copied; an invalid value is skipped).
+pub fn set_header(res: &mut Reply, name: HeaderName, value: &str) {
     set_header_bytes(res, name, value.as_bytes());
 }
 
 /// [`set_header`] for a value given as bytes.
-pub fn set_header_bytes(res: &mut Reply, name: &'static str, value: &[u8]) {
+pub fn set_header_bytes(res: &mut Reply, name: HeaderName, value: &[u8]) {
     if let Ok(v) = HeaderValue::from_bytes(value) {
-        res.headers_mut().insert(HeaderName::from_static(name), v);
+        res.headers_mut().insert(name, v);
     }
 }
 
-/// Sets a header whose name and value are both static text (no copy).
-pub fn set_static_header(res: &mut Reply, name: &'static str, value: &'static str) {
-    res.headers_mut().insert(
-        HeaderName::from_static(name),
-        HeaderValue::from_static(value),
-    );
+/// Sets header `name` to static text (no copy).
+pub fn set_static_header(res: &mut Reply, name: HeaderName, value: &'static str) {
+    res.headers_mut()
+        .insert(name, HeaderValue::from_static(value));
 }

@@ -17,6 +17,7 @@ use eventmock_scenario::{
 use hyper::StatusCode;
 
 use crate::errors::{ErrorName, Holes};
+use crate::header_name;
 use crate::request::Req;
 use crate::response::{Reply, reply, set_header};
 use crate::vendors::VendorApi;
@@ -281,6 +282,6 @@ pub fn status_reply(api: &dyn VendorApi, code: u16, error: Option<ErrorName>) ->
     if let Ok(status) = StatusCode::from_u16(code) {
         *res.status_mut() = status;
     }
-    set_header(&mut res, "x-eventmock-fault", "status");
+    set_header(&mut res, header_name!("x-eventmock-fault"), "status");
     res
 }

@@ -145,7 +145,7 @@ impl Generator for AuthentikGen {
                     pk: Value::from(1 + rng.below(500)),
                     model_name: model_name.into(),
                 });
-                let path = format!("/api/v3/{model_name}/");
+                let path = ["/api/v3/", model_name, "/"].concat();
                 let method = match action {
                     EventAction::ModelCreated => "POST",
                     EventAction::ModelUpdated => "PATCH",
@@ -163,29 +163,33 @@ impl Generator for AuthentikGen {
                 let task = *rng.pick(TASKS);
                 context.message = Some(match action {
                     EventAction::SystemTaskExecution => {
-                        format!("Task {task} finished successfully")
+                        ["Task ", task, " finished successfully"].concat()
                     }
                     EventAction::UpdateAvailable => "New version 2026.2.1 available!".to_owned(),
                     EventAction::ConfigurationWarning | EventAction::ConfigurationError => {
-                        format!("Outpost {task} is not reachable")
+                        ["Outpost ", task, " is not reachable"].concat()
                     }
-                    _ => format!("Task {task} encountered an error: ConnectionError"),
+                    _ => ["Task ", task, " encountered an error: ConnectionError"].concat(),
                 });
                 user = User {
                     pk: Some(1),
                     username: Some("akadmin".into()),
-                    email: Some(format!("root@{}", ctx.pools.domains[0])),
+                    email: Some(["root@", &ctx.pools.domains[0]].concat()),
                     ..User::default()
                 };
                 client_ip = None;
             }
             _ => {
                 app = "authentik.core.signals";
-                context.message = Some(format!(
-                    "{} by {}",
-                    action.label(),
-                    user.username.as_deref().unwrap_or("unknown")
-                ));
+                // `concat`, not `format!`: one exact allocation, no formatting machinery.
+                context.message = Some(
+                    [
+                        action.label(),
+                        " by ",
+                        user.username.as_deref().unwrap_or("unknown"),
+                    ]
+                    .concat(),
+                );
                 context.http_request =
                     Some(self.http_request(ctx, rng, "/api/v3/core/users/me/".into(), "GET"));
             }

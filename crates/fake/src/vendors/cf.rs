@@ -189,7 +189,7 @@ impl Generator for CfGen {
         }
         Event {
             metadata: Metadata {
-                url: format!("/v2/events/{guid}"),
+                url: ["/v2/events/", &guid].concat(),
                 guid,
                 created_at: ts.clone(),
                 updated_at: None,

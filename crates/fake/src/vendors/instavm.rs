@@ -125,7 +125,7 @@ impl Generator for InstavmGen {
         let vm = rng.pick(&self.vms).clone();
         let resource_id = match resource_type {
             "vm" => vm.clone(),
-            "user" => format!("{}", 1000 + rng.below(64)),
+            "user" => itoa::Buffer::new().format(1000 + rng.below(64)).to_owned(),
             _ => uuid4(rng),
         };
         let path = template.replace("{id}", &resource_id);
@@ -161,7 +161,7 @@ impl Generator for InstavmGen {
             ip_address: Some(rng.pick(&ctx.pools.ips).clone()),
             user_agent: Some(rng.pick(&ctx.pools.user_agents).clone()),
             node_ip: Some(self.nodes[worker].clone()),
-            worker_id: Some(format!("worker-{worker}")),
+            worker_id: Some(["worker-", itoa::Buffer::new().format(worker)].concat()),
             event_payload: Some(json!({"event_type": event_type, "result": status})),
             error_message: error.map(str::to_owned),
         }

@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 
 use hyper::{HeaderMap, StatusCode};
 
+use crate::header_name;
 use crate::response::{Reply, reply, set_header};
 
 /// Who may use the admin API.
@@ -49,7 +50,7 @@ impl Denied {
                     "application/json",
                     r#"{"error":"the admin API requires Authorization: Bearer <admin token>"}"#,
                 );
-                set_header(&mut res, "www-authenticate", "Bearer");
+                set_header(&mut res, header_name!("www-authenticate"), "Bearer");
                 res
             }
         }

@@ -44,6 +44,7 @@ use serde_json::json;
 use super::{VendorApi, VendorSettings, request_hex_bytes};
 use crate::auth::AuthPolicy;
 use crate::errors::{ErrorName, ErrorSpec, Holes};
+use crate::header_name;
 use crate::request::Req;
 use crate::response::{Reply, json, reply, set_header_bytes, set_static_header};
 use crate::store::{Lookup, Store};
@@ -304,7 +305,7 @@ impl VendorApi for Authentik {
                     },
                 );
                 if matches!(route, Route::Detail(_)) {
-                    set_static_header(&mut res, "allow", ALLOW_DETAIL);
+                    set_static_header(&mut res, header_name!("allow"), ALLOW_DETAIL);
                 }
                 res
             }
@@ -314,7 +315,7 @@ impl VendorApi for Authentik {
     fn decorate(&self, req: &Req, reply: &mut Reply) {
         set_header_bytes(
             reply,
-            "x-authentik-id",
+            header_name!("x-authentik-id"),
             &request_hex_bytes(req.ordinal, ID_SALT),
         );
     }

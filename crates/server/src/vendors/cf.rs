@@ -38,6 +38,7 @@ use hyper::{Method, StatusCode};
 use super::{VendorApi, VendorSettings, request_uuid};
 use crate::auth::{AuthPolicy, Scheme};
 use crate::errors::{ErrorName, ErrorSpec, Holes};
+use crate::header_name;
 use crate::request::Req;
 use crate::response::{Reply, json, set_header};
 use crate::store::{Lookup, Store};
@@ -242,7 +243,7 @@ impl VendorApi for CloudFoundry {
 
     fn decorate(&self, req: &Req, reply: &mut Reply) {
         let id = vcap_request_id(req.header("x-vcap-request-id"), req.ordinal);
-        set_header(reply, "x-vcap-request-id", &id);
+        set_header(reply, header_name!("x-vcap-request-id"), &id);
     }
 
     fn example_curl(&self, base: &str) -> String {

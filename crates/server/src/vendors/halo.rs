@@ -16,6 +16,7 @@ use hyper::{Method, StatusCode};
 use super::{VendorApi, VendorSettings};
 use crate::auth::{AuthPolicy, Scheme};
 use crate::errors::{ErrorName, ErrorSpec, Holes};
+use crate::header_name;
 use crate::listing::{Ev, Order, SCAN_CAP};
 use crate::request::Req;
 use crate::response::{Reply, json, set_header};
@@ -236,7 +237,7 @@ impl Halo {
         if truncated {
             set_header(
                 &mut res,
-                "x-eventmock-scan-truncated",
+                header_name!("x-eventmock-scan-truncated"),
                 &SCAN_CAP.to_string(),
             );
         }

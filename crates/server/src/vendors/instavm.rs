@@ -43,6 +43,7 @@ use hyper::{Method, StatusCode};
 use super::{VendorApi, VendorSettings};
 use crate::auth::{AuthPolicy, Scheme};
 use crate::errors::{ErrorName, ErrorSpec, Holes};
+use crate::header_name;
 use crate::listing::{Order, SCAN_CAP, scan};
 use crate::request::Req;
 use crate::response::{Reply, json, reply, set_header};
@@ -190,7 +191,7 @@ impl Instavm {
         }
         let mut res = reply(StatusCode::TEMPORARY_REDIRECT, CT, "");
         res.headers_mut().remove(CONTENT_TYPE);
-        set_header(&mut res, "location", &quote_location(&url));
+        set_header(&mut res, header_name!("location"), &quote_location(&url));
         res
     }
 
@@ -239,7 +240,7 @@ impl Instavm {
         if truncated {
             set_header(
                 &mut res,
-                "x-eventmock-scan-truncated",
+                header_name!("x-eventmock-scan-truncated"),
                 &SCAN_CAP.to_string(),
             );
         }

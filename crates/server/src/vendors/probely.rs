@@ -28,6 +28,7 @@ use serde_json::json;
 use super::{VendorApi, VendorSettings};
 use crate::auth::AuthPolicy;
 use crate::errors::{ErrorName, ErrorSpec, Holes};
+use crate::header_name;
 use crate::listing::{Ev, Order, SCAN_CAP, page};
 use crate::request::Req;
 use crate::response::{Reply, json, set_header, set_static_header};
@@ -235,7 +236,7 @@ impl Probely {
         if found.truncated {
             set_header(
                 &mut res,
-                "x-eventmock-scan-truncated",
+                header_name!("x-eventmock-scan-truncated"),
                 &SCAN_CAP.to_string(),
             );
         }
@@ -335,8 +336,8 @@ impl VendorApi for Probely {
 
     fn decorate(&self, req: &Req, reply: &mut Reply) {
         if route(req.path).is_some() {
-            set_static_header(reply, "allow", ALLOW);
-            set_static_header(reply, "vary", "Accept");
+            set_static_header(reply, header_name!("allow"), ALLOW);
+            set_static_header(reply, header_name!("vary"), "Accept");
         }
     }
 

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::{Authentik, CT, error_spec};
 use crate::errors::{ErrorName, Holes};
+use crate::header_name;
 use crate::listing::{Ev, Order, SCAN_CAP, page};
 use crate::request::Req;
 use crate::response::{Reply, json, set_header};
@@ -299,7 +300,7 @@ impl Authentik {
         if truncated {
             set_header(
                 &mut res,
-                "x-eventmock-scan-truncated",
+                header_name!("x-eventmock-scan-truncated"),
                 &SCAN_CAP.to_string(),
             );
         }

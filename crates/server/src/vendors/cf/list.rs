@@ -6,6 +6,7 @@ use hyper::StatusCode;
 
 use super::{CT, CloudFoundry};
 use crate::errors::ErrorName;
+use crate::header_name;
 use crate::listing::{Order, SCAN_CAP, page};
 use crate::request::Req;
 use crate::response::{Reply, json, set_header};
@@ -218,7 +219,7 @@ pub(super) fn list(api: &CloudFoundry, req: &Req) -> Reply {
     if result.truncated {
         set_header(
             &mut res,
-            "x-eventmock-scan-truncated",
+            header_name!("x-eventmock-scan-truncated"),
             &SCAN_CAP.to_string(),
         );
     }

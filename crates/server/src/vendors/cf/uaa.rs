@@ -11,6 +11,7 @@ use hyper::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::CT;
+use crate::header_name;
 use crate::request::Req;
 use crate::response::{Reply, json as json_reply, set_header};
 use crate::vendors::request_hex;
@@ -105,8 +106,8 @@ fn b64url(data: &[u8]) -> String {
 fn uaa_error(error: &str, description: &str) -> Reply {
     let body = json!({"error": error, "error_description": description});
     let mut res = json_reply(StatusCode::BAD_REQUEST, UAA_CT, &body, false);
-    set_header(&mut res, "cache-control", "no-store");
-    set_header(&mut res, "pragma", "no-cache");
+    set_header(&mut res, header_name!("cache-control"), "no-store");
+    set_header(&mut res, header_name!("pragma"), "no-cache");
     res
 }
 
@@ -178,8 +179,8 @@ pub(super) fn token(req: &Req) -> Reply {
         jti,
     };
     let mut res = json_reply(StatusCode::OK, UAA_CT, &body, false);
-    set_header(&mut res, "cache-control", "no-store");
-    set_header(&mut res, "pragma", "no-cache");
+    set_header(&mut res, header_name!("cache-control"), "no-store");
+    set_header(&mut res, header_name!("pragma"), "no-cache");
     res
 }
 
