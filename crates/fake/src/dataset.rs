@@ -86,6 +86,14 @@ pub trait Generator: Sized + Send + Sync + 'static {
     fn new(ctx: &Context) -> Self;
     /// Builds event `index` from its random stream.
     fn generate(&self, ctx: &Context, index: u64, rng: &mut EventRng) -> Self::Event;
+
+    /// Builds event `index` into `out`, whatever event `out` held before; the result equals
+    /// [`Generator::generate`]'s. A generator may reuse `out`'s allocations (a server keeps
+    /// one event per thread and answers each retrieve without allocating the event anew);
+    /// by default it is simply replaced.
+    fn generate_into(&self, ctx: &Context, index: u64, rng: &mut EventRng, out: &mut Self::Event) {
+        *out = self.generate(ctx, index, rng);
+    }
 }
 
 /// A virtual dataset of one vendor.
@@ -155,5 +163,12 @@ impl<G: Generator> Dataset<G> {
     pub fn event(&self, index: u64) -> G::Event {
         let mut rng = self.ctx.streams.stream(index);
         self.generator.generate(&self.ctx, index, &mut rng)
+    }
+
+    /// Event `index` built into `out` (see [`Generator::generate_into`]).
+    pub fn event_into(&self, index: u64, out: &mut G::Event) {
+        let mut rng = self.ctx.streams.stream(index);
+        self.generator
+            .generate_into(&self.ctx, index, &mut rng, out);
     }
 }

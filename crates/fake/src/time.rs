@@ -188,6 +188,14 @@ fn put_hms(buf: &mut [u8], at: usize, c: &Civil, sep: usize) {
     put2(buf, at + 4 + 2 * sep, c.second);
 }
 
+/// Replaces `out` with ASCII `bytes`, reusing its allocation.
+#[inline]
+pub(crate) fn put_ascii(out: &mut String, bytes: &[u8]) {
+    debug_assert!(bytes.is_ascii());
+    out.clear();
+    out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
+}
+
 /// An owned `String` of ASCII bytes (one exact-size allocation, no per-char pushes).
 #[inline]
 pub(crate) fn ascii_string(bytes: &[u8]) -> String {
@@ -197,6 +205,15 @@ pub(crate) fn ascii_string(bytes: &[u8]) -> String {
 
 /// `2022-05-16T11:50:53.914329Z`: RFC 3339 with microseconds (Probely, authentik, InstaVM).
 pub fn rfc3339_micros(t: Micros) -> String {
+    ascii_string(&rfc3339_micros_bytes(t))
+}
+
+/// [`rfc3339_micros`] into `out` (its previous content replaced, its allocation reused).
+pub fn rfc3339_micros_into(t: Micros, out: &mut String) {
+    put_ascii(out, &rfc3339_micros_bytes(t));
+}
+
+fn rfc3339_micros_bytes(t: Micros) -> [u8; 27] {
     let c = Civil::from_micros(t);
     let mut b = *b"0000-00-00T00:00:00.000000Z";
     put_date(&mut b, &c, 1);
@@ -205,7 +222,7 @@ pub fn rfc3339_micros(t: Micros) -> String {
     put2(&mut b, 20, us / 10_000);
     put2(&mut b, 22, us / 100 % 100);
     put2(&mut b, 24, us % 100);
-    ascii_string(&b)
+    b
 }
 
 /// `2016-06-08T16:41:23Z`: RFC 3339 in whole seconds (Cloud Foundry).

@@ -173,6 +173,7 @@ fn write_plain(out: &mut Vec<u8>, s: &[u8], comma: bool, colon: bool) -> bool {
     true
 }
 
+#[inline(always)]
 fn write_str(out: &mut Vec<u8>, s: &str) -> Result<(), GiveUp> {
     if write_plain(out, s.as_bytes(), false, false) {
         Ok(())
@@ -182,6 +183,7 @@ fn write_str(out: &mut Vec<u8>, s: &str) -> Result<(), GiveUp> {
 }
 
 /// An object key: `"key":`, after a `,` unless it is the first.
+#[inline(always)]
 fn write_key(out: &mut Vec<u8>, comma: bool, key: &str) -> Result<(), GiveUp> {
     if write_plain(out, key.as_bytes(), comma, true) {
         return Ok(());

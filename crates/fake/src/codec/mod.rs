@@ -103,6 +103,19 @@ impl IdCodec {
         }
     }
 
+    /// [`IdCodec::encode`] into `out` (its previous content replaced, its allocation reused
+    /// where the format allows: UUID v4 ids are written in place).
+    pub fn encode_into(&self, index: u64, out: &mut String) {
+        match self.format {
+            IdFormat::UuidV4 => uuid_ids::encode_v4_into(
+                self.feistel.permute(index),
+                self.tag(index, uuid_ids::V4_TAG_BITS),
+                out,
+            ),
+            _ => *out = self.encode(index),
+        }
+    }
+
     /// The id of event `index`, given its time already broken down (which must be
     /// `Civil::from_micros(self.time_of(index))`): saves a generator that formats the same
     /// instant itself from computing it twice. Equal to [`IdCodec::encode`].

@@ -11,11 +11,16 @@ pub const V7_TAG_BITS: u32 = 34;
 const LOW62: u128 = (1 << 62) - 1;
 
 fn to_string(u: u128) -> String {
+    let mut out = String::with_capacity(uuid::fmt::Hyphenated::LENGTH);
+    write(u, &mut out);
+    out
+}
+
+/// Replaces `out` with the hyphenated lower-case form of `u` (reusing its allocation).
+fn write(u: u128, out: &mut String) {
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    Uuid::from_u128(u)
-        .hyphenated()
-        .encode_lower(&mut buf)
-        .to_owned()
+    out.clear();
+    out.push_str(Uuid::from_u128(u).hyphenated().encode_lower(&mut buf));
 }
 
 fn parse(id: &str) -> Result<u128, IdError> {
@@ -48,7 +53,16 @@ fn variant_ok(u: u128) -> bool {
 
 /// A version 4 UUID carrying a permuted index and an 82-bit tag.
 pub fn encode_v4(perm: u64, tag: u128) -> String {
-    to_string(deposit(4, (tag << INDEX_BITS) | u128::from(perm)))
+    to_string(v4(perm, tag))
+}
+
+/// [`encode_v4`] into `out`, reusing its allocation.
+pub fn encode_v4_into(perm: u64, tag: u128, out: &mut String) {
+    write(v4(perm, tag), out);
+}
+
+fn v4(perm: u64, tag: u128) -> u128 {
+    deposit(4, (tag << INDEX_BITS) | u128::from(perm))
 }
 
 /// The permuted index and tag of a v4 id.

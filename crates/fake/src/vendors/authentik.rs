@@ -10,11 +10,11 @@ use eventmock_model::authentik::{
 };
 use serde_json::{Map, Value, json};
 
-use super::hex32;
+use super::{hex32, hex32_into};
 use crate::codec::IdFormat;
 use crate::dataset::{Context, Generator};
 use crate::rng::EventRng;
-use crate::time::rfc3339_micros;
+use crate::time::rfc3339_micros_into;
 
 const USERS: usize = 64;
 const YEAR_US: i64 = 365 * 86_400 * 1_000_000;
@@ -94,12 +94,26 @@ impl Generator for AuthentikGen {
     }
 
     fn generate(&self, ctx: &Context, index: u64, rng: &mut EventRng) -> Event {
+        let mut event = blank();
+        self.generate_into(ctx, index, rng, &mut event);
+        event
+    }
+
+    /// Writes every field of `out` (strings in place, so a reused event allocates nothing
+    /// for the fields most events share).
+    fn generate_into(&self, ctx: &Context, index: u64, rng: &mut EventRng, out: &mut Event) {
         let t = ctx.time_of(index);
         let action = *rng.pick(&self.actions);
-        let mut user = rng.pick(&self.users).clone();
+        let user = rng.pick(&self.users);
         let ip = rng.pick(&ctx.pools.ips);
-        let mut context = EventContext::default();
-        let mut client_ip = Some(ip.clone());
+        copy_user(&mut out.user, user);
+        put_opt(&mut out.client_ip, ip);
+        // Keep the context's reusable parts (message, request), reset the rest.
+        let context = &mut out.context;
+        // Each branch puts back the parts it uses.
+        let mut message = context.message.take();
+        let mut request = context.http_request.take();
+        *context = EventContext::default();
         let app;
         match action {
             EventAction::Login | EventAction::Logout | EventAction::LoginFailed => {
@@ -116,7 +130,7 @@ impl Generator for AuthentikGen {
                     context
                         .extra
                         .insert("username".into(), json!(user.username));
-                    user = User {
+                    out.user = User {
                         pk: Some(0),
                         username: Some("AnonymousUser".into()),
                         is_anonymous: Some(true),
@@ -124,12 +138,14 @@ impl Generator for AuthentikGen {
                         ..User::default()
                     };
                 }
-                context.http_request = Some(self.http_request(
+                self.http_request(
                     ctx,
                     rng,
                     "/api/v3/flows/executor/default-authentication-flow/".into(),
                     "POST",
-                ));
+                    &mut request,
+                );
+                context.http_request = request;
                 let (cont, country, city, lat, long) = *rng.pick(COUNTRIES);
                 context.geo = Some(
                     json!({"lat": lat, "city": city, "long": long, "country": country, "continent": cont}),
@@ -151,7 +167,8 @@ impl Generator for AuthentikGen {
                     EventAction::ModelUpdated => "PATCH",
                     _ => "DELETE",
                 };
-                context.http_request = Some(self.http_request(ctx, rng, path.into(), method));
+                self.http_request(ctx, rng, path.into(), method, &mut request);
+                context.http_request = request;
             }
             EventAction::SystemTaskExecution
             | EventAction::SystemTaskException
@@ -161,67 +178,125 @@ impl Generator for AuthentikGen {
             | EventAction::ConfigurationWarning => {
                 app = "authentik.events.system_tasks";
                 let task = *rng.pick(TASKS);
-                context.message = Some(match action {
-                    EventAction::SystemTaskExecution => {
-                        ["Task ", task, " finished successfully"].concat()
-                    }
-                    EventAction::UpdateAvailable => "New version 2026.2.1 available!".to_owned(),
+                let text: &[&str] = match action {
+                    EventAction::SystemTaskExecution => &["Task ", task, " finished successfully"],
+                    EventAction::UpdateAvailable => &["New version 2026.2.1 available!"],
                     EventAction::ConfigurationWarning | EventAction::ConfigurationError => {
-                        ["Outpost ", task, " is not reachable"].concat()
+                        &["Outpost ", task, " is not reachable"]
                     }
-                    _ => ["Task ", task, " encountered an error: ConnectionError"].concat(),
-                });
-                user = User {
+                    _ => &["Task ", task, " encountered an error: ConnectionError"],
+                };
+                put_parts(&mut message, text);
+                context.message = message;
+                out.user = User {
                     pk: Some(1),
                     username: Some("akadmin".into()),
                     email: Some(["root@", &ctx.pools.domains[0]].concat()),
                     ..User::default()
                 };
-                client_ip = None;
+                out.client_ip = None;
             }
             _ => {
                 app = "authentik.core.signals";
-                // `concat`, not `format!`: one exact allocation, no formatting machinery.
-                context.message = Some(
-                    [
-                        action.label(),
-                        " by ",
-                        user.username.as_deref().unwrap_or("unknown"),
-                    ]
-                    .concat(),
+                let label = action.label();
+                let by = user.username.as_deref().unwrap_or("unknown");
+                put_parts(&mut message, &[label, " by ", by]);
+                context.message = message;
+                self.http_request(
+                    ctx,
+                    rng,
+                    "/api/v3/core/users/me/".into(),
+                    "GET",
+                    &mut request,
                 );
-                context.http_request =
-                    Some(self.http_request(ctx, rng, "/api/v3/core/users/me/".into(), "GET"));
+                context.http_request = request;
             }
         }
-        Event {
-            pk: ctx.codec.encode(index),
-            user,
-            action,
-            app: app.into(),
-            context,
-            client_ip,
-            created: rfc3339_micros(t),
-            expires: rfc3339_micros(t + YEAR_US),
-            brand: self.brand.clone(),
-        }
+        ctx.codec.encode_into(index, &mut out.pk);
+        out.action = action;
+        out.app = app.into();
+        rfc3339_micros_into(t, &mut out.created);
+        rfc3339_micros_into(t + YEAR_US, &mut out.expires);
+        copy_brand(&mut out.brand, &self.brand);
     }
 }
 
+/// An event with every field empty, to be filled by `generate_into`.
+fn blank() -> Event {
+    Event {
+        pk: String::new(),
+        user: User::default(),
+        action: EventAction::Login,
+        app: "".into(),
+        context: EventContext::default(),
+        client_ip: None,
+        created: String::new(),
+        expires: String::new(),
+        brand: Brand::default(),
+    }
+}
+
+/// Sets `dst` to `Some(src)`, reusing the string it held.
+fn put_opt(dst: &mut Option<String>, src: &str) {
+    match dst {
+        Some(s) => {
+            s.clear();
+            s.push_str(src);
+        }
+        None => *dst = Some(src.to_owned()),
+    }
+}
+
+/// Sets `dst` to `Some` of the parts joined, reusing the string it held.
+fn put_parts(dst: &mut Option<String>, parts: &[&str]) {
+    let s = dst.get_or_insert_with(String::new);
+    s.clear();
+    for part in parts {
+        s.push_str(part);
+    }
+}
+
+/// Makes `dst` equal to `src`, reusing `dst`'s strings.
+fn copy_user(dst: &mut User, src: &User) {
+    dst.pk = src.pk;
+    dst.email.clone_from(&src.email);
+    dst.username.clone_from(&src.username);
+    dst.is_anonymous = src.is_anonymous;
+    dst.on_behalf_of.clone_from(&src.on_behalf_of);
+    dst.extra.clone_from(&src.extra);
+}
+
+/// Makes `dst` equal to `src`, reusing `dst`'s strings.
+fn copy_brand(dst: &mut Brand, src: &Brand) {
+    dst.pk.clone_from(&src.pk);
+    dst.app.clone_from(&src.app);
+    dst.name.clone_from(&src.name);
+    dst.model_name.clone_from(&src.model_name);
+}
+
 impl AuthentikGen {
+    /// Fills `slot` with the `http_request` of an event, reusing the request it held.
     fn http_request(
         &self,
         ctx: &Context,
         rng: &mut EventRng,
         path: Cow<'static, str>,
         method: &'static str,
-    ) -> HttpRequest {
-        HttpRequest {
+        slot: &mut Option<HttpRequest>,
+    ) {
+        let request = slot.get_or_insert_with(|| HttpRequest {
             args: Map::new(),
-            path,
-            method: method.into(),
-            request_id: hex32(rng),
-            user_agent: rng.pick(&ctx.pools.user_agents).clone(),
-        }
+            path: "".into(),
+            method: "".into(),
+            request_id: String::new(),
+            user_agent: String::new(),
+        });
+        request.args.clear();
+        request.path = path;
+        request.method = method.into();
+        hex32_into(rng, &mut request.request_id);
+        let user_agent = rng.pick(&ctx.pools.user_agents);
+        request.user_agent.clear();
+        request.user_agent.push_str(user_agent);
     }
 }

@@ -17,7 +17,7 @@ pub use probely::ProbelyGen;
 mod tests;
 
 use crate::rng::EventRng;
-use crate::time::ascii_string;
+use crate::time::{ascii_string, put_ascii};
 
 const BASE58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -49,6 +49,15 @@ pub(crate) fn uuid4(rng: &mut EventRng) -> String {
 
 /// 32 random lower-case hex digits (a UUID without hyphens, as Django's `uuid.hex`).
 pub(crate) fn hex32(rng: &mut EventRng) -> String {
+    ascii_string(&hex32_bytes(rng))
+}
+
+/// [`hex32`] into `out` (its previous content replaced, its allocation reused).
+pub(crate) fn hex32_into(rng: &mut EventRng, out: &mut String) {
+    put_ascii(out, &hex32_bytes(rng));
+}
+
+fn hex32_bytes(rng: &mut EventRng) -> [u8; 32] {
     let mut out = [0u8; 32];
     for half in out.chunks_exact_mut(16) {
         let v = rng.next_u64();
@@ -56,5 +65,5 @@ pub(crate) fn hex32(rng: &mut EventRng) -> String {
             *slot = HEX[((v >> (60 - 4 * n)) & 0xF) as usize];
         }
     }
-    ascii_string(&out)
+    out
 }

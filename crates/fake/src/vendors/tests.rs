@@ -194,3 +194,25 @@ fn cf_guids_come_from_small_pools() {
         "filters find several events"
     );
 }
+
+/// An event built into one reused event, whatever that event held before (every action,
+/// in an order that changes the shape each time), equals the same event built anew.
+#[test]
+fn building_into_a_reused_event_equals_building_anew() {
+    fn check<G: crate::dataset::Generator>(seed: u64)
+    where
+        G::Event: PartialEq + std::fmt::Debug,
+    {
+        let d = Dataset::<G>::new(config(seed)).unwrap();
+        let mut reused = d.event(N - 1);
+        for i in (0..N).rev().chain(0..N) {
+            d.event_into(i, &mut reused);
+            assert_eq!(reused, d.event(i), "event {i}");
+        }
+    }
+    check::<AuthentikGen>(3);
+    check::<ProbelyGen>(3);
+    check::<HaloGen>(3);
+    check::<InstavmGen>(3);
+    check::<CfGen>(3);
+}
