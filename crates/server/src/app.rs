@@ -1,9 +1,12 @@
 //! [`App`]: the server's request handler. It finds the vendor mounted for a path, applies the
 //! scenario's faults and overrides, lets the vendor answer, and adds the vendor's decorations.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
@@ -17,7 +20,7 @@ use crate::errors::{ErrorName, Holes};
 use crate::net::{ConnectionFault, Handler};
 use crate::request::Req;
 use crate::response::{Reply, reply};
-use crate::rules::{Rules, status_reply};
+use crate::rules::{FaultPlan, Rules, status_reply};
 use crate::vendors::{VendorApi, VendorSettings, build};
 use eventmock_fake::DatasetError;
 use eventmock_model::Vendor;
@@ -178,24 +181,41 @@ impl App {
     /// Answers one request arriving on `port` (`None`: the main port), faults included.
     pub async fn respond(&self, port: Option<u16>, req: Request<Bytes>) -> Reply {
         let (parts, body) = req.into_parts();
-        self.respond_served(port, &parts, body).await.0
+        match self.answer_now(port, &parts, body) {
+            Answer::Ready(res, _) => res,
+            Answer::Faulted(res, _, plan) => Box::pin(apply_faults(res, plan)).await,
+        }
     }
 
-    /// [`App::respond`] for a request taken apart (so the caller can still journal it), also
-    /// naming the vendor and route that answered (`None` when no mounted vendor owns the
-    /// path), for the journal and metrics.
-    async fn respond_served(
-        &self,
-        port: Option<u16>,
-        parts: &Parts,
-        body: Bytes,
-    ) -> (Reply, Option<Served>) {
+    /// Answers a request, vendor's answer and faults included, and journals it and counts
+    /// it in the metrics once answered. The work is done in the call: an answer without a
+    /// delay or a truncation (almost every one) comes back as a ready future that holds only
+    /// the reply (no request state is moved from future to future); one that must wait
+    /// finishes in its own boxed future.
+    fn respond_and_finish(&self, port: Option<u16>, req: Request<Bytes>) -> Answered<'_> {
+        let started = Instant::now();
+        let (parts, body) = req.into_parts();
+        match self.answer_now(port, &parts, body.clone()) {
+            Answer::Ready(res, served) => Answered::Ready(std::future::ready(
+                self.control.finish(started, &parts, &body, res, served),
+            )),
+            Answer::Faulted(res, served, plan) => Answered::Waiting(Box::pin(async move {
+                let res = apply_faults(res, plan).await;
+                self.control.finish(started, &parts, &body, res, served)
+            })),
+        }
+    }
+
+    /// The vendor's answer to a request taken apart, naming the vendor and route that
+    /// answered (`None` when no mounted vendor owns the path) for the journal and metrics,
+    /// and the faults still to carry out (a delay, a truncated body) if any.
+    fn answer_now(&self, port: Option<u16>, parts: &Parts, body: Bytes) -> Answer {
         let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
         // A guard, not an `Arc` clone: no write to the world's shared count per request.
         let world = self.world.load();
         let path = parts.uri.path();
         let Some((mount, sub)) = world.route(port, path) else {
-            return (world.unrouted(port, &parts.method, path, ordinal), None);
+            return Answer::Ready(world.unrouted(port, &parts.method, path, ordinal), None);
         };
         let mut req = Req::new(
             parts.method.clone(),
@@ -216,7 +236,7 @@ impl App {
         if world.rules.is_empty() {
             let mut res = api.handle(&req);
             api.decorate(&req, &mut res);
-            return (res, served);
+            return Answer::Ready(res, served);
         }
         let plan = world.rules.faults(vendor, &req);
         let mut res = if let Some((code, error)) = plan.status {
@@ -227,22 +247,14 @@ impl App {
             api.handle(&req)
         };
         api.decorate(&req, &mut res);
-        if let Some(delay) = plan.delay {
-            tokio::time::sleep(delay).await;
-        }
         if plan.reset {
             res.extensions_mut().insert(ConnectionFault::Reset);
-        } else if plan.truncate {
-            let (mut head, body) = res.into_parts();
-            let full = body
-                .collect()
-                .await
-                .map(|c| c.to_bytes())
-                .unwrap_or_default();
-            head.extensions.insert(ConnectionFault::Truncate(full));
-            res = Reply::from_parts(head, http_body_util::Full::new(Bytes::new()));
         }
-        (res, served)
+        if plan.delay.is_some() || (plan.truncate && !plan.reset) {
+            Answer::Faulted(res, served, plan)
+        } else {
+            Answer::Ready(res, served)
+        }
     }
 
     /// Answers one request on the main port without faults' delays (contract runs, tests).
@@ -289,6 +301,52 @@ impl App {
     }
 }
 
+/// The future of [`App::respond_and_finish`]: a reply made already, or one waiting on faults.
+enum Answered<'a> {
+    /// Made in the call.
+    Ready(std::future::Ready<Reply>),
+    /// Delayed or truncated by a fault.
+    Waiting(Pin<Box<dyn Future<Output = Reply> + Send + 'a>>),
+}
+
+impl Future for Answered<'_> {
+    type Output = Reply;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Reply> {
+        match self.get_mut() {
+            Self::Ready(ready) => Pin::new(ready).poll(cx),
+            Self::Waiting(waiting) => waiting.as_mut().poll(cx),
+        }
+    }
+}
+
+/// A vendor's answer, ready or with faults still to carry out.
+enum Answer {
+    /// Send it now.
+    Ready(Reply, Option<Served>),
+    /// Wait and/or truncate first (see [`apply_faults`]).
+    Faulted(Reply, Option<Served>, FaultPlan),
+}
+
+/// Carries out a fault plan's delay and truncation on an answer (a reset was already
+/// attached to it).
+async fn apply_faults(mut res: Reply, plan: FaultPlan) -> Reply {
+    if let Some(delay) = plan.delay {
+        tokio::time::sleep(delay).await;
+    }
+    if plan.truncate && !plan.reset {
+        let (mut head, body) = res.into_parts();
+        let full = body
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+            .unwrap_or_default();
+        head.extensions.insert(ConnectionFault::Truncate(full));
+        res = Reply::from_parts(head, http_body_util::Full::new(Bytes::new()));
+    }
+    res
+}
+
 /// The answer for a path no mounted vendor owns.
 fn no_vendor(path: &str) -> Reply {
     let body = serde_json::json!({
@@ -319,14 +377,11 @@ fn internal_fallback() -> Reply {
 }
 
 impl Handler for App {
-    async fn handle(&self, req: Request<Bytes>, peer: SocketAddr) -> Reply {
+    fn handle(&self, req: Request<Bytes>, peer: SocketAddr) -> impl Future<Output = Reply> + Send {
         if crate::admin::is_admin_path(req.uri().path()) {
-            return crate::admin::handle(self, req, peer);
+            return Answered::Ready(std::future::ready(crate::admin::handle(self, req, peer)));
         }
-        let started = Instant::now();
-        let (parts, body) = req.into_parts();
-        let (res, served) = self.respond_served(None, &parts, body.clone()).await;
-        self.control.finish(started, &parts, &body, res, served)
+        self.respond_and_finish(None, req)
     }
 
     fn body_limit(&self, parts: &Parts, peer: SocketAddr, default: usize) -> usize {
@@ -354,14 +409,8 @@ pub struct PortHandler {
 }
 
 impl Handler for PortHandler {
-    async fn handle(&self, req: Request<Bytes>, _peer: SocketAddr) -> Reply {
-        let started = Instant::now();
-        let (parts, body) = req.into_parts();
-        let (res, served) = self
-            .app
-            .respond_served(Some(self.port), &parts, body.clone())
-            .await;
-        self.app.control.finish(started, &parts, &body, res, served)
+    fn handle(&self, req: Request<Bytes>, _peer: SocketAddr) -> impl Future<Output = Reply> + Send {
+        self.app.respond_and_finish(Some(self.port), req)
     }
 
     fn payload_too_large(&self, parts: &Parts) -> Reply {

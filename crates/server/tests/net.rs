@@ -43,6 +43,22 @@ impl Handler for Echo {
     }
 }
 
+/// Does its work in the call and returns a ready future (as eventmock's app does); panics in
+/// the call on `/panic`.
+struct Eager;
+
+impl Handler for Eager {
+    fn handle(
+        &self,
+        req: Request<Bytes>,
+        _peer: SocketAddr,
+    ) -> impl Future<Output = Response<Full<Bytes>>> + Send {
+        assert_ne!(req.uri().path(), "/panic", "handler exploded in the call");
+        let text = format!("eager {}", req.uri().path());
+        std::future::ready(Response::new(Full::new(Bytes::from(text))))
+    }
+}
+
 /// Like [`Echo`] but with vendor-specific error bodies.
 struct Vendor;
 
@@ -383,6 +399,19 @@ async fn handler_panic_is_500_and_server_keeps_serving() {
         // And new connections too.
         let mut s2 = server.connect().await;
         assert_eq!(get(&mut s2, "/fresh").await.text(), "GET /fresh 0");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn panic_in_the_handler_call_is_500_and_server_keeps_serving() {
+    bounded(async {
+        let server = Server::start(Eager, small_config()).await;
+        let mut s = server.connect().await;
+        let res = get(&mut s, "/panic").await;
+        assert_eq!(res.status, 500);
+        assert_eq!(res.text(), r#"{"detail":"Internal Server Error"}"#);
+        assert_eq!(get(&mut s, "/after").await.text(), "eager /after");
     })
     .await;
 }

@@ -3,16 +3,18 @@
 use std::any::Any;
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind as catch};
-use std::pin::pin;
+use std::pin::Pin;
 use std::task::Poll;
 
 /// Drives `fut` to completion, converting a panic raised while polling it
 /// into `Err(payload)`.
 ///
-/// The future is pinned on the caller's stack frame (inside the enclosing
-/// async state machine), so no boxing or extra task is needed.
-pub(crate) async fn catch_unwind<F: Future>(fut: F) -> Result<F::Output, Box<dyn Any + Send>> {
-    let mut fut = pin!(fut);
+/// The caller pins the future where it already lives (inside the enclosing async state
+/// machine), so it is neither boxed nor moved into this one: no extra task, allocation or
+/// copy of a large future per request.
+pub(crate) async fn catch_unwind<F: Future>(
+    mut fut: Pin<&mut F>,
+) -> Result<F::Output, Box<dyn Any + Send>> {
     poll_fn(
         move |cx| match catch(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
             Ok(Poll::Ready(out)) => Poll::Ready(Ok(out)),

@@ -4,6 +4,7 @@
 use std::error::Error as StdError;
 use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind as catch_sync};
+use std::pin::pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -100,7 +101,9 @@ pub(crate) async fn dispatch<H: Handler>(
     let version = parts.version;
 
     let req = Request::from_parts(parts, body);
-    match catch_unwind(async { handler.handle(req, peer).await }).await {
+    // The handler is called inside the pinned block, so a panic in the call is caught too.
+    let handling = pin!(async { handler.handle(req, peer).await });
+    match catch_unwind(handling).await {
         Ok(res) => apply_fault(res),
         Err(payload) => {
             tracing::error!(
