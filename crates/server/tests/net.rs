@@ -386,34 +386,29 @@ async fn vendor_error_shapes_are_used() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn handler_panic_is_500_and_server_keeps_serving() {
+/// `/panic` answers the generic 500; the same connection and new ones keep being served.
+async fn panic_is_500_and_server_keeps_serving<H: Handler>(handler: H, after: &str, fresh: &str) {
     bounded(async {
-        let server = Server::start(Echo, small_config()).await;
+        let server = Server::start(handler, small_config()).await;
         let mut s = server.connect().await;
         let res = get(&mut s, "/panic").await;
         assert_eq!(res.status, 500);
         assert_eq!(res.text(), r#"{"detail":"Internal Server Error"}"#);
-        // Same connection still usable.
-        assert_eq!(get(&mut s, "/after").await.text(), "GET /after 0");
-        // And new connections too.
+        assert_eq!(get(&mut s, "/after").await.text(), after);
         let mut s2 = server.connect().await;
-        assert_eq!(get(&mut s2, "/fresh").await.text(), "GET /fresh 0");
+        assert_eq!(get(&mut s2, "/fresh").await.text(), fresh);
     })
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn panic_in_the_handler_call_is_500_and_server_keeps_serving() {
-    bounded(async {
-        let server = Server::start(Eager, small_config()).await;
-        let mut s = server.connect().await;
-        let res = get(&mut s, "/panic").await;
-        assert_eq!(res.status, 500);
-        assert_eq!(res.text(), r#"{"detail":"Internal Server Error"}"#);
-        assert_eq!(get(&mut s, "/after").await.text(), "eager /after");
-    })
-    .await;
+async fn handler_panic_while_polled_is_500_and_server_keeps_serving() {
+    panic_is_500_and_server_keeps_serving(Echo, "GET /after 0", "GET /fresh 0").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handler_panic_in_the_call_is_500_and_server_keeps_serving() {
+    panic_is_500_and_server_keeps_serving(Eager, "eager /after", "eager /fresh").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
