@@ -24,6 +24,19 @@ pub const fn below(x: u64, n: u64) -> u64 {
     ((x as u128 * n as u128) >> 64) as u64
 }
 
+/// The 32 lower-case hex digits of `hi` then `lo` (a 128-bit value, most significant first).
+#[inline]
+pub fn hex32(hi: u64, lo: u64) -> [u8; 32] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 32];
+    for (half, word) in out.chunks_exact_mut(16).zip([hi, lo]) {
+        for (n, digit) in half.iter_mut().enumerate() {
+            *digit = HEX[((word >> (60 - 4 * n)) & 0xF) as usize];
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +48,9 @@ mod tests {
         assert_ne!(subkey(1, 0), subkey(1, 1));
         assert_eq!(below(u64::MAX, 10), 9);
         assert_eq!(below(0, 10), 0);
+        assert_eq!(
+            &hex32(0x0123_4567_89ab_cdef, u64::MAX),
+            b"0123456789abcdefffffffffffffffff"
+        );
     }
 }

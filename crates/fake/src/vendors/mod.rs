@@ -20,7 +20,6 @@ use crate::rng::EventRng;
 use crate::time::{ascii_string, put_ascii};
 
 const BASE58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// A random 12-character Base58 id (for nested objects, which no dataset needs to decode).
 /// Six digits come from each of two 64-bit draws (58^6 < 2^64), avoiding 128-bit division.
@@ -58,12 +57,6 @@ pub(crate) fn hex32_into(rng: &mut EventRng, out: &mut String) {
 }
 
 fn hex32_bytes(rng: &mut EventRng) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    for half in out.chunks_exact_mut(16) {
-        let v = rng.next_u64();
-        for (n, slot) in half.iter_mut().enumerate() {
-            *slot = HEX[((v >> (60 - 4 * n)) & 0xF) as usize];
-        }
-    }
-    out
+    let hi = rng.next_u64();
+    crate::mix::hex32(hi, rng.next_u64())
 }

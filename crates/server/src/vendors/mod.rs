@@ -176,16 +176,9 @@ pub fn request_hex(ordinal: u64, salt: u64) -> String {
 
 /// [`request_hex`] as ASCII bytes, without allocating (for response headers).
 pub fn request_hex_bytes(ordinal: u64, salt: u64) -> [u8; 32] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let a = eventmock_fake::mix::mix64(ordinal ^ salt);
     let b = eventmock_fake::mix::mix64(a ^ 0x5851_F42D_4C95_7F2D);
-    let mut out = [0u8; 32];
-    for (i, digit) in out.iter_mut().enumerate() {
-        let word = if i < 16 { a } else { b };
-        let shift = 15 - (i % 16);
-        *digit = HEX[((word >> (shift * 4)) & 0xF) as usize];
-    }
-    out
+    eventmock_fake::mix::hex32(a, b)
 }
 
 /// `request_hex` shaped as a lower-case hyphenated UUID v4.
