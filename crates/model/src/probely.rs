@@ -4,6 +4,8 @@
 //! `object_type`. The four content objects are modelled on Probely's public API objects
 //! (user, target, scan, finding), trimmed to their most common fields.
 
+use std::borrow::Cow;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -254,7 +256,7 @@ pub struct Scan {
     /// The scanned target.
     pub target: TargetRef,
     /// `queued`, `started`, `completed`, `canceled`, `canceling`, `failed`, `paused`, ...
-    pub status: String,
+    pub status: Cow<'static, str>,
     /// When the scan was created, ISO 8601 UTC.
     pub created: String,
     /// When the scan started, or null while queued.
@@ -276,7 +278,7 @@ pub struct Definition {
     /// Base58 identifier.
     pub id: String,
     /// Vulnerability name, e.g. `SQL Injection`.
-    pub name: String,
+    pub name: Cow<'static, str>,
 }
 
 /// A vulnerability finding.
@@ -294,7 +296,7 @@ pub struct Finding {
     /// Severity: 10 (low), 20 (medium), 30 (high).
     pub severity: i32,
     /// `notfixed`, `invalid`, `accepted` or `fixed`.
-    pub state: String,
+    pub state: Cow<'static, str>,
     /// When it was first found, ISO 8601 UTC.
     pub first_found: String,
     /// When it was last found, ISO 8601 UTC.

@@ -149,7 +149,7 @@ impl Generator for ProbelyGen {
                 Content::Scan(Scan {
                     id: base58_id(rng),
                     target: Self::target_ref(target),
-                    status: status.to_owned(),
+                    status: status.into(),
                     created: rfc3339_micros(started - 1_000_000),
                     started: Some(started_at),
                     completed,
@@ -167,7 +167,7 @@ impl Generator for ProbelyGen {
                     target: Self::target_ref(target),
                     definition: Definition {
                         id: self.definition_ids[d].clone(),
-                        name: name.to_owned(),
+                        name: name.into(),
                     },
                     url: {
                         let base = target.site.url.trim_end_matches('/');
@@ -183,7 +183,7 @@ impl Generator for ProbelyGen {
                     } else {
                         "notfixed"
                     }
-                    .to_owned(),
+                    .into(),
                     first_found: rfc3339_micros(first),
                     last_found: occurred_at.clone(),
                 })
