@@ -415,49 +415,45 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
-        self.comma();
-        value.serialize(&mut *self.w)
-    }
-    fn end(self) -> Result<(), GiveUp> {
-        self.finish()
-    }
+/// The serde traits of sequences, tuples and structs, all written by one [`Compound`]: each
+/// element method writes a separator and the value, each keyed field method its key too.
+macro_rules! compound_impls {
+    ($($trait:ident :: $method:ident (elem)),* ; $($ktrait:ident :: $kmethod:ident (field)),*) => {
+        $(impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = GiveUp;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
+                self.comma();
+                value.serialize(&mut *self.w)
+            }
+            fn end(self) -> Result<(), GiveUp> {
+                self.finish()
+            }
+        })*
+        $(impl ser::$ktrait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = GiveUp;
+            fn $kmethod<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), GiveUp> {
+                self.field(key, value)
+            }
+            fn end(self) -> Result<(), GiveUp> {
+                self.finish()
+            }
+        })*
+    };
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result<(), GiveUp> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result<(), GiveUp> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result<(), GiveUp> {
-        self.finish()
-    }
+compound_impls! {
+    SerializeSeq::serialize_element(elem),
+    SerializeTuple::serialize_element(elem),
+    SerializeTupleStruct::serialize_field(elem),
+    SerializeTupleVariant::serialize_field(elem);
+    SerializeStruct::serialize_field(field),
+    SerializeStructVariant::serialize_field(field)
 }
 
 impl ser::SerializeMap for Compound<'_, '_> {
@@ -472,36 +468,6 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), GiveUp> {
         value.serialize(&mut *self.w)
-    }
-    fn end(self) -> Result<(), GiveUp> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), GiveUp> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<(), GiveUp> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeStructVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = GiveUp;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), GiveUp> {
-        self.field(key, value)
     }
     fn end(self) -> Result<(), GiveUp> {
         self.finish()
