@@ -108,9 +108,9 @@ impl Generator for AuthentikGen {
         let ip = rng.pick(&ctx.pools.ips);
         copy_user(&mut out.user, user);
         put_opt(&mut out.client_ip, ip);
-        // Keep the context's reusable parts (message, request), reset the rest.
+        // Keep the context's reusable parts (message, request) aside and reset the rest; each
+        // branch puts back the parts it uses.
         let context = &mut out.context;
-        // Each branch puts back the parts it uses.
         let mut message = context.message.take();
         let mut request = context.http_request.take();
         *context = EventContext::default();
