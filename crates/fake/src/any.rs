@@ -73,7 +73,7 @@ impl AnyDataset {
     /// Appends event `index` as compact JSON to `out` (serde_json's bytes, written by
     /// [`eventmock_model::json::write_compact`]).
     pub fn write_event(&self, index: u64, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        each!(self, d => eventmock_model::json::write_compact(out, &d.event(index)))
+        each!(self, d => d.with_event(index, |event| eventmock_model::json::write_compact(out, event)))
     }
 
     /// Event `index` as a JSON value.

@@ -1,6 +1,9 @@
 //! A virtual dataset: event `i` is built on demand as a pure function of `(seed, vendor, i)`
 //! (plus the configured size and time axis); nothing is stored.
 
+use std::cell::RefCell;
+use std::thread::LocalKey;
+
 use eventmock_model::Vendor;
 use serde::Serialize;
 
@@ -94,7 +97,16 @@ pub trait Generator: Sized + Send + Sync + 'static {
     fn generate_into(&self, ctx: &Context, index: u64, rng: &mut EventRng, out: &mut Self::Event) {
         *out = self.generate(ctx, index, rng);
     }
+
+    /// Each thread's event for [`Dataset::with_event`], for a generator whose
+    /// [`Generator::generate_into`] reuses allocations; `None` (the default): build anew.
+    fn scratch() -> Option<&'static Scratch<Self::Event>> {
+        None
+    }
 }
+
+/// A thread's reusable event (see [`Generator::scratch`]).
+pub type Scratch<E> = LocalKey<RefCell<Option<E>>>;
 
 /// A virtual dataset of one vendor.
 pub struct Dataset<G: Generator> {
@@ -163,6 +175,28 @@ impl<G: Generator> Dataset<G> {
     pub fn event(&self, index: u64) -> G::Event {
         let mut rng = self.ctx.streams.stream(index);
         self.generator.generate(&self.ctx, index, &mut rng)
+    }
+
+    /// Calls `f` with event `index`, built into this thread's reused event when the generator
+    /// keeps one ([`Generator::scratch`]) — no allocation per field for the fields events
+    /// share — and anew otherwise (or when the reused event is in use further up the stack).
+    pub fn with_event<R>(&self, index: u64, f: impl FnOnce(&G::Event) -> R) -> R {
+        let Some(scratch) = G::scratch() else {
+            return f(&self.event(index));
+        };
+        scratch.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut slot) => {
+                let event = match slot.as_mut() {
+                    Some(event) => {
+                        self.event_into(index, event);
+                        event
+                    }
+                    None => slot.insert(self.event(index)),
+                };
+                f(event)
+            }
+            Err(_) => f(&self.event(index)),
+        })
     }
 
     /// Event `index` built into `out` (see [`Generator::generate_into`]).

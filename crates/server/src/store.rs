@@ -9,11 +9,9 @@
 //! extra events merged in by time: an extra with `after == a` sits after generated index
 //! `a - 1` and before generated index `a`.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread::LocalKey;
 
 use arc_swap::ArcSwap;
 use eventmock_fake::{Dataset, DatasetConfig, DatasetError, Generator, IdError};
@@ -181,28 +179,10 @@ impl<G: Generator> Store<G> {
         self.dataset.event(index)
     }
 
-    /// Calls `f` with event `index` built into this thread's `scratch` event, which keeps its
-    /// allocations from one request to the next (see `Generator::generate_into`); a nested
-    /// call that finds `scratch` in use builds a fresh event instead.
-    pub fn with_generated<R>(
-        &self,
-        index: u64,
-        scratch: &'static LocalKey<RefCell<Option<G::Event>>>,
-        f: impl FnOnce(&G::Event) -> R,
-    ) -> R {
-        scratch.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut slot) => {
-                let event = match slot.as_mut() {
-                    Some(event) => {
-                        self.dataset.event_into(index, event);
-                        event
-                    }
-                    None => slot.insert(self.dataset.event(index)),
-                };
-                f(event)
-            }
-            Err(_) => f(&self.dataset.event(index)),
-        })
+    /// Calls `f` with event `index`, generated now into this thread's reused event when the
+    /// generator keeps one (see `Dataset::with_event`).
+    pub fn with_generated<R>(&self, index: u64, f: impl FnOnce(&G::Event) -> R) -> R {
+        self.dataset.with_event(index, f)
     }
 
     /// Resolves an id.

@@ -3,6 +3,7 @@
 //! `created`.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use eventmock_model::Vendor;
 use eventmock_model::authentik::{
@@ -12,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::{hex32, hex32_into};
 use crate::codec::IdFormat;
-use crate::dataset::{Context, Generator};
+use crate::dataset::{Context, Generator, Scratch};
 use crate::rng::EventRng;
 use crate::time::rfc3339_micros_into;
 
@@ -97,6 +98,13 @@ impl Generator for AuthentikGen {
         let mut event = blank();
         self.generate_into(ctx, index, rng, &mut event);
         event
+    }
+
+    fn scratch() -> Option<&'static Scratch<Event>> {
+        thread_local! {
+            static SCRATCH: RefCell<Option<Event>> = const { RefCell::new(None) };
+        }
+        Some(&SCRATCH)
     }
 
     /// Writes every field of `out` (strings in place, so a reused event allocates nothing

@@ -32,12 +32,11 @@
 mod list;
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 
 use eventmock_fake::DatasetError;
 use eventmock_fake::vendors::AuthentikGen;
 use eventmock_model::Vendor;
-use eventmock_model::authentik::{ActionType, Event, EventAction};
+use eventmock_model::authentik::{ActionType, EventAction};
 use hyper::header::CONTENT_TYPE;
 use hyper::{Method, StatusCode};
 use serde_json::json;
@@ -180,11 +179,6 @@ fn canonical_uuid(raw: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Owned(out))
 }
 
-thread_local! {
-    /// Each thread's event for answering retrieves, rebuilt in place for every request.
-    static SCRATCH: RefCell<Option<Event>> = const { RefCell::new(None) };
-}
-
 /// The authentik events API.
 pub struct Authentik {
     /// Dataset and overlay.
@@ -241,7 +235,7 @@ impl Authentik {
         match self.store.lookup(&pk) {
             Lookup::Generated(i) => self
                 .store
-                .with_generated(i, &SCRATCH, |event| json(StatusCode::OK, CT, event, false)),
+                .with_generated(i, |event| json(StatusCode::OK, CT, event, false)),
             Lookup::Extra(e) => json(StatusCode::OK, CT, &*e, false),
             Lookup::NotFound | Lookup::Malformed => self.err(ErrorName::NotFound),
         }
