@@ -216,3 +216,19 @@ fn building_into_a_reused_event_equals_building_anew() {
     check::<InstavmGen>(3);
     check::<CfGen>(3);
 }
+
+/// `Dataset::with_event` hands out the same event as `event`, from the thread's reused event,
+/// and still answers when called again while that event is in use (nested: built anew).
+#[test]
+fn with_event_equals_event_even_nested() {
+    let d = Dataset::<AuthentikGen>::new(config(5)).unwrap();
+    for i in 0..200 {
+        let j = (i * 7 + 3) % N;
+        d.with_event(i, |outer| {
+            assert_eq!(*outer, d.event(i), "event {i}");
+            d.with_event(j, |inner| {
+                assert_eq!(*inner, d.event(j), "nested event {j}")
+            });
+        });
+    }
+}
