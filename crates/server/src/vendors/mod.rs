@@ -193,3 +193,27 @@ pub fn request_uuid(ordinal: u64, salt: u64) -> String {
         &h[20..32]
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Request-scoped ids are pinned (values computed outside this code, from the SplitMix64
+    /// formula): a change to them changes every `X-authentik-id` and CF request id served.
+    #[test]
+    fn request_ids_are_pinned() {
+        assert_eq!(request_hex(0, 0xA7), "b08a3cc9efb609798edf13539ada3d61");
+        assert_eq!(
+            request_hex(12345, 0xCF_0002),
+            "fbca19351cc279dc9c68f1dc63913d84"
+        );
+        assert_eq!(
+            &request_hex_bytes(12345, 0xCF_0002),
+            b"fbca19351cc279dc9c68f1dc63913d84"
+        );
+        assert_eq!(
+            request_uuid(7, 0xCF_0006),
+            "fae27ffd-abef-4f9c-a2c8-a3f5dd64da30"
+        );
+    }
+}
