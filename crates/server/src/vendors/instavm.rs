@@ -197,7 +197,9 @@ impl Instavm {
 
     fn get(&self, id: &str) -> Reply {
         match self.store.lookup(id) {
-            Lookup::Generated(i) => json(StatusCode::OK, CT, &self.store.generate(i), false),
+            Lookup::Generated(i) => self
+                .store
+                .with_generated(i, |event| json(StatusCode::OK, CT, event, false)),
             Lookup::Extra(e) => json(StatusCode::OK, CT, &*e, false),
             Lookup::NotFound => self.err(ErrorName::NotFound),
             Lookup::Malformed => self.err(ErrorName::MalformedId),
