@@ -156,7 +156,7 @@ fn parse_duration_us(s: &str) -> Option<f64> {
     })
 }
 
-fn wrk(addr: &str, path: &str, header: Option<&str>, secs: u64) -> Result<Load> {
+fn wrk(addr: &str, path: &str, header: Option<&str>, secs: u64, expect: Expect) -> Result<Load> {
     let mut cmd = Command::new("wrk");
     cmd.args([
         "-t1",
@@ -195,24 +195,67 @@ fn wrk(addr: &str, path: &str, header: Option<&str>, secs: u64) -> Result<Load> 
     if load.requests == 0 {
         bail!("wrk measured nothing for {path}:\n{text}");
     }
-    if text.contains("Non-2xx") && !path.contains("00000000") {
-        // Only the 404 case may answer non-2xx.
-        let non2xx = text
-            .lines()
-            .find(|l| l.contains("Non-2xx"))
-            .unwrap_or_default();
-        if !path.contains("missing") {
-            eprintln!("  note: {non2xx}");
-        }
-    }
+    expect.judge(path, load.requests, non_2xx(&text))?;
     Ok(load)
 }
 
+/// Which answers a case must get: a benchmark of wrong answers measures nothing useful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Every answer 2xx (the bare server always; eventmock's retrieve and list).
+    Success,
+    /// No answer 2xx or 3xx (eventmock's 404 case).
+    Failure,
+}
+
+impl Expect {
+    /// `Ok` when `non_2xx` of `requests` answers are what this case expects; otherwise the
+    /// error that fails the benchmark.
+    fn judge(self, path: &str, requests: u64, non_2xx: u64) -> Result<()> {
+        match self {
+            Expect::Success if non_2xx > 0 => bail!(
+                "{path}: {non_2xx} of {requests} answers were not 2xx (a benchmark of error \
+                 answers measures the wrong thing: check the credential and the path)"
+            ),
+            Expect::Failure if non_2xx < requests => bail!(
+                "{path}: {} of {requests} answers were 2xx or 3xx where every one should be an \
+                 error",
+                requests - non_2xx
+            ),
+            _ => Ok(()),
+        }
+    }
+
+    /// The status a single probe of this case must get.
+    fn status_ok(self, status: u16) -> bool {
+        match self {
+            Expect::Success => (200..300).contains(&status),
+            Expect::Failure => status >= 400,
+        }
+    }
+}
+
+/// wrk's count of answers that were not 2xx/3xx (`Non-2xx or 3xx responses: N`), 0 without
+/// that line.
+fn non_2xx(wrk_output: &str) -> u64 {
+    wrk_output
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Non-2xx or 3xx responses:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 /// Loads `path` on a server and measures its CPU per request.
-fn measure(server: &Server, path: &str, header: Option<&str>, secs: u64) -> Result<(Load, f64)> {
+fn measure(
+    server: &Server,
+    path: &str,
+    header: Option<&str>,
+    secs: u64,
+    expect: Expect,
+) -> Result<(Load, f64)> {
     let hz = ticks_per_sec();
     let before = cpu_ticks(server.pid())?;
-    let load = wrk(&server.addr, path, header, secs)?;
+    let load = wrk(&server.addr, path, header, secs, expect)?;
     let after = cpu_ticks(server.pid())?;
     let us_per_req = (after - before) as f64 / hz * 1e6 / load.requests as f64;
     Ok((load, us_per_req))
@@ -284,14 +327,16 @@ pub fn serve() -> Result<()> {
         .and_then(|url| url.split_once(&server.addr).map(|(_, p)| p.to_owned()))
         .context("no authentik example in the banner")?;
     let cases = [
-        ("retrieve", retrieve_path.clone()),
+        ("retrieve", retrieve_path.clone(), Expect::Success),
         (
             "404",
             "/api/v3/events/events/00000000-0000-4000-8000-000000000000/".to_owned(),
+            Expect::Failure,
         ),
         (
             "list 100",
             "/api/v3/events/events/?page_size=100".to_owned(),
+            Expect::Success,
         ),
     ];
     println!(
@@ -299,19 +344,22 @@ pub fn serve() -> Result<()> {
         "case", "server", "req/s", "p50 µs", "p99 µs", "CPU µs/req", "bytes"
     );
     let mut served = 0u64;
-    for (name, path) in &cases {
+    for (name, path, expect) in &cases {
         let (status, size) = fetch(&server.addr, path, Some(auth))?;
+        if !expect.status_ok(status) {
+            bail!("{name}: {path} answered {status}, expected {expect:?}");
+        }
         let floor = Server::start(&bare, &["0", &size.to_string()], 1)?;
-        let _ = wrk(&server.addr, path, Some(auth), 1)?; // warm-up
+        let _ = wrk(&server.addr, path, Some(auth), 1, *expect)?; // warm-up
         // The floor gets the very same request (path and header; it ignores both), so both
         // servers pay hyper's parsing of the same bytes and differ only in what they do.
-        let _ = wrk(&floor.addr, path, Some(auth), 1)?;
+        let _ = wrk(&floor.addr, path, Some(auth), 1, Expect::Success)?;
         let (mut ems, mut bhs) = (Vec::new(), Vec::new());
         for _ in 0..ROUNDS {
-            let em = measure(&server, path, Some(auth), SECS)?;
+            let em = measure(&server, path, Some(auth), SECS, *expect)?;
             served += em.0.requests;
             ems.push(em);
-            bhs.push(measure(&floor, path, Some(auth), SECS)?);
+            bhs.push(measure(&floor, path, Some(auth), SECS, Expect::Success)?);
         }
         let med = |runs: &[(Load, f64)], f: &dyn Fn(&(Load, f64)) -> f64| {
             median(runs.iter().map(f).collect())
@@ -352,7 +400,7 @@ pub fn serve() -> Result<()> {
     }
     // RSS after at least a million requests.
     while served < 1_000_000 {
-        served += wrk(&server.addr, &retrieve_path, Some(auth), 5)?.requests;
+        served += wrk(&server.addr, &retrieve_path, Some(auth), 5, Expect::Success)?.requests;
     }
     println!(
         "RSS after {served} requests: {:.1} MiB; first response {:.1} ms after start",
@@ -370,12 +418,13 @@ pub fn serve() -> Result<()> {
             .and_then(|l| l.split('\'').find(|w| w.starts_with("http://")))
             .and_then(|url| url.split_once(&s.addr).map(|(_, p)| p.to_owned()))
             .context("no authentik example")?;
-        let n = wrk(&s.addr, &path, Some(auth), 3)?.requests
+        let n = wrk(&s.addr, &path, Some(auth), 3, Expect::Success)?.requests
             + wrk(
                 &s.addr,
                 "/api/v3/events/events/?page_size=100&page=3",
                 Some(auth),
                 2,
+                Expect::Success,
             )?
             .requests;
         println!(
@@ -384,4 +433,28 @@ pub fn serve() -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WRK_WITH_ERRORS: &str = "Running 1s test @ http://127.0.0.1:1/x\n  1 threads and 32 connections\n  12000 requests in 1.00s, 5.00MB read\n  Non-2xx or 3xx responses: 12000\nRequests/sec:  11990.00\n";
+    const WRK_CLEAN: &str = "Running 1s test @ http://127.0.0.1:1/x\n  12000 requests in 1.00s, 5.00MB read\nRequests/sec:  11990.00\n";
+
+    #[test]
+    fn answers_that_are_not_what_the_case_expects_fail_the_benchmark() {
+        assert_eq!(non_2xx(WRK_WITH_ERRORS), 12000);
+        assert_eq!(non_2xx(WRK_CLEAN), 0);
+        let err = Expect::Success
+            .judge("/events/x/", 12000, non_2xx(WRK_WITH_ERRORS))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("12000 of 12000 answers were not 2xx"), "{err}");
+        assert!(Expect::Success.judge("/x", 12000, 0).is_ok());
+        assert!(Expect::Failure.judge("/x", 12000, 12000).is_ok());
+        assert!(Expect::Failure.judge("/x", 12000, 11000).is_err());
+        assert!(Expect::Success.status_ok(200) && !Expect::Success.status_ok(403));
+        assert!(Expect::Failure.status_ok(404) && !Expect::Failure.status_ok(200));
+    }
 }

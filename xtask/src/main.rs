@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 
 mod bench;
 mod bench_serve;
+mod tidy;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -46,7 +46,8 @@ enum Command {
     Schema(check::SchemaArgs),
     /// Print a vendor's OpenAPI 3.1 document (derived from the model types).
     Openapi(check::OpenapiArgs),
-    /// Run a vendor's contract checks against a live server and report drift (exit 1 on drift).
+    /// Run a vendor's contract checks against a live server and report drift (exit 1 on
+    /// drift, 3 when it could not run).
     Verify(verify::VerifyArgs),
 }
 
@@ -55,7 +56,8 @@ enum Command {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// Logs to stderr, filtered by `RUST_LOG` (default `info`; per-request lines are at `debug`).
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`). No line is logged per request, at
+/// any level: the request journal holds them.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -98,6 +100,11 @@ fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             if err.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
+            } else if err
+                .downcast_ref::<eventmock_contract::report::CouldNotRun>()
+                .is_some()
+            {
+                ExitCode::from(3)
             } else {
                 ExitCode::FAILURE
             }

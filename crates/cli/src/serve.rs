@@ -239,12 +239,12 @@ fn print_banner(app: &App, base: &str, args: &ServeArgs, extra: &[(u16, tokio::n
                 .map_or_else(|| base.to_owned(), |a| format!("http://{a}")),
         };
         let mounted = format!("{port_base}{}", mount.prefix);
-        let _ = writeln!(
-            out,
-            "  {:<10} {}",
-            mount.api.vendor().name(),
-            mount.api.example_curl(&mounted)
-        );
+        let example = mount.api.example_curl(&mounted);
+        let mut label = mount.api.vendor().name();
+        for line in example.lines() {
+            let _ = writeln!(out, "  {label:<10} {line}");
+            label = "";
+        }
     }
     let _ = out.flush();
 }

@@ -1,5 +1,9 @@
 //! `eventmock verify`: run a vendor's contract checks against any live server (the real
 //! vendor, a staging copy, or eventmock itself) and report drift.
+//!
+//! Exit codes: 0 no drift, 1 drift, 2 usage (unknown vendor, unreadable `--scenario`), 3 could
+//! not run (malformed `--base-url`, unknown host, connection refused, TLS failure), with a
+//! one-line reason on stderr.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -7,7 +11,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use clap::Args;
 use eventmock_contract::Validator;
-use eventmock_contract::report::{junit, shipped_scenario, text, verify};
+use eventmock_contract::report::{CouldNotRun, junit, shipped_scenario, text, verify};
 use eventmock_contract::transport::for_url;
 use eventmock_model::Vendor;
 
@@ -36,7 +40,9 @@ pub struct VerifyArgs {
     timeout: u64,
 }
 
-/// Runs `verify`; `Ok(false)` when any check drifted.
+/// Runs `verify`; `Ok(false)` when any check drifted; a [`CouldNotRun`] error (exit 3) when
+/// the base URL is malformed or the server cannot be reached (unknown host, connection
+/// refused, TLS handshake failed).
 pub fn run(args: VerifyArgs) -> Result<bool> {
     let vendor: Vendor = args
         .vendor
@@ -62,8 +68,8 @@ pub fn run(args: VerifyArgs) -> Result<bool> {
                 .join("\n"),
         )
     })?;
-    let transport =
-        for_url(&args.base_url, Duration::from_secs(args.timeout)).map_err(UsageError)?;
+    let transport = for_url(&args.base_url, Duration::from_secs(args.timeout))
+        .map_err(|e| CouldNotRun(format!("--base-url {e}")))?;
     let validator = Validator::new(vendor).map_err(|e| anyhow::anyhow!("{e}"))?;
     let outcomes = verify(
         &scenario,
@@ -71,7 +77,7 @@ pub fn run(args: VerifyArgs) -> Result<bool> {
         transport.as_ref(),
         &args.token,
         &validator,
-    );
+    )?;
     if outcomes.is_empty() {
         return Err(UsageError(format!("{name} has no checks for {vendor}")).into());
     }

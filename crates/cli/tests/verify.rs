@@ -98,54 +98,106 @@ fn an_altered_server_drifts_and_the_report_names_check_and_field() {
 }
 
 #[test]
-fn verify_rejects_bad_input_with_exit_2() {
-    for (args, needle) in [
-        (
-            vec![
-                "verify",
-                "--vendor",
-                "okta",
-                "--base-url",
-                "http://127.0.0.1:1",
-            ],
-            "unknown vendor",
-        ),
-        (
-            vec!["verify", "--vendor", "cf", "--base-url", "ftp://x"],
-            "expected http(s)://",
-        ),
-        (
-            vec!["verify", "--vendor", "cf", "--base-url", "https://"],
-            "no host",
-        ),
-    ] {
-        let out = bin().args(&args).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(needle), "{args:?}: {err}");
-    }
+fn verify_rejects_an_unknown_vendor_with_exit_2() {
+    let out = bin()
+        .args([
+            "verify",
+            "--vendor",
+            "okta",
+            "--base-url",
+            "http://127.0.0.1:1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown vendor"), "{err}");
 }
 
-#[test]
-fn https_is_spoken_and_failures_are_reported_as_drift() {
-    // Nothing listens on port 1: every check fails with a transport error naming the URL,
-    // which shows the HTTPS client is used (no proxy needed for real vendors).
+/// Runs `verify` and expects exit 3 ("could not run") with one line naming `needle` on
+/// stderr and no report.
+fn could_not_run(base_url: &str, needle: &str) {
     let out = bin()
         .args([
             "verify",
             "--vendor",
             "halo",
             "--base-url",
-            "https://127.0.0.1:1",
+            base_url,
             "--timeout",
             "5",
         ])
         .output()
         .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{report}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{base_url}: {err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(
-        report.contains("[transport]") && report.contains("https://127.0.0.1:1/api/v1/event/"),
-        "{report}"
+        err.starts_with("error: could not run: ") && err.contains(needle),
+        "{base_url}: {err}"
     );
+    assert!(out.stdout.is_empty(), "no drift report: {:?}", out.stdout);
+}
+
+#[test]
+fn a_bad_url_or_unreachable_server_exits_3_not_drift() {
+    could_not_run("ftp://x", "expected http(s)://");
+    could_not_run("https://", "no host");
+    // Nothing listens on port 1.
+    could_not_run("http://127.0.0.1:1", "connecting to 127.0.0.1:1");
+    could_not_run("https://127.0.0.1:1", "https://127.0.0.1:1/api/v1/event/");
+    // `.invalid` never resolves (RFC 2606).
+    could_not_run("http://eventmock.invalid", "eventmock.invalid");
+}
+
+#[test]
+fn a_tls_handshake_with_a_plain_http_server_fails_with_exit_3() {
+    // A real TLS connection attempt: the client's hello reaches eventmock, which speaks plain
+    // HTTP; rustls rejects the answer and verify says so rather than reporting drift.
+    let server = Served::start(&[]);
+    could_not_run(&format!("https://{}", server.addr), "TLS handshake failed");
+}
+
+#[test]
+fn the_zero_config_server_verifies_clean_skipping_bad_token_checks_with_a_reason() {
+    let server = Served::start(&[]);
+    for vendor in ["probely", "authentik", "halo", "instavm", "cf"] {
+        let out = bin()
+            .args(["verify", "--vendor", vendor, "--base-url", &server.base()])
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{vendor}:\n{report}");
+        assert!(report.contains(" 0 drifted"), "{report}");
+        if vendor != "cf" {
+            // Each of these vendors' shipped checks has one bad-token check.
+            let skipped: Vec<&str> = report
+                .lines()
+                .filter(|l| l.contains("rejects unknown credentials"))
+                .collect();
+            assert_eq!(skipped.len(), 1, "{vendor}:\n{report}");
+            assert!(
+                skipped[0].contains("accepted") && skipped[0].contains("zero-config"),
+                "{report}"
+            );
+        }
+    }
+    // A server with a token list rejects the made-up credential: the bad-token check runs.
+    let scenario = repo().join("scenarios/probely.yaml");
+    let strict = serve(&scenario);
+    let out = bin()
+        .args([
+            "verify",
+            "--vendor",
+            "probely",
+            "--base-url",
+            &strict.base(),
+            "--token",
+            "demo-key",
+        ])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(report.contains("ok   probely-bad-token"), "{report}");
 }

@@ -5,7 +5,7 @@ use eventmock_model::Vendor;
 use eventmock_scenario::{Auth, Check, Scenario};
 use serde_json::Value;
 
-use crate::transport::{Answer, Request, Transport};
+use crate::transport::{Answer, Request, SendError, Transport};
 use crate::validate::Validator;
 
 /// Headers whose values differ between requests; snapshots show them as `[redacted]`.
@@ -16,6 +16,9 @@ pub const REDACTED_HEADERS: &[&str] = &["x-authentik-id", "x-vcap-request-id"];
 pub enum FailureKind {
     /// The request could not be made or answered.
     Transport,
+    /// The server could not be reached at all (unknown host, connection refused, TLS): the
+    /// run could not go on. Not drift.
+    Unreachable,
     /// The status differs from the check's expectation.
     Status,
     /// A header differs.
@@ -31,6 +34,7 @@ impl FailureKind {
     pub const fn as_str(self) -> &'static str {
         match self {
             FailureKind::Transport => "transport",
+            FailureKind::Unreachable => "unreachable",
             FailureKind::Status => "status",
             FailureKind::Header => "header",
             FailureKind::Body => "body",
@@ -61,8 +65,9 @@ pub struct Outcome {
     pub answer: Option<Answer>,
     /// Every difference found (empty: the check passed).
     pub failures: Vec<Failure>,
-    /// Skipped (a `mock_only` check in a live run).
-    pub skipped: bool,
+    /// Why the check was skipped, if it was (a `mock_only` check in a live run, or one the
+    /// server cannot answer as the vendor would).
+    pub skipped: Option<String>,
 }
 
 impl Outcome {
@@ -70,7 +75,18 @@ impl Outcome {
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
     }
+
+    /// Why the server could not be reached, when that is what stopped this check.
+    pub fn unreachable(&self) -> Option<&str> {
+        self.failures
+            .iter()
+            .find(|f| f.kind == FailureKind::Unreachable)
+            .map(|f| f.message.as_str())
+    }
 }
+
+/// Why a `mock_only` check is skipped by a live run.
+pub const MOCK_ONLY: &str = "mock only: relies on the scenario's fixtures or overrides";
 
 /// How to reach a vendor: its mount prefix and port, and the credential for `{token}`.
 #[derive(Debug, Clone)]
@@ -113,6 +129,11 @@ pub fn auth_header(vendor: Vendor, token: &str) -> (String, String) {
     }
 }
 
+/// The path and query of a vendor's list request (a page of its newest events).
+pub fn list_path(vendor: Vendor) -> &'static str {
+    id_source(vendor).0
+}
+
 /// The list request of a vendor and where the ids are in its answer:
 /// `(path and query, pointer to the items, pointer to an item's id)`.
 fn id_source(vendor: Vendor) -> (&'static str, &'static str, &'static str) {
@@ -143,7 +164,7 @@ pub struct Runner<'a> {
     /// The target.
     target: Target,
     /// Ids from the vendor's list, fetched on first use.
-    ids: Option<Result<Vec<String>, String>>,
+    ids: Option<Result<Vec<String>, SendError>>,
 }
 
 impl<'a> Runner<'a> {
@@ -157,7 +178,7 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn ids(&mut self) -> Result<&[String], String> {
+    fn ids(&mut self) -> Result<&[String], SendError> {
         if self.ids.is_none() {
             let (path, items, id) = id_source(self.target.vendor);
             let request = Request {
@@ -169,13 +190,13 @@ impl<'a> Runner<'a> {
             };
             let fetched = self.transport.send(&request).and_then(|a| {
                 if a.status != 200 {
-                    return Err(format!(
+                    return Err(SendError::failed(format!(
                         "listing ids: {} answered {}",
                         request.target, a.status
-                    ));
+                    )));
                 }
-                let v: Value =
-                    serde_json::from_slice(&a.body).map_err(|e| format!("listing ids: {e}"))?;
+                let v: Value = serde_json::from_slice(&a.body)
+                    .map_err(|e| SendError::failed(format!("listing ids: {e}")))?;
                 Ok(v.pointer(items)
                     .and_then(Value::as_array)
                     .map(|list| {
@@ -192,12 +213,12 @@ impl<'a> Runner<'a> {
         match &self.ids {
             Some(Ok(ids)) => Ok(ids),
             Some(Err(e)) => Err(e.clone()),
-            None => Err("no ids".into()),
+            None => Err(SendError::failed("no ids")),
         }
     }
 
     /// Replaces `{token}` and `{id:N}` in `text`.
-    fn resolve(&mut self, text: &str) -> Result<String, String> {
+    fn resolve(&mut self, text: &str) -> Result<String, SendError> {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(open) = rest.find('{') {
@@ -216,10 +237,10 @@ impl<'a> Runner<'a> {
             {
                 let ids = self.ids()?;
                 let id = ids.get(n).ok_or_else(|| {
-                    format!(
+                    SendError::failed(format!(
                         "{{id:{n}}}: the vendor's list has only {} events",
                         ids.len()
-                    )
+                    ))
                 })?;
                 out.push_str(id);
             } else {
@@ -231,7 +252,7 @@ impl<'a> Runner<'a> {
         Ok(out)
     }
 
-    fn request(&mut self, check: &Check) -> Result<Request, String> {
+    fn request(&mut self, check: &Check) -> Result<Request, SendError> {
         let path = self.resolve(&check.path)?;
         let mut target = format!("{}{path}", self.target.prefix);
         if !check.query.is_empty() {
@@ -273,32 +294,30 @@ impl<'a> Runner<'a> {
             },
             answer: None,
             failures: Vec::new(),
-            skipped: live && check.mock_only,
+            skipped: (live && check.mock_only).then(|| MOCK_ONLY.to_owned()),
         };
-        if outcome.skipped {
+        if outcome.skipped.is_some() {
             return outcome;
         }
-        let request = match self.request(check) {
-            Ok(r) => r,
-            Err(message) => {
-                outcome.failures.push(Failure {
-                    kind: FailureKind::Transport,
-                    message,
-                });
-                return outcome;
-            }
-        };
-        outcome.request = request.clone();
-        let answer = match self.transport.send(&request) {
+        let sent = self.request(check).and_then(|request| {
+            outcome.request = request.clone();
+            self.transport.send(&request)
+        });
+        let answer = match sent {
             Ok(a) => a,
-            Err(message) => {
+            Err(e) => {
                 outcome.failures.push(Failure {
-                    kind: FailureKind::Transport,
-                    message,
+                    kind: if e.unreachable {
+                        FailureKind::Unreachable
+                    } else {
+                        FailureKind::Transport
+                    },
+                    message: e.message,
                 });
                 return outcome;
             }
         };
+        let request = &outcome.request;
         outcome.failures = compare(check, &answer);
         let path = request.target.split('?').next().unwrap_or_default();
         let path = path

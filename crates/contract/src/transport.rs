@@ -2,7 +2,7 @@
 //! server over HTTP/1.1 or HTTPS (`eventmock verify`).
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -46,10 +46,52 @@ impl Answer {
     }
 }
 
+/// Why a request got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendError {
+    /// The server could not be reached at all (unknown host, connection refused, TLS
+    /// handshake failed, connect timeout): nothing can be checked there. Otherwise it was
+    /// reached and the exchange failed (closed early, malformed answer), which is a finding.
+    pub unreachable: bool,
+    /// What went wrong, naming the URL (one line).
+    pub message: String,
+}
+
+impl SendError {
+    /// The server was reached, the exchange failed.
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self {
+            unreachable: false,
+            message: one_line(message.into()),
+        }
+    }
+
+    /// The server could not be reached.
+    pub fn unreachable(message: impl Into<String>) -> Self {
+        Self {
+            unreachable: true,
+            message: one_line(message.into()),
+        }
+    }
+}
+
+/// `text` with line breaks turned into spaces (reasons are printed on one line).
+fn one_line(text: String) -> String {
+    if text.contains(['\n', '\r']) {
+        text.split(['\n', '\r'])
+            .filter(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        text
+    }
+}
+
 /// Sends check requests somewhere.
 pub trait Transport {
-    /// Sends one request; `Err` names what went wrong (connection refused, bad response, ...).
-    fn send(&self, req: &Request) -> Result<Answer, String>;
+    /// Sends one request; `Err` says whether the server was unreachable and names what went
+    /// wrong (connection refused, bad response, ...).
+    fn send(&self, req: &Request) -> Result<Answer, SendError>;
 }
 
 /// An eventmock app in this process, on its main port.
@@ -80,7 +122,7 @@ impl InProcess {
 }
 
 impl Transport for InProcess {
-    fn send(&self, req: &Request) -> Result<Answer, String> {
+    fn send(&self, req: &Request) -> Result<Answer, SendError> {
         let mut builder = hyper::Request::builder()
             .method(req.method.as_str())
             .uri(req.target.as_str())
@@ -90,7 +132,7 @@ impl Transport for InProcess {
         }
         let request = builder
             .body(Bytes::from(req.body.clone()))
-            .map_err(|e| format!("building the request: {e}"))?;
+            .map_err(|e| SendError::failed(format!("building the request: {e}")))?;
         let app = Arc::clone(&self.app);
         let port = req.port;
         let res = self
@@ -136,6 +178,8 @@ pub struct Https {
     base: String,
     /// The client: no redirects followed, statuses are answers rather than errors.
     agent: ureq::Agent,
+    /// Per-request timeout (also bounds the reachability probe).
+    timeout: Duration,
 }
 
 impl Https {
@@ -151,12 +195,35 @@ impl Https {
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(Some(timeout))
+            .timeout_connect(Some(timeout))
             .user_agent("eventmock-verify")
             .build()
             .into();
         Ok(Self {
             base: base_url.trim_end_matches('/').to_owned(),
             agent,
+            timeout,
+        })
+    }
+}
+
+impl Https {
+    /// Whether a TCP connection to the server's host and port can be made (asked after an
+    /// I/O error, which may be a failed name resolution or connection).
+    fn connects(&self) -> bool {
+        let rest = self.base.strip_prefix("https://").unwrap_or(&self.base);
+        let authority = rest.split('/').next().unwrap_or_default();
+        let has_port = match authority.rfind(']') {
+            Some(end) => authority[end..].contains(':'),
+            None => authority.contains(':'),
+        };
+        let authority = if has_port {
+            authority.to_owned()
+        } else {
+            format!("{authority}:443")
+        };
+        authority.to_socket_addrs().is_ok_and(|mut addrs| {
+            addrs.any(|a| TcpStream::connect_timeout(&a, self.timeout).is_ok())
         })
     }
 }
@@ -164,8 +231,35 @@ impl Https {
 /// The largest response body `verify` reads.
 const MAX_RESPONSE: u64 = 32 << 20;
 
+/// Whether a ureq error means the server was never reached (name resolution, connection,
+/// TLS handshake), rather than an exchange that failed once connected.
+fn unreachable(error: &ureq::Error) -> bool {
+    use std::io::ErrorKind;
+    match error {
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::BadUri(_)
+        | ureq::Error::Tls(_)
+        | ureq::Error::Pem(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::TlsRequired
+        | ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => true,
+        ureq::Error::Io(e) => {
+            e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>())
+                || matches!(
+                    e.kind(),
+                    ErrorKind::ConnectionRefused
+                        | ErrorKind::HostUnreachable
+                        | ErrorKind::NetworkUnreachable
+                        | ErrorKind::AddrNotAvailable
+                )
+        }
+        _ => false,
+    }
+}
+
 impl Transport for Https {
-    fn send(&self, req: &Request) -> Result<Answer, String> {
+    fn send(&self, req: &Request) -> Result<Answer, SendError> {
         let url = format!("{}{}", self.base, req.target);
         let mut builder = hyper::Request::builder()
             .method(req.method.as_str())
@@ -176,11 +270,21 @@ impl Transport for Https {
         }
         let request = builder
             .body(req.body.clone())
-            .map_err(|e| format!("building the request to {url}: {e}"))?;
-        let mut res = self
-            .agent
-            .run(request)
-            .map_err(|e| format!("{} {url}: {e}", req.method))?;
+            .map_err(|e| SendError::failed(format!("building the request to {url}: {e}")))?;
+        let mut res = self.agent.run(request).map_err(|e| {
+            let message = format!("{} {url}: {e}", req.method);
+            if unreachable(&e) || (matches!(e, ureq::Error::Io(_)) && !self.connects()) {
+                let tls = matches!(&e, ureq::Error::Io(io) if io.get_ref().is_some_and(|i| i.is::<rustls::Error>()))
+                    || matches!(e, ureq::Error::Rustls(_) | ureq::Error::Tls(_));
+                SendError::unreachable(if tls {
+                    format!("TLS handshake failed: {message}")
+                } else {
+                    message
+                })
+            } else {
+                SendError::failed(message)
+            }
+        })?;
         let status = res.status().as_u16();
         let headers = sorted_headers(res.headers());
         let body = res
@@ -188,7 +292,7 @@ impl Transport for Https {
             .with_config()
             .limit(MAX_RESPONSE)
             .read_to_vec()
-            .map_err(|e| format!("reading the response of {url}: {e}"))?;
+            .map_err(|e| SendError::failed(format!("reading the response of {url}: {e}")))?;
         Ok(Answer {
             status,
             headers,
@@ -234,14 +338,38 @@ impl Http {
     }
 }
 
+impl Http {
+    /// A connection to the server: every address the name resolves to is tried, each for
+    /// at most the timeout. Failing that, the server is unreachable.
+    fn connect(&self) -> Result<TcpStream, SendError> {
+        let unreachable = |e: &dyn std::fmt::Display| {
+            SendError::unreachable(format!("connecting to {}: {e}", self.authority))
+        };
+        let addrs = self
+            .authority
+            .to_socket_addrs()
+            .map_err(|e| unreachable(&e))?;
+        let mut last = None;
+        for addr in addrs {
+            match TcpStream::connect_timeout(&addr, self.timeout) {
+                Ok(stream) => return Ok(stream),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(match last {
+            Some(e) => unreachable(&e),
+            None => unreachable(&"the name resolves to no address"),
+        })
+    }
+}
+
 impl Transport for Http {
-    fn send(&self, req: &Request) -> Result<Answer, String> {
-        let mut stream = TcpStream::connect(&self.authority)
-            .map_err(|e| format!("connecting to {}: {e}", self.authority))?;
+    fn send(&self, req: &Request) -> Result<Answer, SendError> {
+        let mut stream = self.connect()?;
         stream
             .set_read_timeout(Some(self.timeout))
             .and_then(|()| stream.set_write_timeout(Some(self.timeout)))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| SendError::failed(e.to_string()))?;
         let mut head = format!(
             "{} {}{} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAccept: application/json\r\nUser-Agent: eventmock-verify\r\n",
             req.method, self.prefix, req.target, self.authority
@@ -256,12 +384,12 @@ impl Transport for Http {
         stream
             .write_all(head.as_bytes())
             .and_then(|()| stream.write_all(&req.body))
-            .map_err(|e| format!("sending: {e}"))?;
+            .map_err(|e| SendError::failed(format!("sending to {}: {e}", self.authority)))?;
         let mut raw = Vec::new();
-        stream
-            .read_to_end(&mut raw)
-            .map_err(|e| format!("reading the response: {e}"))?;
-        parse_response(&raw)
+        stream.read_to_end(&mut raw).map_err(|e| {
+            SendError::failed(format!("reading the response of {}: {e}", self.authority))
+        })?;
+        parse_response(&raw).map_err(SendError::failed)
     }
 }
 

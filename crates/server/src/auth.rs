@@ -74,6 +74,40 @@ impl AuthPolicy {
     }
 }
 
+impl AuthPolicy {
+    /// A credential this policy accepts, for examples such as the banner's `curl` lines:
+    /// the first listed token, `demo` when any credential is accepted, `None` when none is
+    /// needed.
+    pub fn example_credential(&self) -> Option<&str> {
+        match self {
+            AuthPolicy::Off => None,
+            AuthPolicy::Tokens(tokens) => Some(tokens.first().map_or("", String::as_str)),
+            AuthPolicy::AnyNonEmpty => Some("demo"),
+        }
+    }
+
+    /// The `-H '…' ` argument (with its trailing space) a `curl` example needs to pass this
+    /// policy in `scheme`, quoted for a POSIX shell; empty when no credential is needed.
+    /// `header` is written as given (`Authorization`, `x-apikey`).
+    pub fn curl_header(&self, header: &str, scheme: Option<&str>) -> String {
+        match self.example_credential() {
+            None => String::new(),
+            Some(credential) => {
+                let value = match scheme {
+                    Some(word) => format!("{header}: {word} {credential}"),
+                    None => format!("{header}: {credential}"),
+                };
+                format!("-H {} ", shell_quote(&value))
+            }
+        }
+    }
+}
+
+/// `text` as one word of a POSIX shell: in single quotes, each `'` written as `'\''`.
+pub fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +173,33 @@ mod tests {
             Ok(())
         );
         assert_eq!(AuthPolicy::Off.check(BEARER, &req(&headers(&[]))), Ok(()));
+    }
+
+    #[test]
+    fn example_credentials_pass_their_own_policy() {
+        let policies = [
+            AuthPolicy::AnyNonEmpty,
+            AuthPolicy::Tokens(vec!["only-this".into(), "or-this".into()]),
+            AuthPolicy::Off,
+        ];
+        for policy in &policies {
+            let mut map = HeaderMap::new();
+            if let Some(credential) = policy.example_credential() {
+                map.insert(
+                    "authorization",
+                    format!("Bearer {credential}").parse().unwrap(),
+                );
+            }
+            assert_eq!(policy.check(BEARER, &req(&map)), Ok(()), "{policy:?}");
+        }
+        assert_eq!(
+            policies[1].curl_header("Authorization", Some("JWT")),
+            "-H 'Authorization: JWT only-this' "
+        );
+        assert_eq!(policies[2].curl_header("x-apikey", None), "");
+        assert_eq!(
+            AuthPolicy::Tokens(vec!["it's".into()]).curl_header("x-apikey", None),
+            r"-H 'x-apikey: it'\''s' "
+        );
     }
 }

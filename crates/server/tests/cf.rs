@@ -348,7 +348,7 @@ async fn tokens_policy_and_request_id_echo() {
     let api = build(Vendor::CloudFoundry, settings).unwrap();
     assert!(
         api.example_curl("http://h")
-            .starts_with("curl -H 'Authorization: bearer demo' 'http://h/v2/events/")
+            .starts_with("curl -H 'Authorization: bearer good' 'http://h/v2/events/")
     );
     let world = World {
         mounts: vec![Mount {

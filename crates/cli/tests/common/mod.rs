@@ -23,11 +23,18 @@ pub struct Served {
     child: Option<Child>,
     /// `host:port` from the banner.
     pub addr: String,
+    /// The banner's lines (as many as asked for with [`Served::start_with_banner`]).
+    pub banner: Vec<String>,
 }
 
 impl Served {
     /// Starts `eventmock serve --port 0` with `args` and waits for its banner.
     pub fn start(args: &[&str]) -> Self {
+        Self::start_with_banner(args, 1)
+    }
+
+    /// [`Served::start`], keeping the first `lines` lines of the banner.
+    pub fn start_with_banner(args: &[&str], lines: usize) -> Self {
         let mut child = bin()
             .args(["serve", "--port", "0"])
             .args(args)
@@ -43,6 +50,14 @@ impl Served {
             .find_map(|w| w.strip_prefix("http://"))
             .expect("address in the banner")
             .to_owned();
+        let mut banner = vec![line.trim_end().to_owned()];
+        while banner.len() < lines {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            banner.push(line.trim_end().to_owned());
+        }
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || {
             let mut sink = Vec::new();
@@ -51,6 +66,7 @@ impl Served {
         Self {
             child: Some(child),
             addr,
+            banner,
         }
     }
 

@@ -324,7 +324,8 @@ impl VendorApi for Authentik {
 
     fn example_curl(&self, base: &str) -> String {
         let id = self.example_id(0).unwrap_or_default();
-        format!("curl -H 'Authorization: Bearer demo' '{base}{EVENTS}{id}/'")
+        let auth = self.auth.curl_header("Authorization", Some("Bearer"));
+        format!("curl {auth}'{base}{EVENTS}{id}/'")
     }
 
     fn route_label(&self, req: &Req) -> &'static str {

@@ -248,7 +248,17 @@ impl VendorApi for CloudFoundry {
 
     fn example_curl(&self, base: &str) -> String {
         let id = self.example_id(0).unwrap_or_default();
-        format!("curl -H 'Authorization: bearer demo' '{base}/v2/events/{id}'")
+        if self.auth == AuthPolicy::AnyNonEmpty {
+            // What a CF client does: a token from UAA's password grant, then the bearer. (With
+            // a token list, issued tokens are refused: the listed token is shown instead.)
+            return format!(
+                r#"TOKEN=$(curl -s -d grant_type=password -d username=admin -d password=admin '{base}/oauth/token' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')"#
+            ) + &format!(
+                "\ncurl -H \"Authorization: bearer $TOKEN\" '{base}/v2/events/{id}'"
+            );
+        }
+        let auth = self.auth.curl_header("Authorization", Some("bearer"));
+        format!("curl {auth}'{base}/v2/events/{id}'")
     }
 
     fn route_label(&self, req: &Req) -> &'static str {

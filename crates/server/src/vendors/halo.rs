@@ -318,7 +318,8 @@ impl VendorApi for Halo {
 
     fn example_curl(&self, base: &str) -> String {
         let id = self.example_id(0).unwrap_or_default();
-        format!("curl -H 'x-apikey: demo' '{base}/api/v1/event/get.json?event_id={id}'")
+        let auth = self.auth.curl_header("x-apikey", None);
+        format!("curl {auth}'{base}/api/v1/event/get.json?event_id={id}'")
     }
 
     fn route_label(&self, req: &Req) -> &'static str {

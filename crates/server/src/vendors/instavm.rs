@@ -283,7 +283,8 @@ impl VendorApi for Instavm {
 
     fn example_curl(&self, base: &str) -> String {
         let id = self.example_id(0).unwrap_or_default();
-        format!("curl -H 'Authorization: Bearer demo' '{base}/v1/audit/events/{id}'")
+        let auth = self.auth.curl_header("Authorization", Some("Bearer"));
+        format!("curl {auth}'{base}/v1/audit/events/{id}'")
     }
 
     fn route_label(&self, req: &Req) -> &'static str {

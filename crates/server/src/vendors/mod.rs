@@ -60,7 +60,9 @@ pub trait VendorApi: Send + Sync + 'static {
     /// The id of the `n`-th visible event (for examples and checks).
     fn example_id(&self, n: u64) -> Option<String>;
 
-    /// A ready-to-paste `curl` command that fetches one real event from `base`.
+    /// Ready-to-paste shell lines (one `curl`, or CF's token flow then a `curl`) that fetch
+    /// one real event from `base` with a credential the vendor's auth policy accepts (none
+    /// with `auth: off`).
     fn example_curl(&self, base: &str) -> String;
 
     /// Deletes every change (overlay) made since start.

@@ -345,7 +345,8 @@ impl VendorApi for Probely {
 
     fn example_curl(&self, base: &str) -> String {
         let id = self.example_id(0).unwrap_or_default();
-        format!("curl -H 'Authorization: JWT demo' '{base}/events/{id}/'")
+        let auth = self.auth.curl_header("Authorization", Some("JWT"));
+        format!("curl {auth}'{base}/events/{id}/'")
     }
 
     fn route_label(&self, req: &Req) -> &'static str {
