@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
+use eventmock_fake::Span;
 use eventmock_fake::codec::MAX_INDEX;
-use eventmock_fake::time::{Window, parse_rfc3339};
+use eventmock_fake::time::parse_rfc3339;
 use eventmock_fake::{AnyDataset, DatasetConfig};
 use eventmock_model::Vendor;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -50,7 +51,7 @@ pub struct GenerateArgs {
     /// Time of the last event (RFC 3339); never the wall clock.
     #[arg(long, default_value = eventmock_fake::dataset::DEFAULT_ANCHOR)]
     anchor: String,
-    /// How far back the first event lies (e.g. 30d, 12h).
+    /// How far back the first event lies: a duration with its unit (ms, s, m, h, d), e.g. 30d.
     #[arg(long, default_value = "30d")]
     window: String,
 }
@@ -75,15 +76,18 @@ pub fn run(args: GenerateArgs) -> Result<()> {
         .into());
     }
     let anchor = parse_rfc3339(&args.anchor).map_err(|e| UsageError(format!("--anchor: {e}")))?;
-    let window: Window = args
+    let window: Span = args
         .window
         .parse()
         .map_err(|e| UsageError(format!("--window: {e}")))?;
+    if window.is_zero() {
+        return Err(UsageError("--window: must be longer than zero, such as 30d".into()).into());
+    }
     let config = DatasetConfig {
         seed: args.seed,
         len: args.count,
         anchor,
-        window: window.0,
+        window: window.micros(),
     };
     let sink: Box<dyn Write> =
         match &args.out {

@@ -8,9 +8,13 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::{Context as _, Result};
 use clap::Args;
+use eventmock_fake::Rate;
 use eventmock_fake::codec::MAX_INDEX;
-use eventmock_scenario::Scenario;
+use eventmock_fake::time::{parse_rfc3339, rfc3339_micros};
+use eventmock_model::Vendor;
+use eventmock_scenario::{ClockMode, Scenario};
 use eventmock_server::app::{DEFAULT_LEN, DEFAULT_SEED};
+use eventmock_server::clock::ClockChoice;
 use eventmock_server::{App, PortHandler, ServerConfig, World, bind, serve, shutdown_signal};
 
 use crate::UsageError;
@@ -54,6 +58,48 @@ pub struct ServeArgs {
     /// Bearer token every admin API request must carry (`Authorization: Bearer T`).
     #[arg(long, value_name = "T")]
     admin_token: Option<String>,
+    /// The world's clock: frozen (the data never change; the default), live (everything
+    /// follows wall time) or manual (time moves only by `POST /__eventmock/clock`).
+    #[arg(long, value_name = "MODE")]
+    clock: Option<ClockMode>,
+    /// When the clock starts: RFC 3339 or `now` (default: now for a live clock, else
+    /// 2026-01-01T00:00:00Z). The banner prints the resolved start, to replay a run exactly.
+    #[arg(long, value_name = "TIME")]
+    start: Option<String>,
+    /// New events per unit of clock time for every vendor: N/s, N/min or N/h (needs a live or
+    /// manual clock; a scenario vendor's own `arrivals` wins).
+    #[arg(long, value_name = "RATE")]
+    arrivals: Option<String>,
+}
+
+/// The clock the flags ask for.
+fn clock_choice(args: &ServeArgs) -> Result<ClockChoice> {
+    let start = match args.start.as_deref() {
+        None => None,
+        Some("now") => Some(eventmock_scenario::process_now()),
+        Some(t) => Some(parse_rfc3339(t).map_err(|e| UsageError(format!("--start: {e}")))?),
+    };
+    let arrivals = match args.arrivals.as_deref() {
+        None => None,
+        Some(r) => Some(
+            r.parse::<Rate>()
+                .map_err(|e| UsageError(format!("--arrivals: {e}")))?,
+        ),
+    };
+    if arrivals.is_some()
+        && args.clock.is_none_or(|m| m == ClockMode::Frozen)
+        && args.scenarios.is_empty()
+    {
+        return Err(UsageError(
+            "--arrivals needs a clock that moves: add --clock manual or --clock live".into(),
+        )
+        .into());
+    }
+    Ok(ClockChoice {
+        mode: args.clock,
+        start,
+        arrivals,
+    })
 }
 
 /// Loads and validates scenario files; every diagnostic is printed, one per line.
@@ -76,6 +122,7 @@ pub fn load_scenarios(paths: &[PathBuf]) -> Result<Vec<Scenario>, Vec<String>> {
 }
 
 fn build_world(args: &ServeArgs) -> Result<World> {
+    let choice = clock_choice(args)?;
     if args.scenarios.is_empty() {
         if args.events == 0 || args.events > MAX_INDEX {
             return Err(UsageError(format!(
@@ -84,12 +131,12 @@ fn build_world(args: &ServeArgs) -> Result<World> {
             ))
             .into());
         }
-        return World::all_vendors(args.seed, args.events)
+        return World::vendors_on(&Vendor::ALL, args.seed, args.events, &choice)
             .map_err(|e| UsageError(e.to_string()).into());
     }
     let scenarios =
         load_scenarios(&args.scenarios).map_err(|lines| UsageError(lines.join("\n")))?;
-    World::from_scenarios(&scenarios).map_err(|e| UsageError(e.to_string()).into())
+    World::from_scenarios_with(&scenarios, &choice).map_err(|e| UsageError(e.to_string()).into())
 }
 
 /// The control plane's settings of the flags.
@@ -147,7 +194,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
             }));
         }
         if args.watch {
-            tokio::spawn(watch(Arc::clone(&app), args.scenarios.clone(), ports));
+            tokio::spawn(watch(
+                Arc::clone(&app),
+                args.scenarios.clone(),
+                ports,
+                clock_choice(&args)?,
+            ));
         }
         let main = serve(listener, Arc::clone(&app), config, async move {
             shutdown_signal().await;
@@ -183,7 +235,7 @@ fn newest_mtime(paths: &[PathBuf]) -> Option<SystemTime> {
 }
 
 /// Polls the scenario files; on change, reloads — or reports and keeps the last good world.
-async fn watch(app: Arc<App>, paths: Vec<PathBuf>, ports: Vec<u16>) {
+async fn watch(app: Arc<App>, paths: Vec<PathBuf>, ports: Vec<u16>, choice: ClockChoice) {
     let mut last = newest_mtime(&paths);
     loop {
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -194,7 +246,7 @@ async fn watch(app: Arc<App>, paths: Vec<PathBuf>, ports: Vec<u16>) {
         last = now;
         match load_scenarios(&paths)
             .map_err(|l| l.join("\n"))
-            .and_then(|s| World::from_scenarios(&s).map_err(|e| e.to_string()))
+            .and_then(|s| World::from_scenarios_with(&s, &choice).map_err(|e| e.to_string()))
         {
             Ok(world) if world.ports() != ports => tracing::error!(
                 "scenario reload rejected: ports changed ({:?} → {:?}); restart to change ports; still serving the last good scenario",
@@ -228,6 +280,24 @@ fn print_banner(app: &App, base: &str, args: &ServeArgs, extra: &[(u16, tokio::n
         out,
         "eventmock {} listening on {base} ({what})",
         env!("CARGO_PKG_VERSION")
+    );
+    let clock = &world.time.clock;
+    let arrivals: Vec<String> = world
+        .time
+        .arrivals
+        .iter()
+        .map(|(v, r)| format!("{} {r}", v.name()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  clock      {} from {}{}",
+        clock.mode().name(),
+        rfc3339_micros(clock.start()),
+        if arrivals.is_empty() {
+            String::new()
+        } else {
+            format!(", arrivals: {}", arrivals.join(", "))
+        }
     );
     for mount in &world.mounts {
         let port_base = match mount.port {

@@ -120,3 +120,28 @@ fn bad_input_gets_one_line_and_exit_2() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// Issue #13 item 8: `--window 30` (no unit) was accepted and `--window 1000000d` printed
+/// year 0215; both are now one-line usage errors from the one duration grammar.
+#[test]
+fn windows_need_a_unit_and_stay_in_range() {
+    for (window, needle) in [
+        ("30", "--window: invalid duration `30`: a unit is required"),
+        ("1000000d", "--window: duration `1000000d` is out of range"),
+        ("0s", "--window: must be longer than zero"),
+        ("2w", "--window: invalid duration `2w`"),
+    ] {
+        let args = [
+            "generate", "--vendor", "cf", "--count", "2", "--window", window,
+        ];
+        let out = eventmock(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    }
+    let ok = stdout(&[
+        "generate", "--vendor", "cf", "--count", "2", "--window", "90s",
+    ]);
+    assert_eq!(ok.lines().count(), 2);
+}

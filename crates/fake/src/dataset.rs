@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::codec::{IdCodec, IdError, IdFormat, MAX_INDEX};
 use crate::pools::Pools;
 use crate::rng::{EventRng, StreamFactory, dataset_key};
-use crate::time::{Micros, TimeAxis, parse_rfc3339};
+use crate::time::{Arrivals, Micros, TimeAxis, parse_rfc3339};
 
 /// The default time anchor: 2026-01-01T00:00:00Z. Never the wall clock.
 pub const DEFAULT_ANCHOR: &str = "2026-01-01T00:00:00Z";
@@ -141,7 +141,27 @@ impl<G: Generator> Dataset<G> {
         Ok(Self { ctx, generator })
     }
 
-    /// The number of events.
+    /// Lets the dataset grow at its head: event `len + k` is the `k`-th of `arrivals`, its
+    /// content `f(seed, vendor, len + k)` like every other event's and its time
+    /// `arrivals.time_of(k)`. How many have arrived is up to the caller's clock
+    /// ([`Arrivals::count_at`]); [`Dataset::index_within`] decodes ids up to that count.
+    pub fn with_arrivals(mut self, arrivals: Option<Arrivals>) -> Self {
+        self.ctx.codec.set_arrivals(arrivals);
+        self
+    }
+
+    /// The arrival process, if the dataset grows.
+    pub fn arrivals(&self) -> Option<&Arrivals> {
+        self.ctx.codec.axis().arrivals.as_ref()
+    }
+
+    /// The index of `id` if this dataset produced it among its first `len` events (the base
+    /// region and the arrivals so far).
+    pub fn index_within(&self, id: &str, len: u64) -> Result<u64, IdError> {
+        self.ctx.codec.decode(id, len)
+    }
+
+    /// The number of events in the base region (arrivals not counted).
     pub fn len(&self) -> u64 {
         self.ctx.config.len
     }

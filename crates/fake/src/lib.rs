@@ -12,6 +12,8 @@
 //! - [`pools`]: per-dataset pools of names, user agents, addresses, built with `fake`.
 //! - [`rng`]: the per-event ChaCha8 stream.
 //! - [`time`]: the time axis and timestamp formatting.
+//! - [`span`]: the one grammar of durations (`90s`) and rates (`5/s`) for flags, scenarios
+//!   and the admin API.
 //! - [`mix`]: pinned integer mixing (keys, tags, uniform draws).
 
 pub mod any;
@@ -20,9 +22,11 @@ pub mod dataset;
 pub mod mix;
 pub mod pools;
 pub mod rng;
+pub mod span;
 pub mod time;
 pub mod vendors;
 
 pub use any::AnyDataset;
 pub use codec::{IdCodec, IdError, IdFormat};
 pub use dataset::{Dataset, DatasetConfig, DatasetError, Generator};
+pub use span::{Rate, Span, SpanError};

@@ -3,8 +3,12 @@
 //!
 //! `timestamp(i) = anchor - (len - 1 - i) × step + jitter(i)` with `0 ≤ jitter < step`, so time
 //! never decreases with the index: ordering by time is ordering by index.
+//!
+//! A dataset with [`Arrivals`] grows at its head: index `len + k` is the `k`-th arrival, at
+//! `origin + rate.time_of(k)` (no jitter: it happens exactly when it is counted), so the base
+//! region ends at the anchor and the arrival region follows it, still in index order.
 
-use std::fmt;
+use crate::span::Rate;
 
 /// Microseconds since the Unix epoch, UTC.
 pub type Micros = i64;
@@ -18,22 +22,58 @@ pub struct TimeAxis {
     pub anchor: Micros,
     /// The spacing between consecutive events, at least 1 µs.
     pub step: i64,
-    /// The number of events on the axis.
+    /// The number of events on the axis (the base region).
     pub len: u64,
+    /// Events arriving after the base region, if any.
+    pub arrivals: Option<Arrivals>,
+}
+
+/// A steady arrival process: how a dataset grows at its head as a clock moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arrivals {
+    /// When the process starts: arrival `k` happens `rate.time_of(k)` after it.
+    pub origin: Micros,
+    /// How many arrive per unit of time.
+    pub rate: Rate,
+}
+
+impl Arrivals {
+    /// How many have arrived at time `now`.
+    #[inline]
+    pub fn count_at(&self, now: Micros) -> u64 {
+        self.rate.count_in(now.saturating_sub(self.origin))
+    }
+
+    /// When arrival `k` (from 0) happens.
+    #[inline]
+    pub fn time_of(&self, k: u64) -> Micros {
+        self.origin.saturating_add(self.rate.time_of(k))
+    }
 }
 
 impl TimeAxis {
     /// An axis of `len` events spread over `window` microseconds ending at `anchor`.
     pub fn new(anchor: Micros, window: i64, len: u64) -> Self {
         let step = (window / len.max(1) as i64).max(1);
-        Self { anchor, step, len }
+        Self {
+            anchor,
+            step,
+            len,
+            arrivals: None,
+        }
     }
 
     /// The time of event `index`; `jitter` is any 64-bit draw, reduced to `0..step`.
     /// Event `i` lies in `(anchor - (len - i) × step, anchor - (len - 1 - i) × step]`, so every
     /// event is at or before the anchor and times never decrease with the index.
+    /// With [`Arrivals`], an index past the base region is an arrival and gets its time.
     #[inline]
     pub fn at(&self, index: u64, jitter: u64) -> Micros {
+        if index >= self.len
+            && let Some(arrivals) = &self.arrivals
+        {
+            return arrivals.time_of(index - self.len);
+        }
         let back = (self.len.saturating_sub(index)) as i64;
         self.anchor - back.saturating_mul(self.step) + 1 + (jitter % self.step as u64) as i64
     }
@@ -339,46 +379,6 @@ pub fn parse_rfc3339(input: &str) -> Result<Micros, TimestampError> {
     Ok(c.to_micros() - offset_secs * MICROS_PER_SEC)
 }
 
-/// A duration given as `30d`, `12h`, `90m`, `45s` or plain seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window(pub Micros);
-
-impl fmt::Display for Window {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}s", self.0 / MICROS_PER_SEC)
-    }
-}
-
-/// Why a window could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid window `{0}`: expected a positive duration such as 30d, 12h, 90m or 45s")]
-pub struct WindowError(pub String);
-
-impl std::str::FromStr for Window {
-    type Err = WindowError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        let (digits, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
-            Some(p) => (&t[..p], &t[p..]),
-            None => (t, "s"),
-        };
-        let n: i64 = digits.parse().map_err(|_| WindowError(s.to_owned()))?;
-        let mult = match unit {
-            "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            "d" => 86_400,
-            "w" => 7 * 86_400,
-            _ => return Err(WindowError(s.to_owned())),
-        };
-        let secs = n.checked_mul(mult).filter(|v| *v > 0);
-        secs.and_then(|v| v.checked_mul(MICROS_PER_SEC))
-            .map(Window)
-            .ok_or_else(|| WindowError(s.to_owned()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,13 +449,5 @@ mod tests {
         assert!(axis.at(999, u64::MAX) <= 1_000_000_000);
         assert!(axis.at(999, 0) > 1_000_000_000 - axis.step);
         assert!(axis.at(0, 0) > 1_000_000_000 - 1_000_000);
-    }
-
-    #[test]
-    fn windows_parse() {
-        assert_eq!("30d".parse::<Window>().unwrap().0, 30 * 86_400 * 1_000_000);
-        assert_eq!("45".parse::<Window>().unwrap().0, 45_000_000);
-        assert!("0d".parse::<Window>().is_err());
-        assert!("3y".parse::<Window>().is_err());
     }
 }

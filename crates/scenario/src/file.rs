@@ -27,6 +27,10 @@ pub struct ScenarioFile {
     /// The default seed of every vendor's dataset (a vendor's own `seed` overrides it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// The world's clock: `frozen` (default), `live` or `manual`, and when it starts. One
+    /// scenario of a world may set it (several that disagree are an error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockFile>,
     /// The vendors served, keyed by vendor name (`probely`, `authentik`, `halo`, `instavm`,
     /// `cf`); at least one.
     #[schemars(extend(
@@ -65,19 +69,53 @@ pub struct VendorFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 1_099_511_627_776_u64))]
     pub events: Option<u64>,
-    /// When the newest generated event happened, RFC 3339 (e.g. `2026-01-01T00:00:00Z`).
+    /// When the newest generated (base) event happened, RFC 3339 (e.g. `2026-01-01T00:00:00Z`),
+    /// or `now` (the clock's start). Default: the clock's start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anchor: Option<String>,
-    /// How far back the oldest generated event is from the anchor: `30d`, `12h`, `90m`, `45s`,
-    /// `2w` or plain seconds.
+    /// How far back the oldest generated event is from the anchor: a duration with its unit
+    /// (`ms`, `s`, `m`, `h`, `d`), such as `30d` or `12h`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<String>,
+    /// New events arriving at the head of the dataset as the clock moves: `N/s`, `N/min` or
+    /// `N/h` (needs a `live` or `manual` clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrivals: Option<String>,
+    /// The vendor's rate limit on the world's clock, keyed per client as the vendor keys it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimitFile>,
     /// Which credentials are accepted. Omitted: any non-empty credential.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthFile>,
     /// Explicit events, served and listed alongside the generated ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixtures: Vec<FixtureFile>,
+}
+
+/// The world's clock.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClockFile {
+    /// `frozen` (the data do not change; time-based limits follow wall time), `live`
+    /// (everything follows wall time) or `manual` (time moves only when told). Default
+    /// `frozen`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// When the clock starts: RFC 3339, or `now` (resolved once when the scenario is first
+    /// loaded, and printed so a run can be replayed by pinning it). Default:
+    /// `2026-01-01T00:00:00Z`, or `now` for a `live` clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+}
+
+/// A vendor's rate limit: at most `requests` per `per` for each client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitFile {
+    /// How many requests a client may make per window (at least 1).
+    pub requests: u64,
+    /// The window: a duration with its unit, such as `1m` or `90s`.
+    pub per: String,
 }
 
 /// Which credentials a vendor accepts: exactly one of `tokens` or `off`.

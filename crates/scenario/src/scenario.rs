@@ -1,8 +1,8 @@
 //! The compiled scenario: validated, with defaults applied, times parsed, vendors resolved and
 //! regexes compiled. This is what the server consumes.
 
-use eventmock_fake::DatasetConfig;
 use eventmock_fake::time::Micros;
+use eventmock_fake::{DatasetConfig, Rate, Span};
 use eventmock_model::Vendor;
 
 use crate::file::{CheckExpectFile, ErrorName, Then};
@@ -17,6 +17,8 @@ pub struct Scenario {
     pub description: Option<String>,
     /// The top-level default seed, if given.
     pub seed: Option<u64>,
+    /// The world's clock, if this scenario sets one.
+    pub clock: Option<ClockSpec>,
     /// The mounted vendors, in [`Vendor::ALL`] order; at least one.
     pub vendors: Vec<VendorMount>,
     /// Request overrides; the first matching one wins.
@@ -49,6 +51,82 @@ pub struct VendorMount {
     pub auth: Auth,
     /// Explicit events, in file order.
     pub fixtures: Vec<Fixture>,
+    /// Whether the anchor is the clock's start (no `anchor`, or `anchor: now`) rather than a
+    /// fixed time; a world whose clock starts elsewhere moves such an anchor there.
+    pub anchor_from_clock: bool,
+    /// New events per unit of clock time, if any.
+    pub arrivals: Option<Rate>,
+    /// The vendor's rate limit, if any.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// How the world's clock runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClockMode {
+    /// The data do not change; time-based limits follow wall time.
+    #[default]
+    Frozen,
+    /// Everything follows wall time from the start.
+    Live,
+    /// Time moves only when told (`POST /__eventmock/clock`).
+    Manual,
+}
+
+impl ClockMode {
+    /// `frozen`, `live` or `manual`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClockMode::Frozen => "frozen",
+            ClockMode::Live => "live",
+            ClockMode::Manual => "manual",
+        }
+    }
+}
+
+impl std::str::FromStr for ClockMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "frozen" => Ok(ClockMode::Frozen),
+            "live" => Ok(ClockMode::Live),
+            "manual" => Ok(ClockMode::Manual),
+            _ => Err(format!(
+                "unknown clock mode `{s}`: expected `frozen`, `live` or `manual`"
+            )),
+        }
+    }
+}
+
+/// A scenario's clock: its mode and resolved start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockSpec {
+    /// How it runs.
+    pub mode: ClockMode,
+    /// When it starts (Unix microseconds); `now` already resolved.
+    pub start: Micros,
+}
+
+/// At most `requests` per `per`, per client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed per window (≥ 1).
+    pub requests: u64,
+    /// The window (> 0).
+    pub per: Span,
+}
+
+/// The wall-clock time this process first resolved `now` (whole seconds, Unix microseconds):
+/// every `now` in scenarios (a clock's `start`, an `anchor`) read by one process is this same
+/// instant, so scenarios of one world agree and a reload does not move the data.
+pub fn process_now() -> Micros {
+    static NOW: std::sync::OnceLock<Micros> = std::sync::OnceLock::new();
+    *NOW.get_or_init(|| {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        i64::try_from(secs).unwrap_or(0).saturating_mul(1_000_000)
+    })
 }
 
 /// Which credentials a vendor accepts.

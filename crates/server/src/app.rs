@@ -16,6 +16,7 @@ use hyper::http::request::Parts;
 use hyper::{Request, StatusCode};
 
 use crate::admin::Served;
+use crate::clock::{ClockChoice, LocalClock, Timeline, WorldClock};
 use crate::errors::{ErrorName, Holes};
 use crate::net::{ConnectionFault, Handler};
 use crate::request::Req;
@@ -45,6 +46,8 @@ pub struct World {
     pub scenario_names: Vec<String>,
     /// Overrides and faults.
     pub rules: Arc<Rules>,
+    /// The world's clock and arrival rates.
+    pub time: crate::clock::WorldClock,
 }
 
 /// The seed of the embedded default scenario.
@@ -66,11 +69,33 @@ impl World {
 
     /// `vendors` at the root with datasets of `seed` and `len`, any non-empty credential.
     pub fn vendors(vendors: &[Vendor], seed: u64, len: u64) -> Result<Self, DatasetError> {
+        Self::vendors_on(vendors, seed, len, &ClockChoice::default())
+    }
+
+    /// [`World::vendors`] on the clock `choice` asks for (anchored at its start, every vendor
+    /// growing by its arrivals).
+    pub fn vendors_on(
+        vendors: &[Vendor],
+        seed: u64,
+        len: u64,
+        choice: &ClockChoice,
+    ) -> Result<Self, DatasetError> {
+        let mode = choice.mode.unwrap_or_default();
+        let clock = LocalClock::shared(mode, choice.start_for(mode));
         let mut mounts = Vec::new();
+        let mut arrivals = Vec::new();
         for vendor in vendors {
             let mut settings = VendorSettings::default();
             settings.dataset.seed = seed;
             settings.dataset.len = len;
+            settings.dataset.anchor = clock.start();
+            settings.timeline = Timeline {
+                clock: Arc::clone(&clock),
+                arrivals: choice.arrivals,
+            };
+            if let Some(rate) = choice.arrivals {
+                arrivals.push((*vendor, rate));
+            }
             mounts.push(Mount {
                 prefix: String::new(),
                 api: build(*vendor, settings)?,
@@ -79,6 +104,7 @@ impl World {
         }
         Ok(Self {
             mounts,
+            time: WorldClock { clock, arrivals },
             ..Self::default()
         })
     }
@@ -128,12 +154,14 @@ impl World {
         no_vendor(path)
     }
 
-    /// Clears every vendor's overlay and every sequence and fault counter.
+    /// Clears every vendor's overlay and every sequence and fault counter, and rewinds a
+    /// manual clock to its start.
     pub fn reset(&self) {
         for m in &self.mounts {
             m.api.reset();
         }
         self.rules.reset();
+        self.time.clock.rewind();
     }
 }
 

@@ -166,7 +166,7 @@ where
     let mint = store.mint();
     let mut value = value;
     if partial {
-        let own = id.and_then(|id| dataset.index(id).ok());
+        let own = id.and_then(|id| store.index(id).ok());
         let base_index = match &value {
             Value::Object(patch) => base_index(own, dataset.len(), patch, &|i| {
                 serde_json::to_value(store.generate(i)).ok()
@@ -187,7 +187,7 @@ where
     })?;
     let id = match id {
         Some(id) => id.to_owned(),
-        None if partial => dataset.id(dataset.len() + mint),
+        None if partial => dataset.id(Store::<G>::minted_index(mint)),
         None => event.event_id().to_owned(),
     };
     let format = G::ID_FORMAT;

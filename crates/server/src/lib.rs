@@ -10,6 +10,7 @@
 //!   graceful shutdown.
 //! - [`app`]: [`App`], the request handler, and [`World`], what is mounted where.
 //! - [`world`]: building a world from scenarios; [`rules`]: overrides and faults.
+//! - [`clock`]: the world's clock (`frozen`, `live`, `manual`) behind a small trait.
 //! - [`vendors`]: one module per vendor (its table maps URLs to handlers).
 //! - [`errors`]: named vendor errors and their rendering; [`auth`]: credential checks.
 //! - [`store`]: a vendor's dataset and overlay; [`events`]: adding events from JSON;
@@ -22,6 +23,7 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod clock;
 pub mod errors;
 pub mod events;
 pub mod journal;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use eventmock_fake::Generator;
 
+use crate::events::EventMeta;
 use crate::store::{Entry, Store, View};
 
 /// At most this many events are examined by one filtered request. Past it, the totals count
@@ -92,7 +93,10 @@ pub fn page<G: Generator>(
     offset: u64,
     limit: u64,
     filter: Option<Filter<'_, G::Event>>,
-) -> Page<G::Event> {
+) -> Page<G::Event>
+where
+    G::Event: EventMeta,
+{
     let view = store.view();
     let Some(filter) = filter else {
         let total = view.total();
@@ -144,7 +148,10 @@ pub fn scan<G: Generator>(
     start: u64,
     limit: u64,
     filter: Filter<'_, G::Event>,
-) -> (Vec<Ev<G::Event>>, Option<u64>) {
+) -> (Vec<Ev<G::Event>>, Option<u64>)
+where
+    G::Event: EventMeta,
+{
     let view = store.view();
     let total = view.total();
     let mut items = Vec::new();

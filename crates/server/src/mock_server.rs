@@ -44,8 +44,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use eventmock_fake::time::Micros;
+use eventmock_fake::{Rate, Span};
+
 use crate::admin::{ControlConfig, RequestPattern};
 use crate::app::{App, DEFAULT_LEN, DEFAULT_SEED, World};
+use crate::clock::{ClockChoice, ClockError, ClockMode};
 use crate::journal::JournalEntry;
 use crate::net::{ServerConfig, bind, serve};
 
@@ -71,6 +77,7 @@ pub struct MockServerBuilder {
     events: u64,
     scenario: Option<String>,
     control: ControlConfig,
+    clock: ClockChoice,
 }
 
 impl Default for MockServerBuilder {
@@ -81,6 +88,7 @@ impl Default for MockServerBuilder {
             events: DEFAULT_LEN,
             scenario: None,
             control: ControlConfig::default(),
+            clock: ClockChoice::default(),
         }
     }
 }
@@ -112,6 +120,20 @@ impl MockServerBuilder {
         self
     }
 
+    /// The clock: `frozen` (default), `live` or `manual`, starting at `start` (`None`: the
+    /// default for the mode). A scenario's own `clock:` must agree with the mode.
+    pub fn clock(mut self, mode: ClockMode, start: Option<SystemTime>) -> Self {
+        self.clock.mode = Some(mode);
+        self.clock.start = start.map(micros_of);
+        self
+    }
+
+    /// New events per unit of clock time for every vendor (a scenario's own `arrivals` win).
+    pub fn arrivals(mut self, rate: Rate) -> Self {
+        self.clock.arrivals = Some(rate);
+        self
+    }
+
     /// How many requests the journal keeps (default 10,000).
     pub fn journal_capacity(mut self, capacity: usize) -> Self {
         self.control.journal_capacity = capacity;
@@ -129,7 +151,7 @@ impl MockServerBuilder {
                         .join("\n"),
                 )
             })?;
-            return World::from_scenarios(std::slice::from_ref(&scenario))
+            return World::from_scenarios_with(std::slice::from_ref(&scenario), &self.clock)
                 .map_err(|e| MockServerError::World(e.to_string()));
         }
         let vendors = if self.vendors.is_empty() {
@@ -137,7 +159,14 @@ impl MockServerBuilder {
         } else {
             self.vendors.clone()
         };
-        World::vendors(&vendors, self.seed, self.events)
+        if self.clock.arrivals.is_some() && self.clock.mode.unwrap_or_default() == ClockMode::Frozen
+        {
+            return Err(MockServerError::World(
+                "arrivals need a clock that moves: call .clock(ClockMode::Manual, …) or Live"
+                    .into(),
+            ));
+        }
+        World::vendors_on(&vendors, self.seed, self.events, &self.clock)
             .map_err(|e| MockServerError::World(e.to_string()))
     }
 
@@ -233,6 +262,18 @@ impl MockServer {
             .and_then(|m| m.api.example_id(n))
     }
 
+    /// The world's clock, now (for the data: the start while frozen).
+    pub fn now(&self) -> SystemTime {
+        system_time(self.app.world().time.clock.now())
+    }
+
+    /// Moves a manual clock forward by `by` (rounded down to whole milliseconds): events
+    /// arrive, rate-limit windows pass. The new time, or why the clock did not move.
+    pub fn advance(&self, by: Duration) -> Result<SystemTime, ClockError> {
+        let span = Span::try_from(by).map_err(|_| ClockError::TooFar)?;
+        self.app.world().time.clock.advance(span).map(system_time)
+    }
+
     /// The journaled requests, oldest first (at most the journal's capacity).
     pub fn requests(&self) -> Vec<JournalEntry> {
         let mut all = self.app.control().journal().find(usize::MAX, |_| true);
@@ -304,6 +345,17 @@ impl MockServer {
             Err(e) => panic!("eventmock MockServer: {method} {path} failed: {e}"),
         }
     }
+}
+
+/// Unix microseconds of a system time (before 1970: 0).
+fn micros_of(t: SystemTime) -> Micros {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
+/// The system time of Unix microseconds.
+fn system_time(t: Micros) -> SystemTime {
+    UNIX_EPOCH + Duration::from_micros(t.max(0).unsigned_abs())
 }
 
 /// One request/response over a new connection (`Connection: close`).

@@ -8,13 +8,25 @@
 //! The visible events, oldest first, are the generated indices that are not deleted with the
 //! extra events merged in by time: an extra with `after == a` sits after generated index
 //! `a - 1` and before generated index `a`.
+//!
+//! On a moving clock (see [`crate::clock`]) the dataset grows: the generated indices visible
+//! are the base region plus the arrivals counted at the clock's `now`
+//! ([`Store::visible_len`]), and extras whose time lies after `now` are not visible yet.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use arc_swap::ArcSwap;
+use eventmock_fake::time::Arrivals;
 use eventmock_fake::{Dataset, DatasetConfig, DatasetError, Generator, IdError};
+
+use crate::clock::{Clock, ClockMode, Timeline};
+use crate::events::EventMeta;
+
+/// Ids minted for added events are those of indices from here on: far past any length a
+/// dataset reaches with arrivals, so a minted id never becomes a generated one.
+pub const MINTED_FROM: u64 = eventmock_fake::codec::MAX_INDEX / 2;
 
 /// An event added beside the generated ones.
 #[derive(Debug)]
@@ -147,16 +159,68 @@ pub struct Store<G: Generator> {
     overlay: ArcSwap<Overlay<G::Event>>,
     /// Ids minted for added events so far (new ids are those of indices past the end).
     minted: AtomicU64,
+    /// The world's clock: how far the dataset has grown, which extras are visible yet.
+    clock: Arc<dyn Clock>,
+    /// Whether the clock moves (extras in the future wait for it).
+    moving: bool,
 }
 
 impl<G: Generator> Store<G> {
-    /// A store over a new dataset with an empty overlay.
+    /// A store over a new dataset with an empty overlay, on a frozen clock.
     pub fn new(config: DatasetConfig) -> Result<Self, DatasetError> {
+        Self::with_timeline(config, &Timeline::default())
+    }
+
+    /// A store over a new dataset on the world's clock, growing by `timeline.arrivals` from
+    /// the later of the clock's start and the dataset's anchor.
+    pub fn with_timeline(config: DatasetConfig, timeline: &Timeline) -> Result<Self, DatasetError> {
+        let arrivals = timeline.arrivals.map(|rate| Arrivals {
+            origin: timeline.clock.start().max(config.anchor),
+            rate,
+        });
         Ok(Self {
-            dataset: Dataset::new(config)?,
+            dataset: Dataset::new(config)?.with_arrivals(arrivals),
             overlay: ArcSwap::from_pointee(Overlay::default()),
             minted: AtomicU64::new(0),
+            moving: timeline.clock.mode() != ClockMode::Frozen,
+            clock: Arc::clone(&timeline.clock),
         })
+    }
+
+    /// The world's clock.
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
+    /// How many generated indices exist now: the base region plus the arrivals so far.
+    #[inline]
+    pub fn visible_len(&self) -> u64 {
+        let base = self.dataset.len();
+        match self.dataset.arrivals() {
+            None => base,
+            Some(a) => base
+                .saturating_add(a.count_at(self.clock.now()))
+                .min(MINTED_FROM),
+        }
+    }
+
+    /// The index of a generated event's `id`, if it exists now.
+    #[inline]
+    pub fn index(&self, id: &str) -> Result<u64, IdError> {
+        self.dataset.index_within(id, self.visible_len())
+    }
+
+    /// The index to encode for the `n`-th minted id (see [`Store::mint`]).
+    pub fn minted_index(n: u64) -> u64 {
+        MINTED_FROM + n % MINTED_FROM
+    }
+
+    /// Whether an extra event is visible now (on a moving clock, not before its time).
+    fn arrived(&self, event: &G::Event) -> bool
+    where
+        G::Event: EventMeta,
+    {
+        !self.moving || event.time_micros().is_none_or(|t| t <= self.clock.now())
     }
 
     /// The dataset.
@@ -169,7 +233,8 @@ impl<G: Generator> Store<G> {
         self.overlay.load_full()
     }
 
-    /// A fresh number for minting an id (`dataset.id(len + n)` is in format and never generated).
+    /// A fresh number for minting an id (`dataset.id(Store::minted_index(n))` is in format and
+    /// never generated).
     pub fn mint(&self) -> u64 {
         self.minted.fetch_add(1, Ordering::Relaxed)
     }
@@ -186,12 +251,19 @@ impl<G: Generator> Store<G> {
     }
 
     /// Resolves an id.
-    pub fn lookup(&self, id: &str) -> Lookup<G::Event> {
+    pub fn lookup(&self, id: &str) -> Lookup<G::Event>
+    where
+        G::Event: EventMeta,
+    {
         let overlay = self.overlay.load();
         if let Some(pos) = overlay.extra_ids.get(id) {
-            return Lookup::Extra(Arc::clone(&overlay.extras[*pos].event));
+            let event = &overlay.extras[*pos].event;
+            if !self.arrived(event) {
+                return Lookup::NotFound;
+            }
+            return Lookup::Extra(Arc::clone(event));
         }
-        match self.dataset.index(id) {
+        match self.index(id) {
             Ok(i) if overlay.deleted.contains(&i) => Lookup::NotFound,
             Ok(i) => Lookup::Generated(i),
             Err(IdError::Unknown) => Lookup::NotFound,
@@ -209,7 +281,7 @@ impl<G: Generator> Store<G> {
                 next.extras.remove(pos);
                 reindex(&mut next);
                 deleted = true;
-            } else if let Ok(i) = self.dataset.index(id) {
+            } else if let Ok(i) = self.index(id) {
                 deleted = next.deleted.insert(i);
             }
             next
@@ -226,7 +298,7 @@ impl<G: Generator> Store<G> {
             if let Some(pos) = next.extra_ids.get(&id).copied() {
                 next.extras.remove(pos);
             }
-            if let Ok(i) = self.dataset.index(&id) {
+            if let Ok(i) = self.index(&id) {
                 next.deleted.insert(i);
             }
             let at = next.extras.partition_point(|e| e.after <= after);
@@ -270,7 +342,7 @@ impl<G: Generator> Store<G> {
         let ids: BTreeSet<&str> = batch.iter().map(|e| e.id.as_str()).collect();
         let generated: Vec<u64> = batch
             .iter()
-            .filter_map(|e| self.dataset.index(&e.id).ok())
+            .filter_map(|e| self.index(&e.id).ok())
             .collect();
         self.overlay.rcu(|current| {
             let mut next = Overlay {
@@ -299,9 +371,8 @@ impl<G: Generator> Store<G> {
     /// The id of the `n`-th visible event, oldest first.
     pub fn nth_id(&self, n: u64) -> Option<String>
     where
-        G::Event: crate::events::EventMeta,
+        G::Event: EventMeta,
     {
-        use crate::events::EventMeta;
         match self.view().ascending(n).next()? {
             Entry::Generated(i) => Some(self.dataset.id(i)),
             Entry::Extra(e) => Some(e.event_id().to_owned()),
@@ -313,10 +384,17 @@ impl<G: Generator> Store<G> {
         self.overlay.store(Arc::new(Overlay::default()));
     }
 
-    /// How many generated indices have a time `<= t` (for placing extras by time).
+    /// How many generated indices have a time `<= t` (for placing extras by time), counting
+    /// arrivals that have not happened yet: an extra's place does not move as the clock does.
     pub fn generated_at_or_before(&self, t: i64) -> u64 {
         let codec = &self.dataset.context().codec;
-        let (mut lo, mut hi) = (0u64, self.dataset.len());
+        let arrived_by_t = self.dataset.arrivals().map_or(0, |a| a.count_at(t));
+        let end = self
+            .dataset
+            .len()
+            .saturating_add(arrived_by_t)
+            .min(MINTED_FROM);
+        let (mut lo, mut hi) = (0u64, end);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             if codec.time_of(mid) <= t {
@@ -328,11 +406,30 @@ impl<G: Generator> Store<G> {
         lo
     }
 
-    /// A consistent view for listing.
-    pub fn view(&self) -> View<G::Event> {
+    /// A consistent view for listing: the events visible at the clock's `now`.
+    pub fn view(&self) -> View<G::Event>
+    where
+        G::Event: EventMeta,
+    {
+        let len = self.visible_len();
+        let overlay = self.overlay.load_full();
+        let extras = &overlay.extras;
+        let mut extras_end = extras.len();
+        if self.moving {
+            // Extras are sorted by `after`: those before the generated head have arrived;
+            // of those at it, the leading ones whose time has come.
+            extras_end = extras.partition_point(|e| e.after < len);
+            while extras
+                .get(extras_end)
+                .is_some_and(|e| e.after == len && self.arrived(&e.event))
+            {
+                extras_end += 1;
+            }
+        }
         View {
-            len: self.dataset.len(),
-            overlay: self.overlay.load_full(),
+            len,
+            extras_end,
+            overlay,
         }
     }
 }
@@ -351,22 +448,39 @@ pub const DESCENDING_CHUNK: u64 = 256;
 
 /// A snapshot of the visible sequence, for paging.
 pub struct View<E> {
-    /// Generated events in the dataset.
+    /// Generated events visible (the base region and the arrivals so far).
     len: u64,
+    /// How many of the overlay's extras are visible (a prefix: the others lie in the future).
+    extras_end: usize,
     /// The overlay at the time of the snapshot.
     overlay: Arc<Overlay<E>>,
 }
 
 impl<E> View<E> {
+    /// How many generated indices are visible.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether nothing at all is visible.
+    pub fn is_empty(&self) -> bool {
+        self.total() == 0
+    }
+
+    /// The visible extras, in order.
+    fn extras(&self) -> &[Extra<E>] {
+        &self.overlay.extras[..self.extras_end]
+    }
+
     /// How many events are visible.
     pub fn total(&self) -> u64 {
-        self.len - self.overlay.deleted.len() as u64 + self.overlay.extras.len() as u64
+        self.len - self.overlay.deleted.count_below(self.len) + self.extras_end as u64
     }
 
     /// Visible items strictly before generated index `g`.
     fn before(&self, g: u64) -> u64 {
         let deleted = self.overlay.deleted.count_below(g);
-        let extras = self.overlay.extras.partition_point(|e| e.after <= g) as u64;
+        let extras = self.extras().partition_point(|e| e.after <= g) as u64;
         g - deleted + extras
     }
 
@@ -386,7 +500,7 @@ impl<E> View<E> {
         let before = self.before(g);
         // More extras before generated 0 than `start`: the walk begins among them.
         let (extras_from, skip) = if before <= start {
-            let from = self.overlay.extras.partition_point(|e| e.after <= g);
+            let from = self.extras().partition_point(|e| e.after <= g);
             (from, start - before)
         } else {
             (0, start)
@@ -433,7 +547,7 @@ impl<E> Iterator for Walk<'_, E> {
 
     fn next(&mut self) -> Option<Entry<E>> {
         loop {
-            let extras = &self.view.overlay.extras;
+            let extras = self.view.extras();
             // Extras with after <= g come before generated g.
             if let Some(e) = extras.get(self.extra)
                 && e.after <= self.g

@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use eventmock_model::Vendor;
-use eventmock_scenario::{Auth, Scenario};
+use eventmock_scenario::{Auth, ClockMode, ClockSpec, Scenario};
 
 use crate::app::{Mount, World};
 use crate::auth::AuthPolicy;
+use crate::clock::{ClockChoice, LocalClock, Timeline, WorldClock};
 use crate::rules::Rules;
 use crate::vendors::{VendorSettings, build};
 
@@ -52,6 +53,47 @@ pub enum WorldError {
         /// What went wrong.
         message: String,
     },
+    /// Two clocks asked for disagree (two scenarios, or a scenario and `--clock`).
+    #[error("clock: {0}")]
+    Clock(String),
+}
+
+/// The clock of a world: the one its scenarios set (all that set one must agree), else the
+/// command line's choice.
+fn world_clock(scenarios: &[Scenario], choice: &ClockChoice) -> Result<ClockSpec, WorldError> {
+    let mut set: Option<(&str, ClockSpec)> = None;
+    for s in scenarios {
+        let Some(spec) = s.clock else { continue };
+        match set {
+            Some((first, seen)) if seen != spec => {
+                return Err(WorldError::Clock(format!(
+                    "scenario `{}` sets a {} clock starting {}, but scenario `{first}` set a {} clock starting {}; one scenario of a world sets the clock",
+                    s.name,
+                    spec.mode.name(),
+                    eventmock_fake::time::rfc3339_micros(spec.start),
+                    seen.mode.name(),
+                    eventmock_fake::time::rfc3339_micros(seen.start),
+                )));
+            }
+            Some(_) => {}
+            None => set = Some((&s.name, spec)),
+        }
+    }
+    match (set, choice.mode) {
+        (Some((name, spec)), Some(mode)) if mode != spec.mode => Err(WorldError::Clock(format!(
+            "--clock {} disagrees with scenario `{name}`'s clock ({})",
+            mode.name(),
+            spec.mode.name()
+        ))),
+        (Some((_, spec)), _) => Ok(spec),
+        (None, mode) => {
+            let mode = mode.unwrap_or_default();
+            Ok(ClockSpec {
+                mode,
+                start: choice.start_for(mode),
+            })
+        }
+    }
 }
 
 fn policy(auth: &Auth) -> AuthPolicy {
@@ -71,6 +113,18 @@ impl World {
     /// The world of one or more scenarios: their mounts together (a vendor may be mounted
     /// several times at different prefixes or ports), overrides and faults in file order.
     pub fn from_scenarios(scenarios: &[Scenario]) -> Result<World, WorldError> {
+        Self::from_scenarios_with(scenarios, &ClockChoice::default())
+    }
+
+    /// [`World::from_scenarios`] with the command line's clock `choice` (a scenario's own
+    /// `clock:` wins; an explicit mode that disagrees with it is an error).
+    pub fn from_scenarios_with(
+        scenarios: &[Scenario],
+        choice: &ClockChoice,
+    ) -> Result<World, WorldError> {
+        let spec = world_clock(scenarios, choice)?;
+        let clock = LocalClock::shared(spec.mode, spec.start);
+        let mut arrivals: Vec<(Vendor, eventmock_fake::Rate)> = Vec::new();
         let mut mounts: Vec<Mount> = Vec::new();
         let mut owners: Vec<String> = Vec::new();
         for scenario in scenarios {
@@ -89,9 +143,29 @@ impl World {
                         second: scenario.name.clone(),
                     });
                 }
+                let rate = vm.arrivals.or(choice.arrivals);
+                if rate.is_some() && spec.mode == ClockMode::Frozen {
+                    return Err(WorldError::Clock(format!(
+                        "scenario `{}`, vendors.{}: arrivals need a clock that moves (`clock: {{mode: manual}}` or `--clock live`); a frozen clock's dataset never grows",
+                        scenario.name, vm.vendor
+                    )));
+                }
+                if let Some(rate) = rate
+                    && !arrivals.iter().any(|(v, _)| *v == vm.vendor)
+                {
+                    arrivals.push((vm.vendor, rate));
+                }
+                let mut dataset = vm.dataset;
+                if vm.anchor_from_clock {
+                    dataset.anchor = spec.start;
+                }
                 let settings = VendorSettings {
-                    dataset: vm.dataset,
+                    dataset,
                     auth: policy(&vm.auth),
+                    timeline: Timeline {
+                        clock: std::sync::Arc::clone(&clock),
+                        arrivals: rate,
+                    },
                 };
                 let api = build(vm.vendor, settings).map_err(|e| WorldError::Dataset {
                     scenario: scenario.name.clone(),
@@ -128,6 +202,7 @@ impl World {
             mounts,
             scenario_names: scenarios.iter().map(|s| s.name.clone()).collect(),
             rules: Arc::new(Rules::new(scenarios)),
+            time: WorldClock { clock, arrivals },
         })
     }
 

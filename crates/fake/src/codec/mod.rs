@@ -84,6 +84,11 @@ impl IdCodec {
         &self.axis
     }
 
+    /// Lets the axis grow past its base region by `arrivals` (see [`TimeAxis::arrivals`]).
+    pub fn set_arrivals(&mut self, arrivals: Option<crate::time::Arrivals>) {
+        self.axis.arrivals = arrivals;
+    }
+
     /// The id of event `index` (`index < MAX_INDEX`).
     pub fn encode(&self, index: u64) -> String {
         let perm = self.feistel.permute(index);

@@ -5,6 +5,7 @@
 //! `overrides` and `faults_checks`.
 
 mod faults_checks;
+mod living;
 mod matching;
 mod overrides;
 mod vendors;
@@ -12,8 +13,9 @@ mod vendors;
 use std::collections::{BTreeMap, HashMap};
 
 use eventmock_fake::DatasetConfig;
+use eventmock_fake::Span;
 use eventmock_fake::codec::MAX_INDEX;
-use eventmock_fake::time::{Window, parse_rfc3339};
+use eventmock_fake::time::parse_rfc3339;
 use eventmock_model::Vendor;
 use regex::Regex;
 
@@ -26,8 +28,8 @@ use crate::ids::{describe, id_format, well_formed};
 use crate::locate::{Locator, join};
 use crate::matcher::{Matcher, PathMatcher, RegexMatch, Template};
 use crate::scenario::{
-    Action, Auth, Body, Check, Fault, Fixture, Latency, Override, RequestMatch, Response, Scenario,
-    StatusFault, VendorMount,
+    Action, Auth, Body, Check, ClockSpec, Fault, Fixture, Latency, Override, RequestMatch,
+    Response, Scenario, StatusFault, VendorMount,
 };
 
 /// The HTTP methods a scenario may name.
@@ -48,6 +50,9 @@ struct Validator<'a> {
     diags: Vec<Diagnostic>,
     /// The vendors the scenario mounts.
     mounted: Vec<Vendor>,
+    /// The scenario's clock, validated before the vendors (their anchors default to its
+    /// start).
+    clock: Option<ClockSpec>,
 }
 
 /// Validates a deserialized file; `text` is its source (for positions).
@@ -57,6 +62,7 @@ pub fn validate(file: &str, text: &str, raw: &ScenarioFile) -> Result<Scenario, 
         loc: Locator::new(text),
         diags: Vec::new(),
         mounted: Vec::new(),
+        clock: None,
     };
     let scenario = v.scenario(raw);
     if v.diags.is_empty() {
@@ -108,6 +114,7 @@ impl Validator<'_> {
                 "at least one vendor",
             );
         }
+        self.clock = self.clock_spec(raw.clock.as_ref());
         let mut vendors = Vec::new();
         let mut ports: HashMap<u16, String> = HashMap::new();
         for (key, vf) in &raw.vendors {
@@ -157,6 +164,7 @@ impl Validator<'_> {
             name: raw.name.clone(),
             description: raw.description.clone(),
             seed: raw.seed,
+            clock: self.clock,
             vendors,
             overrides,
             faults,

@@ -37,23 +37,34 @@ impl Validator<'_> {
                 );
             }
         }
-        if let Some(a) = &vf.anchor {
+        if let Some(clock) = self.clock {
+            dataset.anchor = clock.start;
+        }
+        let mut anchor_from_clock = true;
+        if let Some(a) = vf.anchor.as_deref().filter(|a| *a != "now") {
+            anchor_from_clock = false;
             match parse_rfc3339(a) {
                 Ok(t) => dataset.anchor = t,
                 Err(e) => self.err(
                     &join(path, "anchor"),
                     format!("invalid anchor time: {}", e.reason),
                     format!("`{a}`"),
-                    "an RFC 3339 time such as 2026-01-01T00:00:00Z",
+                    "an RFC 3339 time such as 2026-01-01T00:00:00Z, or `now`",
                 ),
             }
         }
         if let Some(w) = &vf.window {
-            match w.parse::<Window>() {
-                Ok(w) => dataset.window = w.0,
-                Err(_) => self.err(
+            match w.parse::<Span>() {
+                Ok(w) if !w.is_zero() => dataset.window = w.micros(),
+                Ok(_) => self.err(
                     &join(path, "window"),
-                    "invalid time window",
+                    "the time window must be longer than zero",
+                    format!("`{w}`"),
+                    "a positive duration such as 30d, 12h, 90m or 45s",
+                ),
+                Err(e) => self.err(
+                    &join(path, "window"),
+                    e.to_string(),
                     format!("`{w}`"),
                     "a positive duration such as 30d, 12h, 90m or 45s",
                 ),
@@ -61,6 +72,8 @@ impl Validator<'_> {
         }
         let auth = self.auth(&join(path, "auth"), vf.auth.as_ref());
         let fixtures = self.fixtures(path, vendor, dataset, vf);
+        let arrivals = self.arrivals(path, vf.arrivals.as_deref());
+        let rate_limit = self.rate_limit(&join(path, "rate_limit"), vf.rate_limit.as_ref());
         VendorMount {
             vendor,
             prefix,
@@ -68,6 +81,9 @@ impl Validator<'_> {
             dataset,
             auth,
             fixtures,
+            anchor_from_clock,
+            arrivals,
+            rate_limit,
         }
     }
 

@@ -6,7 +6,7 @@
 //!   [`Control::finish`] wrap every vendor request (not admin ones).
 //! - [`access`]: who may call the admin API (loopback, or a bearer token when enabled).
 //! - [`pattern`]: [`RequestPattern`], the request matcher of journal filters and verification.
-//! - `routes`: the admin endpoints.
+//! - `routes`: the admin endpoints; `clock`: reading and moving the world's clock.
 //!
 //! Admin bodies may be larger than vendor ones: [`ControlConfig::admin_max_body_bytes`]
 //! (default 8 MiB) applies to admin paths from peers allowed to use the admin API, through
@@ -14,6 +14,7 @@
 //! `max_body_bytes`.
 
 pub mod access;
+mod clock;
 pub mod pattern;
 mod routes;
 

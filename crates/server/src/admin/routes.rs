@@ -6,7 +6,9 @@
 //! | GET | `/scenarios` | `{"scenarios":[names]}` |
 //! | POST | `/vendors/{vendor}/events[?partial=true]` | 201 `{"ids":[...]}`; 400 naming the field |
 //! | DELETE | `/vendors/{vendor}/events/{id}` | 204, or 404 |
-//! | POST | `/reset` | 204: overlays, sequence and fault counters cleared |
+//! | POST | `/reset` | 204: overlays, sequence and fault counters cleared, manual clock rewound |
+//! | GET | `/clock` | `{"mode","now","start","arrivals"}` (see `clock.rs`) |
+//! | POST | `/clock` | `{"advance":"90s"}` or `{"now":"…"}` → the new clock; 400 when refused |
 //! | PUT | `/scenario` | YAML body; 200 `{"scenarios":[name]}` or 400 `{"errors":[...]}` |
 //! | GET | `/requests?vendor=&path=&status=&method=&limit=` | journal entries, newest first |
 //! | DELETE | `/requests` | 204, journal cleared |
@@ -32,11 +34,11 @@ const CT: &str = "application/json";
 /// Default `limit` of `GET /requests`.
 const DEFAULT_LIMIT: usize = 1000;
 
-fn json_reply(status: StatusCode, value: &Value) -> Reply {
+pub(super) fn json_reply(status: StatusCode, value: &Value) -> Reply {
     reply(status, CT, serde_json::to_vec(value).unwrap_or_default())
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Reply {
+pub(super) fn error(status: StatusCode, message: impl Into<String>) -> Reply {
     json_reply(status, &json!({ "error": message.into() }))
 }
 
@@ -71,6 +73,8 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
             no_content()
         }
         ["scenario"] if method == Method::PUT => put_scenario(app, &body),
+        ["clock"] if method == Method::GET => super::clock::get(&app.world()),
+        ["clock"] if method == Method::POST => super::clock::post(&app.world(), &body),
         ["requests"] if method == Method::GET => list_requests(app, &query),
         ["requests"] if method == Method::DELETE => {
             app.control().journal().clear();
@@ -88,6 +92,7 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
         | ["vendors", _, "events", _]
         | ["reset"]
         | ["scenario"]
+        | ["clock"]
         | ["requests"]
         | ["requests", "count"]
         | ["metrics"] => error(
@@ -159,7 +164,7 @@ fn mount<'w>(world: &'w World, name: &str, query: &[(String, String)]) -> Result
 }
 
 /// A JSON body, or the 400 that names where it breaks.
-fn parse_json(body: &[u8]) -> Result<Value, Reply> {
+pub(super) fn parse_json(body: &[u8]) -> Result<Value, Reply> {
     serde_json::from_slice(body).map_err(|e| {
         let text = e.to_string();
         let suffix = format!(" at line {} column {}", e.line(), e.column());

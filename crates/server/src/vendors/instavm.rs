@@ -154,7 +154,7 @@ pub struct Instavm {
 impl Instavm {
     /// Builds the API over a new dataset.
     pub fn new(settings: VendorSettings) -> Result<Self, DatasetError> {
-        let store: Store<InstavmGen> = Store::new(settings.dataset)?;
+        let store: Store<InstavmGen> = Store::with_timeline(settings.dataset, &settings.timeline)?;
         let cursors = CursorCodec::new(store.dataset().context().key);
         Ok(Self {
             store,

@@ -34,6 +34,8 @@ pub struct VendorSettings {
     pub dataset: DatasetConfig,
     /// Which credentials are accepted.
     pub auth: AuthPolicy,
+    /// The world's clock and the vendor's arrival rate.
+    pub timeline: crate::clock::Timeline,
 }
 
 /// A vendor's API, as the server sees it.

@@ -143,7 +143,7 @@ impl Probely {
     /// Builds the API over a new dataset.
     pub fn new(settings: VendorSettings) -> Result<Self, DatasetError> {
         Ok(Self {
-            store: Store::new(settings.dataset)?,
+            store: Store::with_timeline(settings.dataset, &settings.timeline)?,
             auth: settings.auth,
         })
     }

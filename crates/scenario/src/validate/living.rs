@@ -1,0 +1,116 @@
+//! Validation of what makes a dataset live: the top-level `clock`, a vendor's `arrivals` and
+//! `rate_limit`. Durations and rates use the one grammar of [`eventmock_fake::span`].
+
+use eventmock_fake::{Rate, Span};
+
+use super::*;
+use crate::file::{ClockFile, RateLimitFile};
+use crate::scenario::{ClockMode, RateLimit, process_now};
+
+const DURATION: &str = "a duration with its unit (ms, s, m, h, d), such as 90s or 1m";
+
+impl Validator<'_> {
+    /// The top-level `clock:`.
+    pub(super) fn clock_spec(&mut self, clock: Option<&ClockFile>) -> Option<ClockSpec> {
+        let clock = clock?;
+        let mode = match clock.mode.as_deref() {
+            None => ClockMode::Frozen,
+            Some(m) => m.parse().unwrap_or_else(|e: String| {
+                self.err(
+                    "clock.mode",
+                    e,
+                    format!("`{m}`"),
+                    "`frozen`, `live` or `manual`",
+                );
+                ClockMode::Frozen
+            }),
+        };
+        let default_start = || {
+            parse_rfc3339(eventmock_fake::dataset::DEFAULT_ANCHOR).unwrap_or(1_767_225_600_000_000)
+        };
+        let start = match clock.start.as_deref() {
+            Some("now") => process_now(),
+            None if mode == ClockMode::Live => process_now(),
+            None => default_start(),
+            Some(text) => parse_rfc3339(text).unwrap_or_else(|e| {
+                self.err(
+                    "clock.start",
+                    format!("invalid clock start: {}", e.reason),
+                    format!("`{text}`"),
+                    "an RFC 3339 time such as 2026-01-01T00:00:00Z, or `now`",
+                );
+                default_start()
+            }),
+        };
+        Some(ClockSpec { mode, start })
+    }
+
+    /// A vendor's `arrivals:` rate; it needs a clock that moves.
+    pub(super) fn arrivals(&mut self, path: &str, text: Option<&str>) -> Option<Rate> {
+        let text = text?;
+        let at = join(path, "arrivals");
+        let rate = match text.parse::<Rate>() {
+            Ok(rate) => rate,
+            Err(e) => {
+                self.err(
+                    &at,
+                    e.to_string(),
+                    format!("`{text}`"),
+                    "a rate such as 5/s, 300/min or 1000/h",
+                );
+                return None;
+            }
+        };
+        if self.clock.is_some_and(|c| c.mode == ClockMode::Frozen) {
+            self.err(
+                &at,
+                "arrivals need a clock that moves: a frozen clock's dataset never grows",
+                "`clock.mode: frozen`".into(),
+                "`clock: {mode: manual}` or `{mode: live}`",
+            );
+        }
+        Some(rate)
+    }
+
+    /// A vendor's `rate_limit: {requests, per}`.
+    pub(super) fn rate_limit(
+        &mut self,
+        path: &str,
+        limit: Option<&RateLimitFile>,
+    ) -> Option<RateLimit> {
+        let limit = limit?;
+        if limit.requests == 0 {
+            self.err(
+                &join(path, "requests"),
+                "a rate limit must allow at least one request",
+                "0".into(),
+                "a whole number ≥ 1",
+            );
+        }
+        let per = match limit.per.parse::<Span>() {
+            Ok(per) if !per.is_zero() => per,
+            Ok(_) => {
+                self.err(
+                    &join(path, "per"),
+                    "the rate-limit window must be longer than zero",
+                    format!("`{}`", limit.per),
+                    DURATION,
+                );
+                return None;
+            }
+            Err(e) => {
+                self.err(
+                    &join(path, "per"),
+                    e.to_string(),
+                    format!("`{}`", limit.per),
+                    DURATION,
+                );
+                return None;
+            }
+        };
+        (limit.requests > 0).then_some(RateLimit {
+            requests: limit.requests,
+            per,
+        })
+    }
+}
