@@ -5,6 +5,7 @@
 //! - `bench serve`: eventmock against a minimal hyper server (see `bench_serve`).
 //! - `bench generate`: generation throughput per vendor against the serialization ceiling,
 //!   plus the CLI's memory at two sizes (it must stay flat).
+//! - `fuzz [--minutes N] [TARGET]...`: coverage-guided campaigns with AFL++ (see `fuzz`).
 
 use std::process::{Command, ExitCode};
 
@@ -12,6 +13,7 @@ use anyhow::{Context, Result, bail};
 
 mod bench;
 mod bench_serve;
+mod fuzz;
 mod tidy;
 
 fn main() -> ExitCode {
@@ -35,9 +37,13 @@ fn run(args: &[String]) -> Result<()> {
             bench_serve::serve()
         }
         ["test"] => test(),
+        ["fuzz", rest @ ..] => fuzz::fuzz(rest),
         ["contract"] => contract(false),
         ["contract", "--review"] => contract(true),
-        _ => bail!("usage: cargo xtask (test | contract [--review] | bench [generate | serve])"),
+        _ => bail!(
+            "usage: cargo xtask (test | contract [--review] | bench [generate | serve] \
+             | fuzz [--minutes N] [TARGET]...)"
+        ),
     }
 }
 

@@ -172,7 +172,7 @@ impl IdCodec {
         let t = self.time_of(index);
         let time_ok = match time {
             None => true,
-            Some(TimeCheck::Millis(ms)) => ms == t.div_euclid(1000),
+            Some(TimeCheck::Millis(ms)) => ms == uuid_ids::v7_millis(t.div_euclid(1000)),
             Some(TimeCheck::Compact(text)) => {
                 text.as_bytes() == compact_secs_bytes(&Civil::from_micros(t))
             }

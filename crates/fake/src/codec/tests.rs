@@ -148,3 +148,18 @@ const PINNED: [&str; 4] = [
     "019adc5b-e001-75db-b750-43392464e2f5",
     "202512020000002f5f8068f2f38830176f75043392464e2f5",
 ];
+
+/// Found by the `id_codec` fuzz target: an InstaVM dataset anchored before 1970 (any RFC 3339
+/// anchor is accepted) encoded its ids with the time clamped to 0 but checked them against
+/// the unclamped time, so none of its own ids resolved.
+#[test]
+fn v7_ids_of_events_before_1970_decode() {
+    let anchor = crate::time::parse_rfc3339("1969-06-01T00:00:00Z").unwrap();
+    let axis = TimeAxis::new(anchor, 86_400_000_000, 10);
+    let c = IdCodec::new(3, IdFormat::UuidV7, axis);
+    for index in 0..10 {
+        let id = c.encode(index);
+        assert!(id.starts_with("00000000-0000-7"), "{id}");
+        assert_eq!(c.decode(&id, 10), Ok(index), "{id}");
+    }
+}

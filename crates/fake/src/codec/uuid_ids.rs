@@ -78,9 +78,16 @@ pub fn decode_v4(id: &str) -> Result<(u64, u128), IdError> {
     ))
 }
 
+/// The milliseconds a v7 id carries for an event at Unix milliseconds `millis`: its 48-bit
+/// field holds 1970 to year 10889, so earlier events carry 0 (and later ones the maximum).
+/// Encoding and the decoder's time check both go through this, so every id decodes.
+pub fn v7_millis(millis: i64) -> i64 {
+    millis.clamp(0, (1 << 48) - 1)
+}
+
 /// A version 7 layout UUID: 48 bits of Unix milliseconds, then the permuted index and tag.
 pub fn encode_v7(millis: i64, perm: u64, tag: u128) -> String {
-    let ms = (millis.max(0) as u128) & ((1 << 48) - 1);
+    let ms = v7_millis(millis) as u128;
     let payload = (ms << 74) | (tag << INDEX_BITS) | u128::from(perm);
     to_string(deposit(7, payload))
 }
