@@ -166,6 +166,8 @@ impl World {
                         clock: std::sync::Arc::clone(&clock),
                         arrivals: rate,
                     },
+                    cf_api_version: vm.api_version,
+                    allow: vm.allow,
                 };
                 let api = build(vm.vendor, settings).map_err(|e| WorldError::Dataset {
                     scenario: scenario.name.clone(),
