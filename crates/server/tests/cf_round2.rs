@@ -31,7 +31,7 @@ fn world(yaml: &str) -> World {
 async fn cf(version: Option<&str>) -> TestServer {
     let knob = version.map_or(String::new(), |v| format!("\n    api_version: \"{v}\""));
     TestServer::with_world(world(&format!(
-        "name: t\nvendors:\n  cf:\n    seed: 3\n    events: 2000\n    anchor: \"2100-01-01T00:00:00Z\"\n    window: 2000s{knob}\n"
+        "name: t\nclock: {{mode: manual, start: \"2100-01-01T00:00:00Z\"}}\nvendors:\n  cf:\n    seed: 3\n    events: 2000\n    anchor: \"2100-01-01T00:00:00Z\"\n    window: 2000s{knob}\n"
     )))
     .await
 }
@@ -303,7 +303,8 @@ async fn r4_timestamps_parse_like_ruby_and_compare_to_the_second() {
         .await
         .json();
     assert_eq!(r["total_results"], 0);
-    // A time alone is on the anchor's day (eventmock's "today"), not the wall clock's.
+    // A time alone is on the day of the world clock's now (here 2100-01-01), not the wall
+    // clock's.
     let r = s
         .get("/v2/events?q=timestamp%3C00:00:01", &[AUTH])
         .await

@@ -128,6 +128,8 @@ pub struct CloudFoundry {
     auth: AuthPolicy,
     /// The imitated release.
     release: Release,
+    /// The world's clock.
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
 }
 
 /// The routes served.
@@ -177,7 +179,13 @@ impl CloudFoundry {
             store: Store::with_timeline(settings.dataset, &settings.timeline)?,
             auth: settings.auth,
             release: Release::new(settings.cf_api_version.unwrap_or(CfApiVersion::DEFAULT)),
+            clock: settings.timeline.clock,
         })
+    }
+
+    /// The world's time: the "today" of a `q` timestamp given as a time alone.
+    pub fn now(&self) -> eventmock_fake::time::Micros {
+        self.clock.now()
     }
 
     /// The dataset and overlay.

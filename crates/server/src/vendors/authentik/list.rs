@@ -15,6 +15,7 @@ use crate::listing::{Ev, Order, SCAN_CAP, page};
 use crate::request::Req;
 use crate::response::{Reply, json, set_header};
 use crate::store::Entry;
+use crate::vendors::dialects::drf::{num_pages, positive_int};
 
 /// Default `page_size` (authentik's `PAGE_SIZE`).
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
@@ -276,19 +277,6 @@ static AUTOCOMPLETE: LazyLock<Map<String, Value>> = LazyLock::new(|| {
         _ => Map::new(),
     }
 });
-
-/// DRF's `_positive_int(value, strict=True, cutoff)`, falling back to `default`.
-fn positive_int(raw: Option<&str>, default: u64, cutoff: u64) -> u64 {
-    match raw.map(str::trim).and_then(|v| v.parse::<i64>().ok()) {
-        Some(n) if n > 0 => (n as u64).min(cutoff),
-        _ => default,
-    }
-}
-
-/// Django's `Paginator.num_pages` (with `allow_empty_first_page`).
-fn num_pages(count: u64, size: u64) -> u64 {
-    count.div_ceil(size.max(1)).max(1)
-}
 
 fn owned(e: Ev<Event>) -> Event {
     match e {

@@ -16,7 +16,8 @@
 //! (`q=type`) is the condition `type IS NULL`: nothing matches. Timestamps compare to the
 //! second as CC does: `<` and `>=` against the value, `<=` and `>` against value + 0.99999 s,
 //! `:` and `IN` as `BETWEEN value AND value + 0.99999 s`; a time given alone (`16:41:23`)
-//! means that time on the day of the dataset's anchor (eventmock has no wall clock here).
+//! means that time on the day of the world clock's `now` (a frozen clock's start unless the
+//! scenario sets `clock:`; never the wall clock unless the clock is `live`).
 
 use eventmock_fake::time::{Micros, parse_rfc3339};
 use eventmock_model::cf::{Event, EventList};
@@ -243,7 +244,7 @@ pub(super) fn list(api: &CloudFoundry, req: &Req) -> Reply {
             ..Holes::default()
         });
     }
-    let now = api.store().dataset().context().config.anchor;
+    let now = api.now();
     let conds = match parse_q(req, now) {
         Ok(c) => c,
         Err(QueryError::Key(key)) => return api.err(ErrorName::BadQuery, "", &key),
