@@ -128,6 +128,11 @@ impl World {
             mounts,
             scenario_names: scenarios.iter().map(|s| s.name.clone()).collect(),
             rules: Arc::new(Rules::new(scenarios)),
+            cors: scenarios
+                .iter()
+                .filter_map(|s| s.cors.as_ref())
+                .map(|origins| crate::cors::Cors::new(origins.clone()))
+                .reduce(|a, b| a.merge(&b)),
         })
     }
 
