@@ -3,6 +3,7 @@
 //! - `test`: the whole test suite (what `.ci/run` and the README run).
 //! - `contract [--review]`: the contract snapshot run (also part of `test`).
 //! - `bench serve`: eventmock against a minimal hyper server (see `bench_serve`).
+//! - `image`: the container image built, run and probed with a daemon of its own (see `image`).
 //! - `bench generate`: generation throughput per vendor against the serialization ceiling,
 //!   plus the CLI's memory at two sizes (it must stay flat).
 //! - `fuzz [--minutes N] [TARGET]...`: coverage-guided campaigns with AFL++ (see `fuzz`).
@@ -14,6 +15,7 @@ use anyhow::{Context, Result, bail};
 mod bench;
 mod bench_serve;
 mod fuzz;
+mod image;
 mod tidy;
 
 fn main() -> ExitCode {
@@ -38,10 +40,11 @@ fn run(args: &[String]) -> Result<()> {
         }
         ["test"] => test(),
         ["fuzz", rest @ ..] => fuzz::fuzz(rest),
+        ["image"] => image::image(),
         ["contract"] => contract(false),
         ["contract", "--review"] => contract(true),
         _ => bail!(
-            "usage: cargo xtask (test | contract [--review] | bench [generate | serve] \
+            "usage: cargo xtask (test | contract [--review] | image | bench [generate | serve] \
              | fuzz [--minutes N] [TARGET]...)"
         ),
     }

@@ -15,7 +15,7 @@ use eventmock_model::Vendor;
 use eventmock_scenario::{ClockMode, Scenario};
 use eventmock_server::app::{DEFAULT_LEN, DEFAULT_SEED};
 use eventmock_server::clock::ClockChoice;
-use eventmock_server::{App, PortHandler, ServerConfig, World, bind, serve, shutdown_signal};
+use eventmock_server::{App, PortHandler, ServerConfig, World, bind, shutdown_signal};
 
 use crate::UsageError;
 
@@ -70,6 +70,13 @@ pub struct ServeArgs {
     /// manual clock; a scenario vendor's own `arrivals` wins).
     #[arg(long, value_name = "RATE")]
     arrivals: Option<String>,
+    /// TLS flags (`https://`).
+    #[command(flatten)]
+    tls: crate::tls::TlsArgs,
+    /// Allow browser calls (CORS) from these origins (none given: any origin) to the vendor
+    /// APIs; never to the admin API.
+    #[arg(long, value_name = "ORIGIN", num_args = 0..)]
+    cors: Option<Vec<String>>,
 }
 
 /// The clock the flags ask for.
@@ -154,6 +161,7 @@ fn control_config(args: &ServeArgs) -> eventmock_server::admin::ControlConfig {
 /// Runs `serve`.
 pub fn run(args: ServeArgs) -> Result<()> {
     let world = build_world(&args)?;
+    let tls = crate::tls::setup(&args.tls)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -162,7 +170,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
         let addr = SocketAddr::new(args.bind, args.port);
         let listener =
             bind(addr).map_err(|e| UsageError(format!("cannot listen on {addr}: {e}")))?;
-        let base = format!("http://{}", listener.local_addr()?);
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base = format!("{scheme}://{}", listener.local_addr()?);
         let ports = world.ports();
         let mut extra = Vec::new();
         for port in &ports {
@@ -170,8 +179,16 @@ pub fn run(args: ServeArgs) -> Result<()> {
             let l = bind(addr).map_err(|e| UsageError(format!("cannot listen on {addr}: {e}")))?;
             extra.push((*port, l));
         }
-        let app = Arc::new(App::new(world).with_control(control_config(&args)));
+        let mut app = App::new(world).with_control(control_config(&args));
+        if let Some(origins) = &args.cors {
+            app = app.with_cors(eventmock_server::cors::Cors::new(origins.clone()));
+        }
+        let app = Arc::new(app);
         print_banner(&app, &base, &args, &extra);
+        if let Some(tls) = &tls {
+            tls.print_banner(&base);
+        }
+        let acceptor = tls.map(|t| t.acceptor);
         let config = ServerConfig {
             max_body_bytes: args.max_body,
             max_connections: args.max_connections,
@@ -186,8 +203,9 @@ pub fn run(args: ServeArgs) -> Result<()> {
             });
             let mut rx = stop_rx.clone();
             let config = config.clone();
+            let acceptor = acceptor.clone();
             tasks.push(tokio::spawn(async move {
-                serve(l, handler, config, async move {
+                crate::tls::serve(l, handler, config, acceptor, async move {
                     let _ = rx.changed().await;
                 })
                 .await
@@ -201,7 +219,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
                 clock_choice(&args)?,
             ));
         }
-        let main = serve(listener, Arc::clone(&app), config, async move {
+        let main = crate::tls::serve(listener, Arc::clone(&app), config, acceptor, async move {
             shutdown_signal().await;
             let _ = stop_tx.send(true);
         })
@@ -268,6 +286,7 @@ fn print_banner(app: &App, base: &str, args: &ServeArgs, extra: &[(u16, tokio::n
     use std::io::Write;
     let world = app.world();
     let mut out = std::io::stdout().lock();
+    let scheme = base.split_once("://").map_or("http", |(s, _)| s);
     let what = if world.scenario_names.is_empty() {
         format!(
             "embedded default: seed {}, {} events per vendor",
@@ -306,7 +325,7 @@ fn print_banner(app: &App, base: &str, args: &ServeArgs, extra: &[(u16, tokio::n
                 .iter()
                 .find(|(port, _)| *port == p)
                 .and_then(|(_, l)| l.local_addr().ok())
-                .map_or_else(|| base.to_owned(), |a| format!("http://{a}")),
+                .map_or_else(|| base.to_owned(), |a| format!("{scheme}://{a}")),
         };
         let mounted = format!("{port_base}{}", mount.prefix);
         let example = mount.api.example_curl(&mounted);

@@ -49,6 +49,20 @@ pub struct ScenarioFile {
     /// Contract checks: requests with the answers they must get.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckFile>,
+    /// Browser access (CORS) to the vendor APIs, like `eventmock serve --cors`; absent: off.
+    /// Never applies to the admin API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cors: Option<CorsFile>,
+}
+
+/// Which browser origins may call the vendor APIs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorsFile {
+    /// Allowed origins, each `http://host[:port]` or `https://host[:port]`; empty or absent:
+    /// any origin.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<String>,
 }
 
 /// One vendor's mount and dataset.

@@ -27,6 +27,8 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     /// Contract checks.
     pub checks: Vec<Check>,
+    /// Browser access (CORS): the allowed origins (empty: any), or `None` when off.
+    pub cors: Option<Vec<String>>,
 }
 
 impl Scenario {

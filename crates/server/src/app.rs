@@ -48,6 +48,8 @@ pub struct World {
     pub rules: Arc<Rules>,
     /// The world's clock and arrival rates.
     pub time: crate::clock::WorldClock,
+    /// Browser access from the scenarios' `cors:` (the app's own setting applies otherwise).
+    pub cors: Option<crate::cors::Cors>,
 }
 
 /// The seed of the embedded default scenario.
@@ -173,6 +175,8 @@ pub struct App {
     counter: AtomicU64,
     /// Journal, metrics and admin settings.
     control: crate::admin::Control,
+    /// Browser access to the vendor APIs (`serve --cors`), when the world sets none.
+    cors: Option<crate::cors::Cors>,
 }
 
 impl App {
@@ -182,7 +186,15 @@ impl App {
             world: ArcSwap::from_pointee(world),
             counter: AtomicU64::new(0),
             control: crate::admin::Control::default(),
+            cors: None,
         }
+    }
+
+    /// Allows browser calls (CORS) to the vendor APIs (never to the admin API); a world whose
+    /// scenarios say `cors:` uses theirs instead.
+    pub fn with_cors(mut self, cors: crate::cors::Cors) -> Self {
+        self.cors = Some(cors);
+        self
     }
 
     /// Sets the control plane's settings (journal size, admin access, admin body limit).
@@ -238,9 +250,24 @@ impl App {
     /// answered (`None` when no mounted vendor owns the path) for the journal and metrics,
     /// and the faults still to carry out (a delay, a truncated body) if any.
     fn answer_now(&self, port: Option<u16>, parts: &Parts, body: Bytes) -> Answer {
-        let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
         // A guard, not an `Arc` clone: no write to the world's shared count per request.
         let world = self.world.load();
+        let Some(cors) = world.cors.as_ref().or(self.cors.as_ref()) else {
+            return self.answer_in(&world, port, parts, body);
+        };
+        // A preflight is answered before routing and vendor auth.
+        if let Some(res) = cors.preflight(parts) {
+            return Answer::Ready(res, None);
+        }
+        let mut answer = self.answer_in(&world, port, parts, body);
+        let (Answer::Ready(res, _) | Answer::Faulted(res, _, _)) = &mut answer;
+        cors.decorate(&parts.headers, res);
+        answer
+    }
+
+    /// [`App::answer_now`] in `world`, CORS aside.
+    fn answer_in(&self, world: &World, port: Option<u16>, parts: &Parts, body: Bytes) -> Answer {
+        let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
         let path = parts.uri.path();
         let Some((mount, sub)) = world.route(port, path) else {
             return Answer::Ready(world.unrouted(port, &parts.method, path, ordinal), None);
@@ -325,6 +352,9 @@ impl App {
         );
         let mut res = mount.api.error(name, Holes::default());
         mount.api.decorate(&req, &mut res);
+        if let Some(cors) = world.cors.as_ref().or(self.cors.as_ref()) {
+            cors.decorate(&parts.headers, &mut res);
+        }
         Some(res)
     }
 }

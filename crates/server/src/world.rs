@@ -203,6 +203,11 @@ impl World {
             scenario_names: scenarios.iter().map(|s| s.name.clone()).collect(),
             rules: Arc::new(Rules::new(scenarios)),
             time: WorldClock { clock, arrivals },
+            cors: scenarios
+                .iter()
+                .filter_map(|s| s.cors.as_ref())
+                .map(|origins| crate::cors::Cors::new(origins.clone()))
+                .reduce(|a, b| a.merge(&b)),
         })
     }
 

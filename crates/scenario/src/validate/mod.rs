@@ -160,6 +160,7 @@ impl Validator<'_> {
             .filter_map(|(i, f)| self.fault(&format!("faults[{i}]"), f))
             .collect();
         let checks = self.checks(&raw.checks);
+        let cors = raw.cors.as_ref().map(|c| self.cors_origins(&c.origins));
         Scenario {
             name: raw.name.clone(),
             description: raw.description.clone(),
@@ -169,6 +170,28 @@ impl Validator<'_> {
             overrides,
             faults,
             checks,
+            cors,
         }
+    }
+
+    /// The `cors.origins` list, each checked to be what a browser sends as `Origin`.
+    fn cors_origins(&mut self, origins: &[String]) -> Vec<String> {
+        for (i, origin) in origins.iter().enumerate() {
+            let host = origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"));
+            let ok = host.is_some_and(|h| {
+                !h.is_empty() && !h.contains('/') && !h.bytes().any(|b| b.is_ascii_whitespace())
+            });
+            if !ok {
+                self.err(
+                    &format!("cors.origins[{i}]"),
+                    "invalid CORS origin",
+                    format!("`{origin}`"),
+                    "`http://host[:port]` or `https://host[:port]`, without a path",
+                );
+            }
+        }
+        origins.to_vec()
     }
 }

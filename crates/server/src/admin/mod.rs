@@ -7,6 +7,8 @@
 //! - [`access`]: who may call the admin API (loopback, or a bearer token when enabled).
 //! - [`pattern`]: [`RequestPattern`], the request matcher of journal filters and verification.
 //! - `routes`: the admin endpoints; `clock`: reading and moving the world's clock.
+//! - `routes`: the admin endpoints.
+//! - [`HEALTH_PATH`]: the health probe, open to every peer (no token, no journal entry).
 //!
 //! Admin bodies may be larger than vendor ones: [`ControlConfig::admin_max_body_bytes`]
 //! (default 8 MiB) applies to admin paths from peers allowed to use the admin API, through
@@ -166,8 +168,33 @@ impl Control {
     }
 }
 
-/// Answers an admin request (`path` under [`PREFIX`]) for `app`, after the access check.
+/// The health endpoint's path: answered for any peer, without a token, never journaled.
+pub const HEALTH_PATH: &str = "/__eventmock/health";
+
+/// The health endpoint's answer: 200 `{"status":"ok","version":"…"}`.
+fn health() -> Reply {
+    crate::response::reply(
+        hyper::StatusCode::OK,
+        "application/json",
+        Bytes::from_static(
+            concat!(
+                r#"{"status":"ok","version":""#,
+                env!("CARGO_PKG_VERSION"),
+                r#""}"#
+            )
+            .as_bytes(),
+        ),
+    )
+}
+
+/// Answers an admin request (`path` under [`PREFIX`]) for `app`, after the access check;
+/// `GET`/`HEAD` of [`HEALTH_PATH`] needs none (orchestrators probe from any address).
 pub fn handle(app: &App, req: Request<Bytes>, peer: SocketAddr) -> Reply {
+    if req.uri().path() == HEALTH_PATH
+        && (req.method() == hyper::Method::GET || req.method() == hyper::Method::HEAD)
+    {
+        return health();
+    }
     let access = &app.control().config().access;
     if let Err(denied) = access.check(peer, req.headers()) {
         return denied.reply();

@@ -14,6 +14,7 @@
 //! | DELETE | `/requests` | 204, journal cleared |
 //! | POST | `/requests/count` | [`RequestPattern`] body → `{"count":N}` |
 //! | GET | `/metrics` | Prometheus text |
+//! | GET | `/health` | 200 `{"status":"ok","version":…}`: any peer, no token (answered in `admin/mod.rs` before the access check) |
 //!
 //! With several mounts of one vendor, `?prefix=/x` (and `?port=N`) picks the mount; the first
 //! one is used otherwise.
@@ -95,7 +96,8 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
         | ["clock"]
         | ["requests"]
         | ["requests", "count"]
-        | ["metrics"] => error(
+        | ["metrics"]
+        | ["health"] => error(
             StatusCode::METHOD_NOT_ALLOWED,
             format!("{method} is not served on {}", parts.uri.path()),
         ),
