@@ -7,8 +7,10 @@
 //! - [`seed`]: `eventmock seed`, adding generated events to a running server (admin API).
 //! - [`check`]: `eventmock check`, `eventmock schema` and `eventmock openapi`.
 //! - [`verify`]: `eventmock verify`, contract checks against a live server.
+//! - [`count`]: event counts given as flags (`--count`, `--events`), with clear refusals.
 
 mod check;
+mod count;
 mod generate;
 mod seed;
 mod serve;
