@@ -14,6 +14,9 @@ pub fn parse_count(text: &str) -> Result<u64, String> {
         return Err(format!("a count cannot be negative: {range}"));
     }
     if t.parse::<u64>().is_err() {
+        if t.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("too large: {range}"));
+        }
         if t.contains(['e', 'E']) && t.parse::<f64>().is_ok() {
             return Err(format!(
                 "scientific notation is not accepted: write the number in digits (1e6 is \
@@ -22,9 +25,6 @@ pub fn parse_count(text: &str) -> Result<u64, String> {
         }
         if t.parse::<f64>().is_ok() {
             return Err(format!("not a whole number: {range}"));
-        }
-        if t.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("too large: {range}"));
         }
         return Err(format!("not a number: {range}"));
     }
