@@ -9,8 +9,10 @@
 //! - [`verify`]: `eventmock verify`, contract checks against a live server.
 //! - [`healthcheck`]: `eventmock healthcheck`, the container's health probe.
 //! - [`tls`]: the TLS flags of `serve`.
+//! - [`count`]: event counts given as flags (`--count`, `--events`), with clear refusals.
 
 mod check;
+mod count;
 mod generate;
 mod healthcheck;
 mod seed;
