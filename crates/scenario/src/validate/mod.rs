@@ -12,10 +12,10 @@ mod vendors;
 
 use std::collections::{BTreeMap, HashMap};
 
-use eventmock_fake::DatasetConfig;
 use eventmock_fake::Span;
 use eventmock_fake::codec::MAX_INDEX;
 use eventmock_fake::time::parse_rfc3339;
+use eventmock_fake::{DatasetConfig, DatasetError};
 use eventmock_model::Vendor;
 use regex::Regex;
 

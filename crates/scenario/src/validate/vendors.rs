@@ -70,6 +70,23 @@ impl Validator<'_> {
                 ),
             }
         }
+        if let Err(e @ DatasetError::TimeRange { .. }) = dataset.check() {
+            let at = if vf.window.is_some() {
+                "window"
+            } else {
+                "anchor"
+            };
+            self.err(
+                &join(path, at),
+                e.to_string(),
+                format!(
+                    "anchor `{}`, window `{}`",
+                    vf.anchor.as_deref().unwrap_or("(default)"),
+                    vf.window.as_deref().unwrap_or("(default)")
+                ),
+                "events between the years 0000 and 9999",
+            );
+        }
         let auth = self.auth(&join(path, "auth"), vf.auth.as_ref());
         let fixtures = self.fixtures(path, vendor, dataset, vf);
         let arrivals = self.arrivals(path, vf.arrivals.as_deref());
