@@ -3,9 +3,9 @@
 //!
 //! - `wheel`: builds `target/wheels/eventmock-<version>-….whl` with maturin (pinned, installed
 //!   into a cached virtualenv under `target/py/`). maturin runs `cargo build --release` of the
-//!   `eventmock` binary with the same flags as a plain `cargo build --release -p eventmock`, so
-//!   after that build (CI runs it once, for the image step too) cargo finds it fresh and only
-//!   the wheel is packed.
+//!   `eventmock` binary with the same flags and environment as a plain `cargo build --release -p
+//!   eventmock` (see [`without_cargo_run_env`]), so after that build (CI runs it once, for the
+//!   image step too) cargo finds it fresh and only the wheel is packed.
 //! - `wheel test`: installs that wheel into a fresh virtualenv with `python/tests/requirements.txt`
 //!   (every package pinned) and runs `python/tests` with pytest.
 //! - `wheel bench`: the wheel's size, a server's start-up time and the `eventmock` fixture's
@@ -108,6 +108,31 @@ fn built_wheel(root: &Path) -> Result<PathBuf> {
     }
 }
 
+/// Removes the variables `cargo run` sets for xtask itself (`CARGO_MANIFEST_DIR`,
+/// `CARGO_PKG_*`, …) from a command's environment. Build scripts watch some of them (ring's
+/// reruns when `CARGO_MANIFEST_DIR` changes), so maturin's `cargo build` would otherwise see
+/// them changed against a plain `cargo build --release -p eventmock` and rebuild everything
+/// that depends on ring: the release build CI already made would not be reused.
+fn without_cargo_run_env(cmd: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        let set_by_cargo_run = name.starts_with("CARGO_PKG_")
+            || matches!(
+                name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_MANIFEST_LINKS"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_RUSTC_CURRENT_DIR"
+            );
+        if set_by_cargo_run {
+            cmd.env_remove(name);
+        }
+    }
+}
+
 /// `cargo xtask wheel`: builds the wheel into `target/wheels` (older ones removed).
 pub fn build() -> Result<()> {
     let root = root()?;
@@ -117,10 +142,13 @@ pub fn build() -> Result<()> {
         std::fs::remove_file(&old).with_context(|| format!("removing {}", old.display()))?;
     }
     let started = Instant::now();
-    run(Command::new(&maturin)
+    let mut maturin = Command::new(&maturin);
+    maturin
         .current_dir(root.join("python"))
         .args(["build", "--release", "--out"])
-        .arg(&out))?;
+        .arg(&out);
+    without_cargo_run_env(&mut maturin);
+    run(&mut maturin)?;
     let wheel = built_wheel(&root)?;
     let size = std::fs::metadata(&wheel)
         .with_context(|| format!("reading {}", wheel.display()))?

@@ -72,7 +72,7 @@ def _message(payload: Any) -> str:
     """The server's message from an error body: ``error``, or ``errors`` one per line."""
     if isinstance(payload, dict):
         if isinstance(payload.get("error"), str):
-            return payload["error"]
+            return str(payload["error"])
         errors = payload.get("errors")
         if isinstance(errors, list):
             return "\n".join(str(e) for e in errors)

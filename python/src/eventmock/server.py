@@ -138,7 +138,7 @@ class Server:
         self._binary = binary
         self._startup_timeout = startup_timeout
         self._process: Optional[_Process] = None
-        self._finalizer: Optional[weakref.finalize] = None
+        self._finalizer: "Optional[weakref.finalize[[], Server]]" = None
         self._admin: Optional[AdminClient] = None
         self._mounts: List[Dict[str, Any]] = []
         #: True once :meth:`load_scenario` replaced the world the server started with.
