@@ -7,6 +7,7 @@
 //! - `bench generate`: generation throughput per vendor against the serialization ceiling,
 //!   plus the CLI's memory at two sizes (it must stay flat).
 //! - `fuzz [--minutes N] [TARGET]...`: coverage-guided campaigns with AFL++ (see `fuzz`).
+//! - `wheel [test | bench]`: the Python wheel, its tests, its start-up figures (see `wheel`).
 
 use std::process::{Command, ExitCode};
 
@@ -17,6 +18,7 @@ mod bench_serve;
 mod fuzz;
 mod image;
 mod tidy;
+mod wheel;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,9 +45,12 @@ fn run(args: &[String]) -> Result<()> {
         ["image"] => image::image(),
         ["contract"] => contract(false),
         ["contract", "--review"] => contract(true),
+        ["wheel"] => wheel::build(),
+        ["wheel", "test"] => wheel::test(),
+        ["wheel", "bench"] => wheel::bench(),
         _ => bail!(
             "usage: cargo xtask (test | contract [--review] | image | bench [generate | serve] \
-             | fuzz [--minutes N] [TARGET]...)"
+             | fuzz [--minutes N] [TARGET]... | wheel [test | bench])"
         ),
     }
 }

@@ -78,6 +78,11 @@ pub struct ServeArgs {
     /// APIs; never to the admin API.
     #[arg(long, value_name = "ORIGIN", num_args = 0..)]
     cors: Option<Vec<String>>,
+    /// Stop (gracefully) when standard input reaches end of file: a watchdog for a parent
+    /// process that holds the other end of a pipe — when it exits or dies, even by SIGKILL,
+    /// the pipe closes and the server stops (the Python package starts it so).
+    #[arg(long)]
+    stop_on_stdin_close: bool,
 }
 
 /// The clock the flags ask for.
@@ -275,8 +280,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
                 },
             ));
         }
+        let stdin_closed = stdin_closed(args.stop_on_stdin_close);
         let main = crate::tls::serve(listener, Arc::clone(&app), config, acceptor, async move {
-            shutdown_signal().await;
+            tokio::select! {
+                () = shutdown_signal() => {}
+                () = stdin_closed => tracing::info!("standard input closed; stopping"),
+            }
             let _ = stop_tx.send(true);
         })
         .await;
@@ -287,6 +296,30 @@ pub fn run(args: ServeArgs) -> Result<()> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// Completes when standard input reaches end of file (or fails), if `enabled`; never otherwise.
+/// A plain thread reads it, so the runtime never waits on a blocking read at shutdown.
+fn stdin_closed(enabled: bool) -> impl std::future::Future<Output = ()> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    if enabled {
+        let spawned = std::thread::Builder::new()
+            .name("stdin-watch".into())
+            .spawn(move || {
+                // Whatever the parent writes is ignored; only EOF (or a read error) counts.
+                let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+                let _ = tx.send(());
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot watch standard input");
+        }
+    }
+    async move {
+        // A dropped sender (watch disabled, or the thread not started) means: never.
+        if rx.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// The newest modification time among the scenario files.
