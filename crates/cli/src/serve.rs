@@ -276,29 +276,27 @@ fn print_banner(app: &App, base: &str, args: &ServeArgs, extra: &[(u16, tokio::n
     } else {
         format!("scenarios: {}", world.scenario_names.join(", "))
     };
-    let _ = writeln!(
-        out,
-        "eventmock {} listening on {base} ({what})",
-        env!("CARGO_PKG_VERSION")
-    );
     let clock = &world.time.clock;
     let arrivals: Vec<String> = world
         .time
         .arrivals
         .iter()
-        .map(|(v, r)| format!("{} {r}", v.name()))
+        .map(|(v, r)| format!(" {} {r}", v.name()))
         .collect();
+    // The resolved start: pin it (`--start`, `clock.start`) to replay a run exactly.
     let _ = writeln!(
         out,
-        "  clock      {} from {}{}",
+        "eventmock {} listening on {base} ({what}; clock {} from {}{})",
+        env!("CARGO_PKG_VERSION"),
         clock.mode().name(),
         rfc3339_micros(clock.start()),
         if arrivals.is_empty() {
             String::new()
         } else {
-            format!(", arrivals: {}", arrivals.join(", "))
+            format!(", arrivals:{}", arrivals.join(","))
         }
     );
+
     for mount in &world.mounts {
         let port_base = match mount.port {
             None => base.to_owned(),
