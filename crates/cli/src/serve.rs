@@ -70,6 +70,10 @@ pub struct ServeArgs {
     /// manual clock; a scenario vendor's own `arrivals` wins).
     #[arg(long, value_name = "RATE")]
     arrivals: Option<String>,
+    /// The delivery ledger (`GET /__eventmock/vendors/{vendor}/delivery`): on (the default)
+    /// or off.
+    #[arg(long, value_name = "on|off", default_value = "on", value_parser = ["on", "off"])]
+    ledger: String,
 }
 
 /// The clock the flags ask for.
@@ -147,6 +151,7 @@ fn control_config(args: &ServeArgs) -> eventmock_server::admin::ControlConfig {
             remote: args.admin_remote,
             token: args.admin_token.clone(),
         },
+        ledger: args.ledger == "on",
         ..eventmock_server::admin::ControlConfig::default()
     }
 }

@@ -187,7 +187,11 @@ pub fn limited(vendor: Vendor, verdict: &Verdict, unauthenticated: bool) -> Repl
         ),
         Vendor::Instavm => ("application/json", r#"{"detail":"Too Many Requests"}"#.into()),
     };
-    let mut res = reply(StatusCode::TOO_MANY_REQUESTS, content_type, Bytes::from(body));
+    let mut res = reply(
+        StatusCode::TOO_MANY_REQUESTS,
+        content_type,
+        Bytes::from(body),
+    );
     if let Ok(v) = HeaderValue::from_str(&n.to_string()) {
         res.headers_mut().insert(hyper::header::RETRY_AFTER, v);
     }
@@ -200,16 +204,13 @@ pub fn decorate(vendor: Vendor, verdict: &Verdict, res: &mut Reply) {
         return;
     }
     let reset_secs = verdict.reset.div_euclid(MICROS);
-    let mut buf = itoa::Buffer::new();
     let headers = res.headers_mut();
     for (name, value) in [
         ("x-ratelimit-limit", verdict.limit),
         ("x-ratelimit-remaining", verdict.remaining),
         ("x-ratelimit-reset", reset_secs.max(0) as u64),
     ] {
-        if let Ok(v) = HeaderValue::from_str(buf.format(value)) {
-            headers.insert(name, v);
-        }
+        headers.insert(name, HeaderValue::from(value));
     }
 }
 

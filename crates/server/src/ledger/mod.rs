@@ -195,7 +195,9 @@ impl Ledger {
     /// Forgets `client` (or everyone, with `None`); clearing everyone also lifts truncation.
     pub fn clear(&self, client: Option<&str>) {
         for (n, shard) in self.shards.iter().enumerate() {
-            let Ok(mut shard) = shard.lock() else { continue };
+            let Ok(mut shard) = shard.lock() else {
+                continue;
+            };
             match client {
                 Some(c) => {
                     shard.clients.remove(c);

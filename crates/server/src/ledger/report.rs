@@ -101,7 +101,9 @@ where
         .flatten()
         .filter(|n| *n >= from);
     let gaps_gen = newest.map_or(0, |n| {
-        (n - from) - deleted(from, n) - (count_in(&log.served, from, n) - served_deleted(&log.served, from, n))
+        (n - from)
+            - deleted(from, n)
+            - (count_in(&log.served, from, n) - served_deleted(&log.served, from, n))
     });
 
     // Extras visible now (and at or after `since`): position = the generated index they
@@ -113,8 +115,14 @@ where
         .filter(|(_, _, t)| since.is_none_or(|s| t.is_none_or(|t| t >= s)))
         .collect();
     let served_times = |id: &str| log.extras.get(id).copied().unwrap_or(0);
-    let extras_served = extras.iter().filter(|(_, id, _)| served_times(id) > 0).count() as u64;
-    let extras_again = extras.iter().filter(|(_, id, _)| served_times(id) > 1).count() as u64;
+    let extras_served = extras
+        .iter()
+        .filter(|(_, id, _)| served_times(id) > 0)
+        .count() as u64;
+    let extras_again = extras
+        .iter()
+        .filter(|(_, id, _)| served_times(id) > 1)
+        .count() as u64;
     let extras_gaps = newest.map_or(0, |n| {
         extras
             .iter()

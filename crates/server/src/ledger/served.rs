@@ -71,3 +71,22 @@ pub fn take<R>(f: impl FnOnce(&Notes) -> R) -> Option<R> {
         Some(r)
     })
 }
+
+/// Notes a list entry as served.
+#[inline]
+pub fn note_entry<E: crate::events::EventMeta>(entry: &crate::store::Entry<E>) {
+    match entry {
+        crate::store::Entry::Generated(i) => note_index(*i),
+        crate::store::Entry::Extra(e) => note_extra(e.event_id()),
+    }
+}
+
+/// Notes what a retrieve found as served (nothing for a miss).
+#[inline]
+pub fn note_lookup<E: crate::events::EventMeta>(found: &crate::store::Lookup<E>) {
+    match found {
+        crate::store::Lookup::Generated(i) => note_index(*i),
+        crate::store::Lookup::Extra(e) => note_extra(e.event_id()),
+        crate::store::Lookup::NotFound | crate::store::Lookup::Malformed => {}
+    }
+}
