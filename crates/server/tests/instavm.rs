@@ -470,7 +470,11 @@ async fn catalog_of_named_errors_and_example_curl() {
             r#"{"detail":"Request Entity Too Large"}"#,
         ),
         (ErrorName::Internal, 500, "Internal Server Error"),
-        (ErrorName::RateLimited, 429, r#"{"detail":"Too Many Requests"}"#),
+        (
+            ErrorName::RateLimited,
+            429,
+            r#"{"detail":"Too Many Requests"}"#,
+        ),
         (
             ErrorName::Validation,
             422,
