@@ -83,6 +83,10 @@ pub struct ServeArgs {
     /// the pipe closes and the server stops (the Python package starts it so).
     #[arg(long)]
     stop_on_stdin_close: bool,
+    /// The delivery ledger (`GET /__eventmock/vendors/{vendor}/delivery`): on (the default)
+    /// or off.
+    #[arg(long, value_name = "on|off", default_value = "on", value_parser = ["on", "off"])]
+    ledger: String,
 }
 
 /// The clock the flags ask for.
@@ -210,6 +214,7 @@ fn control_config(args: &ServeArgs) -> eventmock_server::admin::ControlConfig {
             remote: args.admin_remote,
             token: args.admin_token.clone(),
         },
+        ledger: args.ledger == "on",
         ..eventmock_server::admin::ControlConfig::default()
     }
 }
@@ -443,29 +448,27 @@ fn print_banner(app: &App, base: &str, args: &ServeArgs, extra: &[(u16, tokio::n
         }
         what
     };
-    let _ = writeln!(
-        out,
-        "eventmock {} listening on {base} ({what})",
-        env!("CARGO_PKG_VERSION")
-    );
     let clock = &world.time.clock;
     let arrivals: Vec<String> = world
         .time
         .arrivals
         .iter()
-        .map(|(v, r)| format!("{} {r}", v.name()))
+        .map(|(v, r)| format!(" {} {r}", v.name()))
         .collect();
+    // The resolved start: pin it (`--start`, `clock.start`) to replay a run exactly.
     let _ = writeln!(
         out,
-        "  clock      {} from {}{}",
+        "eventmock {} listening on {base} ({what}; clock {} from {}{})",
+        env!("CARGO_PKG_VERSION"),
         clock.mode().name(),
         rfc3339_micros(clock.start()),
         if arrivals.is_empty() {
             String::new()
         } else {
-            format!(", arrivals: {}", arrivals.join(", "))
+            format!(", arrivals:{}", arrivals.join(","))
         }
     );
+
     for mount in &world.mounts {
         let port_base = match mount.port {
             None => base.to_owned(),

@@ -309,11 +309,13 @@ pub enum ErrorName {
     PayloadTooLarge,
     /// A server error.
     Internal,
+    /// Too many requests: the vendor's 429 (with `Retry-After: 60`).
+    RateLimited,
 }
 
 impl ErrorName {
     /// Every name, in a fixed order.
-    pub const ALL: [ErrorName; 13] = [
+    pub const ALL: [ErrorName; 14] = [
         ErrorName::NotFound,
         ErrorName::MalformedId,
         ErrorName::Unauthenticated,
@@ -327,6 +329,7 @@ impl ErrorName {
         ErrorName::MethodNotAllowed,
         ErrorName::PayloadTooLarge,
         ErrorName::Internal,
+        ErrorName::RateLimited,
     ];
 
     /// The name used in scenarios (`error: not_found`).
@@ -345,6 +348,7 @@ impl ErrorName {
             ErrorName::MethodNotAllowed => "method_not_allowed",
             ErrorName::PayloadTooLarge => "payload_too_large",
             ErrorName::Internal => "internal",
+            ErrorName::RateLimited => "rate_limited",
         }
     }
 

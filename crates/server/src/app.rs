@@ -2,7 +2,7 @@
 //! scenario's faults and overrides, lets the vendor answer, and adds the vendor's decorations.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,9 +16,12 @@ use hyper::http::request::Parts;
 use hyper::{Request, StatusCode};
 
 use crate::admin::Served;
+use crate::client::client_of;
 use crate::clock::{ClockChoice, LocalClock, Timeline, WorldClock};
 use crate::errors::{ErrorName, Holes};
+use crate::ledger::served;
 use crate::net::{ConnectionFault, Handler};
+use crate::ratelimit;
 use crate::request::Req;
 use crate::response::{Reply, reply};
 use crate::rules::{FaultPlan, Rules, status_reply};
@@ -94,6 +97,7 @@ impl World {
             settings.timeline = Timeline {
                 clock: Arc::clone(&clock),
                 arrivals: choice.arrivals,
+                rate_limit: None,
             };
             if let Some(rate) = choice.arrivals {
                 arrivals.push((*vendor, rate));
@@ -164,6 +168,9 @@ impl World {
         }
         self.rules.reset();
         self.time.clock.rewind();
+        for m in &self.mounts {
+            m.api.tracking().clear();
+        }
     }
 }
 
@@ -232,10 +239,15 @@ impl App {
     /// delay or a truncation (almost every one) comes back as a ready future that holds only
     /// the reply (no request state is moved from future to future); one that must wait
     /// finishes in its own boxed future.
-    fn respond_and_finish(&self, port: Option<u16>, req: Request<Bytes>) -> Answered<'_> {
+    fn respond_and_finish(
+        &self,
+        port: Option<u16>,
+        req: Request<Bytes>,
+        peer: Option<IpAddr>,
+    ) -> Answered<'_> {
         let started = Instant::now();
         let (parts, body) = req.into_parts();
-        match self.answer_now(port, &parts, body.clone()) {
+        match self.answer_with_peer(port, &parts, body.clone(), peer) {
             Answer::Ready(res, served) => Answered::Ready(std::future::ready(
                 self.control.finish(started, &parts, &body, res, served),
             )),
@@ -250,23 +262,42 @@ impl App {
     /// answered (`None` when no mounted vendor owns the path) for the journal and metrics,
     /// and the faults still to carry out (a delay, a truncated body) if any.
     fn answer_now(&self, port: Option<u16>, parts: &Parts, body: Bytes) -> Answer {
+        self.answer_with_peer(port, parts, body, None)
+    }
+
+    /// [`App::answer_now`] for a request from `peer`: rate limits and the delivery ledger
+    /// count it for its client ([`crate::client`]).
+    fn answer_with_peer(
+        &self,
+        port: Option<u16>,
+        parts: &Parts,
+        body: Bytes,
+        peer: Option<IpAddr>,
+    ) -> Answer {
         // A guard, not an `Arc` clone: no write to the world's shared count per request.
         let world = self.world.load();
         let Some(cors) = world.cors.as_ref().or(self.cors.as_ref()) else {
-            return self.answer_in(&world, port, parts, body);
+            return self.answer_in(&world, port, parts, body, peer);
         };
         // A preflight is answered before routing and vendor auth.
         if let Some(res) = cors.preflight(parts) {
             return Answer::Ready(res, None);
         }
-        let mut answer = self.answer_in(&world, port, parts, body);
+        let mut answer = self.answer_in(&world, port, parts, body, peer);
         let (Answer::Ready(res, _) | Answer::Faulted(res, _, _)) = &mut answer;
         cors.decorate(&parts.headers, res);
         answer
     }
 
-    /// [`App::answer_now`] in `world`, CORS aside.
-    fn answer_in(&self, world: &World, port: Option<u16>, parts: &Parts, body: Bytes) -> Answer {
+    /// [`App::answer_with_peer`] in `world`, CORS aside.
+    fn answer_in(
+        &self,
+        world: &World,
+        port: Option<u16>,
+        parts: &Parts,
+        body: Bytes,
+        peer: Option<IpAddr>,
+    ) -> Answer {
         let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
         let path = parts.uri.path();
         let Some((mount, sub)) = world.route(port, path) else {
@@ -282,15 +313,46 @@ impl App {
         );
         req.prefix.clone_from(&mount.prefix);
         req.authority = parts.uri.authority().map(|a| a.as_str().to_owned());
+        req.peer = peer;
         let api = &*mount.api;
         let vendor = api.vendor();
         let served = Some(Served {
             vendor,
             route: api.route_label(&req),
         });
+        let tracking = api.tracking();
+        let ledger_on = self.control.config().ledger;
+        let client = (ledger_on || tracking.limiter.is_some()).then(|| client_of(&req));
+        let verdict = match (&tracking.limiter, &client) {
+            (Some(limiter), Some(client)) => {
+                Some(limiter.check(client, world.time.clock.limits_now()))
+            }
+            _ => None,
+        };
+        if let Some(v) = verdict.filter(|v| !v.allowed) {
+            let anonymous = client.as_deref().is_some_and(|c| c.starts_with("ip:"));
+            let mut res = ratelimit::limited(vendor, &v, anonymous);
+            api.decorate(&req, &mut res);
+            ratelimit::decorate(vendor, &v, &mut res);
+            return Answer::Ready(res, served);
+        }
+        served::clear();
+        let record = |res: &Reply, cut: bool| {
+            if let Some(client) = client.as_deref()
+                && ledger_on
+                && !cut
+                && res.status().is_success()
+            {
+                served::take(|notes| tracking.ledger.record(client, notes));
+            }
+        };
         if world.rules.is_empty() {
             let mut res = api.handle(&req);
+            record(&res, false);
             api.decorate(&req, &mut res);
+            if let Some(v) = &verdict {
+                ratelimit::decorate(vendor, v, &mut res);
+            }
             return Answer::Ready(res, served);
         }
         let plan = world.rules.faults(vendor, &req);
@@ -301,7 +363,11 @@ impl App {
         } else {
             api.handle(&req)
         };
+        record(&res, plan.reset || plan.truncate);
         api.decorate(&req, &mut res);
+        if let Some(v) = &verdict {
+            ratelimit::decorate(vendor, v, &mut res);
+        }
         if plan.reset {
             res.extensions_mut().insert(ConnectionFault::Reset);
         }
@@ -439,7 +505,7 @@ impl Handler for App {
         if crate::admin::is_admin_path(req.uri().path()) {
             return Answered::Ready(std::future::ready(crate::admin::handle(self, req, peer)));
         }
-        self.respond_and_finish(None, req)
+        self.respond_and_finish(None, req, Some(peer.ip()))
     }
 
     fn body_limit(&self, parts: &Parts, peer: SocketAddr, default: usize) -> usize {
@@ -467,8 +533,9 @@ pub struct PortHandler {
 }
 
 impl Handler for PortHandler {
-    fn handle(&self, req: Request<Bytes>, _peer: SocketAddr) -> impl Future<Output = Reply> + Send {
-        self.app.respond_and_finish(Some(self.port), req)
+    fn handle(&self, req: Request<Bytes>, peer: SocketAddr) -> impl Future<Output = Reply> + Send {
+        self.app
+            .respond_and_finish(Some(self.port), req, Some(peer.ip()))
     }
 
     fn payload_too_large(&self, parts: &Parts) -> Reply {

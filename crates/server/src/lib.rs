@@ -11,7 +11,9 @@
 //!   graceful shutdown.
 //! - [`app`]: [`App`], the request handler, and [`World`], what is mounted where.
 //! - [`world`]: building a world from scenarios; [`rules`]: overrides and faults.
-//! - [`clock`]: the world's clock (`frozen`, `live`, `manual`) behind a small trait.
+//! - [`clock`]: the world's clock (`frozen`, `live`, `manual`) behind a small trait;
+//!   [`ledger`]: the delivery ledger (what each client was served); [`ratelimit`]: vendor
+//!   rate limits; [`client`]: who a request counts for.
 //! - [`vendors`]: one module per vendor (its table maps URLs to handlers).
 //! - [`errors`]: named vendor errors and their rendering; [`auth`]: credential checks;
 //!   [`cors`]: browser access to the vendor APIs.
@@ -25,15 +27,18 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod client;
 pub mod clock;
 pub mod cors;
 pub mod errors;
 pub mod events;
 pub mod journal;
+pub mod ledger;
 pub mod listing;
 pub mod metrics;
 pub mod mock_server;
 pub mod net;
+pub mod ratelimit;
 pub mod request;
 pub mod response;
 pub mod rules;

@@ -119,6 +119,13 @@ impl IndexSet {
     pub fn count_below(&self, g: u64) -> u64 {
         self.sorted.partition_point(|d| *d < g) as u64
     }
+
+    /// The indices in `[from, to)`, ascending.
+    pub fn range(&self, from: u64, to: u64) -> impl Iterator<Item = u64> + '_ {
+        let lo = self.sorted.partition_point(|d| *d < from);
+        let hi = self.sorted.partition_point(|d| *d < to).max(lo);
+        self.sorted[lo..hi].iter().copied()
+    }
 }
 
 impl Extend<u64> for IndexSet {
@@ -163,6 +170,8 @@ pub struct Store<G: Generator> {
     clock: Arc<dyn Clock>,
     /// Whether the clock moves (extras in the future wait for it).
     moving: bool,
+    /// The delivery ledger and rate limiter of this mount.
+    tracking: crate::ledger::Tracking,
 }
 
 impl<G: Generator> Store<G> {
@@ -184,7 +193,18 @@ impl<G: Generator> Store<G> {
             minted: AtomicU64::new(0),
             moving: timeline.clock.mode() != ClockMode::Frozen,
             clock: Arc::clone(&timeline.clock),
+            tracking: crate::ledger::Tracking {
+                ledger: crate::ledger::Ledger::new(),
+                limiter: timeline
+                    .rate_limit
+                    .map(|l| crate::ratelimit::RateLimiter::new(G::VENDOR, l)),
+            },
         })
+    }
+
+    /// The delivery ledger and rate limiter of this mount.
+    pub fn tracking(&self) -> &crate::ledger::Tracking {
+        &self.tracking
     }
 
     /// The world's clock.
@@ -470,6 +490,29 @@ impl<E> View<E> {
     /// The visible extras, in order.
     fn extras(&self) -> &[Extra<E>] {
         &self.overlay.extras[..self.extras_end]
+    }
+
+    /// The visible extras (fixtures, added events), in list order.
+    pub fn visible_extras(&self) -> &[Extra<E>] {
+        self.extras()
+    }
+
+    /// Whether generated index `i` is deleted.
+    pub fn is_deleted(&self, i: u64) -> bool {
+        self.overlay.deleted.contains(&i)
+    }
+
+    /// How many generated indices in `[from, to)` are deleted.
+    pub fn deleted_between(&self, from: u64, to: u64) -> u64 {
+        if to <= from {
+            return 0;
+        }
+        self.overlay.deleted.count_below(to) - self.overlay.deleted.count_below(from)
+    }
+
+    /// The deleted generated indices in `[from, to)`.
+    pub fn deleted_iter(&self, from: u64, to: u64) -> impl Iterator<Item = u64> + '_ {
+        self.overlay.deleted.range(from, to)
     }
 
     /// How many events are visible.

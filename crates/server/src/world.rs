@@ -165,6 +165,7 @@ impl World {
                     timeline: Timeline {
                         clock: std::sync::Arc::clone(&clock),
                         arrivals: rate,
+                        rate_limit: vm.rate_limit,
                     },
                 };
                 let api = build(vm.vendor, settings).map_err(|e| WorldError::Dataset {

@@ -17,6 +17,7 @@
 
 pub mod access;
 mod clock;
+mod delivery;
 pub mod pattern;
 mod routes;
 
@@ -56,6 +57,9 @@ pub struct ControlConfig {
     pub access: AdminAccess,
     /// Largest admin request body in bytes (for allowed peers). Default 8 MiB.
     pub admin_max_body_bytes: usize,
+    /// Whether the delivery ledger records what each client was served. Default on
+    /// (`serve --ledger off` turns it off).
+    pub ledger: bool,
 }
 
 impl Default for ControlConfig {
@@ -64,6 +68,7 @@ impl Default for ControlConfig {
             journal_capacity: DEFAULT_CAPACITY,
             access: AdminAccess::default(),
             admin_max_body_bytes: DEFAULT_ADMIN_MAX_BODY,
+            ledger: true,
         }
     }
 }

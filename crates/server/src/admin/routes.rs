@@ -9,6 +9,8 @@
 //! | POST | `/reset` | 204: overlays, sequence and fault counters cleared, manual clock rewound |
 //! | GET | `/clock` | `{"mode","now","start","arrivals"}` (see `clock.rs`) |
 //! | POST | `/clock` | `{"advance":"90s"}` or `{"now":"…"}` → the new clock; 400 when refused |
+//! | GET | `/vendors/{vendor}/delivery[?client=C][&since=T]` | the delivery ledger's report (`delivery.rs`) |
+//! | DELETE | `/vendors/{vendor}/delivery[?client=C]` | 204, that client's (or every) record cleared |
 //! | PUT | `/scenario` | YAML body; 200 `{"scenarios":[name]}` or 400 `{"errors":[...]}` |
 //! | GET | `/requests?vendor=&path=&status=&method=&limit=` | journal entries, newest first |
 //! | DELETE | `/requests` | 204, journal cleared |
@@ -43,7 +45,7 @@ pub(super) fn error(status: StatusCode, message: impl Into<String>) -> Reply {
     json_reply(status, &json!({ "error": message.into() }))
 }
 
-fn no_content() -> Reply {
+pub(super) fn no_content() -> Reply {
     let mut res = reply(StatusCode::NO_CONTENT, CT, Bytes::new());
     res.headers_mut().remove(hyper::header::CONTENT_TYPE);
     res
@@ -75,6 +77,20 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
         }
         ["scenario"] if method == Method::PUT => put_scenario(app, &body),
         ["clock"] if method == Method::GET => super::clock::get(&app.world()),
+        ["vendors", vendor, "delivery"] if method == Method::GET => {
+            let world = app.world();
+            match mount(&world, vendor, &query) {
+                Ok(m) => super::delivery::get(m, &query, app.control().config().ledger),
+                Err(res) => res,
+            }
+        }
+        ["vendors", vendor, "delivery"] if method == Method::DELETE => {
+            let world = app.world();
+            match mount(&world, vendor, &query) {
+                Ok(m) => super::delivery::delete(m, &query),
+                Err(res) => res,
+            }
+        }
         ["clock"] if method == Method::POST => super::clock::post(&app.world(), &body),
         ["requests"] if method == Method::GET => list_requests(app, &query),
         ["requests"] if method == Method::DELETE => {
@@ -94,6 +110,7 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
         | ["reset"]
         | ["scenario"]
         | ["clock"]
+        | ["vendors", _, "delivery"]
         | ["requests"]
         | ["requests", "count"]
         | ["metrics"]
@@ -108,7 +125,7 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
     }
 }
 
-fn param<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(super) fn param<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
     query
         .iter()
         .find(|(k, _)| k == key)

@@ -92,6 +92,12 @@ pub fn error_spec(name: ErrorName) -> ErrorSpec {
             StatusCode::PAYLOAD_TOO_LARGE,
             "{\n  \"description\": \"The request is invalid\",\n  \"error_code\": \"CF-InvalidRequest\",\n  \"code\": 10004\n}\n",
         ),
+        RateLimited => ErrorSpec {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            body: r#"{"description":"Rate Limit Exceeded","error_code":"CF-RateLimitExceeded","code":10013}"#,
+            content_type: "text/plain; charset=utf-8",
+            headers: &[("retry-after", "60")],
+        },
         Internal => spec(
             StatusCode::INTERNAL_SERVER_ERROR,
             "{\n  \"description\": \"An unknown error occurred.\",\n  \"error_code\": \"UnknownError\",\n  \"code\": 10001\n}\n",
@@ -145,7 +151,9 @@ impl CloudFoundry {
     fn get(&self, req: &Req) -> Reply {
         let raw = req.path.strip_prefix("/v2/events/").unwrap_or_default();
         let guid = percent_decode(raw);
-        let event = match self.store.lookup(&guid) {
+        let found = self.store.lookup(&guid);
+        crate::ledger::served::note_lookup(&found);
+        let event = match found {
             Lookup::Generated(i) => self.store.generate(i),
             Lookup::Extra(e) => Event::clone(&e),
             Lookup::NotFound | Lookup::Malformed => {

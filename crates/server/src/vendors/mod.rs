@@ -96,6 +96,13 @@ pub trait VendorApi: Send + Sync + 'static {
     /// The dataset's configuration (seed, size, time axis).
     fn dataset_config(&self) -> DatasetConfig;
 
+    /// This mount's delivery ledger and rate limiter.
+    fn tracking(&self) -> &crate::ledger::Tracking;
+
+    /// The delivery report of `client` (every client with `None`), counting the events
+    /// visible now at or after `since`.
+    fn delivery(&self, client: Option<&str>, since: Option<i64>) -> crate::ledger::Delivery;
+
     /// The name of the route `req` hits, for metrics (`"event"`, `"events"`, ...); `"other"`
     /// when it hits none.
     fn route_label(&self, req: &Req) -> &'static str {
@@ -146,6 +153,14 @@ macro_rules! vendor_common {
 
         fn dataset_config(&self) -> eventmock_fake::DatasetConfig {
             self.store.dataset().context().config
+        }
+
+        fn tracking(&self) -> &$crate::ledger::Tracking {
+            self.store.tracking()
+        }
+
+        fn delivery(&self, client: Option<&str>, since: Option<i64>) -> $crate::ledger::Delivery {
+            $crate::ledger::report::report(&self.store, client, since)
         }
 
         fn example_id(&self, n: u64) -> Option<String> {
