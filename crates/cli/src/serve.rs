@@ -70,6 +70,11 @@ pub struct ServeArgs {
     /// manual clock; a scenario vendor's own `arrivals` wins).
     #[arg(long, value_name = "RATE")]
     arrivals: Option<String>,
+    /// Most events each vendor's overlay holds beyond the scenario's fixtures: events added
+    /// through the admin API plus events deleted (admin or vendor routes). Past it, writes get
+    /// 409 naming this flag; reset empties it.
+    #[arg(long, value_name = "N", default_value_t = eventmock_server::overlay::DEFAULT_MAX_ADDED)]
+    max_added: u64,
 }
 
 /// The clock the flags ask for.
@@ -147,6 +152,7 @@ fn control_config(args: &ServeArgs) -> eventmock_server::admin::ControlConfig {
             remote: args.admin_remote,
             token: args.admin_token.clone(),
         },
+        max_added: args.max_added,
         ..eventmock_server::admin::ControlConfig::default()
     }
 }

@@ -13,7 +13,8 @@
 //! - [`clock`]: the world's clock (`frozen`, `live`, `manual`) behind a small trait.
 //! - [`vendors`]: one module per vendor (its table maps URLs to handlers).
 //! - [`errors`]: named vendor errors and their rendering; [`auth`]: credential checks.
-//! - [`store`]: a vendor's dataset and overlay; [`events`]: adding events from JSON;
+//! - [`store`]: a vendor's dataset and overlay ([`overlay`]: its interface and the in-process
+//!   backend); [`events`]: adding events from JSON;
 //!   [`listing`]: bounded paging and filtering.
 //! - [`request`], [`response`]: the request view and response builders.
 //! - [`admin`]: the control plane under `/__eventmock/` (admin API, verification); [`journal`]:
@@ -31,6 +32,7 @@ pub mod listing;
 pub mod metrics;
 pub mod mock_server;
 pub mod net;
+pub mod overlay;
 pub mod request;
 pub mod response;
 pub mod rules;

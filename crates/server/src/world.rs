@@ -186,6 +186,7 @@ impl World {
                         message: e.to_string(),
                     })?;
                 }
+                api.seal();
                 mounts.push(Mount {
                     prefix,
                     api,

@@ -14,6 +14,7 @@
 //! `max_body_bytes`.
 
 pub mod access;
+pub mod bulk;
 mod clock;
 pub mod pattern;
 mod routes;
@@ -29,6 +30,7 @@ use hyper::http::request::Parts;
 use crate::App;
 use crate::journal::{BODY_CAP, DEFAULT_CAPACITY, Journal, Record, RecordHeaders};
 use crate::metrics::Metrics;
+use crate::overlay::DEFAULT_MAX_ADDED;
 use crate::response::Reply;
 
 pub use access::AdminAccess;
@@ -54,6 +56,9 @@ pub struct ControlConfig {
     pub access: AdminAccess,
     /// Largest admin request body in bytes (for allowed peers). Default 8 MiB.
     pub admin_max_body_bytes: usize,
+    /// Most entries (added plus deleted events) each vendor's overlay holds beyond its
+    /// scenario's fixtures (`serve --max-added`). Default [`DEFAULT_MAX_ADDED`].
+    pub max_added: u64,
 }
 
 impl Default for ControlConfig {
@@ -62,6 +67,7 @@ impl Default for ControlConfig {
             journal_capacity: DEFAULT_CAPACITY,
             access: AdminAccess::default(),
             admin_max_body_bytes: DEFAULT_ADMIN_MAX_BODY,
+            max_added: DEFAULT_MAX_ADDED,
         }
     }
 }
