@@ -2,7 +2,7 @@
 //!
 //! | method | path (under `/__eventmock`) | answer |
 //! |---|---|---|
-//! | GET | `/vendors` | mounted vendors: name, prefix, port, total events, dataset seed and size |
+//! | GET | `/vendors` | mounted vendors: name, prefix, port, total events, overlay entries added, dataset seed and size |
 //! | GET | `/scenarios` | `{"scenarios":[names]}` |
 //! | POST | `/vendors/{vendor}/events[?partial=true]` | 201 `{"ids":[...]}`; 400 naming the field; 409 when the overlay is full (`--max-added`); NDJSON bodies in `bulk` |
 //! | DELETE | `/vendors/{vendor}/events/{id}` | 204, or 404 |
