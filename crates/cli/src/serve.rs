@@ -87,6 +87,11 @@ pub struct ServeArgs {
     /// or off.
     #[arg(long, value_name = "on|off", default_value = "on", value_parser = ["on", "off"])]
     ledger: String,
+    /// Most events each vendor's overlay holds beyond the scenario's fixtures: events added
+    /// through the admin API plus events deleted (admin or vendor routes). Past it, writes get
+    /// 409 naming this flag; reset empties it.
+    #[arg(long, value_name = "N", default_value_t = eventmock_server::overlay::DEFAULT_MAX_ADDED)]
+    max_added: u64,
 }
 
 /// The clock the flags ask for.
@@ -215,6 +220,7 @@ fn control_config(args: &ServeArgs) -> eventmock_server::admin::ControlConfig {
             token: args.admin_token.clone(),
         },
         ledger: args.ledger == "on",
+        max_added: args.max_added,
         ..eventmock_server::admin::ControlConfig::default()
     }
 }

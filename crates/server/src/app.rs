@@ -160,8 +160,11 @@ impl World {
         no_vendor(path)
     }
 
-    /// Clears every vendor's overlay and every sequence and fault counter, and rewinds a
-    /// manual clock to its start.
+    /// Back to the world as its scenarios made it: every state holder takes part — each
+    /// vendor's overlay returns to its sealed base (fixtures stay; events added or deleted at
+    /// run time go; ids are minted again from the same point) and the rules rewind every
+    /// sequence and fault counter, and a manual clock goes back to its
+    /// start. A new kind of state adds its own line here.
     pub fn reset(&self) {
         for m in &self.mounts {
             m.api.reset();
@@ -170,6 +173,13 @@ impl World {
         self.time.clock.rewind();
         for m in &self.mounts {
             m.api.tracking().clear();
+        }
+    }
+
+    /// Sets `serve --max-added` on every mount.
+    pub fn set_max_added(&self, max_added: u64) {
+        for m in &self.mounts {
+            m.api.set_max_added(max_added);
         }
     }
 }
@@ -206,6 +216,7 @@ impl App {
 
     /// Sets the control plane's settings (journal size, admin access, admin body limit).
     pub fn with_control(mut self, config: crate::admin::ControlConfig) -> Self {
+        self.world.load().set_max_added(config.max_added);
         self.control = crate::admin::Control::new(config);
         self
     }
@@ -222,6 +233,7 @@ impl App {
 
     /// Replaces the world (scenario reload); requests in flight finish on the old one.
     pub fn replace(&self, world: World) {
+        world.set_max_added(self.control.config().max_added);
         self.world.store(Arc::new(world));
     }
 

@@ -95,6 +95,9 @@ pub enum AddError {
         /// What is wrong with it.
         message: String,
     },
+    /// The overlay is full (`serve --max-added`); nothing of the write was added.
+    #[error("{0}")]
+    Full(crate::overlay::Full),
     /// The id is not in the vendor's id format.
     #[error("{field}: `{id}` is not a valid {vendor} id")]
     BadId {
@@ -124,13 +127,16 @@ where
     G::Event: EventMeta + serde::Serialize + serde::de::DeserializeOwned,
 {
     let (id, after, event) = prepare(store, value, partial, id, at)?;
-    store.put_extra(id.clone(), after, event);
+    store
+        .put_extra(id.clone(), after, event)
+        .map_err(AddError::Full)?;
     Ok(id)
 }
 
 /// Adds several events all-or-nothing: every one is validated first (the first failure is
 /// returned with its position), then all are placed in one overlay change, so readers see
-/// either none or all of them. Returns the ids in order.
+/// either none or all of them (a full overlay refuses them all: position 0,
+/// [`AddError::Full`]). Returns the ids in order.
 pub fn add_all<G>(
     store: &Store<G>,
     values: Vec<Value>,
@@ -145,7 +151,9 @@ where
         ready.push(prepare(store, value, partial, None, None).map_err(|e| (n, e))?);
     }
     let ids = ready.iter().map(|(id, _, _)| id.clone()).collect();
-    store.put_extras(ready);
+    store
+        .put_extras(ready)
+        .map_err(|full| (0, AddError::Full(full)))?;
     Ok(ids)
 }
 

@@ -17,7 +17,8 @@
 //! - [`vendors`]: one module per vendor (its table maps URLs to handlers).
 //! - [`errors`]: named vendor errors and their rendering; [`auth`]: credential checks;
 //!   [`cors`]: browser access to the vendor APIs.
-//! - [`store`]: a vendor's dataset and overlay; [`events`]: adding events from JSON;
+//! - [`store`]: a vendor's dataset and overlay ([`overlay`]: its interface and the in-process
+//!   backend); [`events`]: adding events from JSON;
 //!   [`listing`]: bounded paging and filtering.
 //! - [`request`], [`response`]: the request view and response builders.
 //! - [`admin`]: the control plane under `/__eventmock/` (admin API, verification); [`journal`]:
@@ -38,6 +39,7 @@ pub mod listing;
 pub mod metrics;
 pub mod mock_server;
 pub mod net;
+pub mod overlay;
 pub mod ratelimit;
 pub mod request;
 pub mod response;

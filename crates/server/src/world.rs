@@ -187,6 +187,7 @@ impl World {
                         message: e.to_string(),
                     })?;
                 }
+                api.seal();
                 mounts.push(Mount {
                     prefix,
                     api,

@@ -16,6 +16,7 @@
 //! `max_body_bytes`.
 
 pub mod access;
+pub mod bulk;
 mod clock;
 mod delivery;
 pub mod pattern;
@@ -32,6 +33,7 @@ use hyper::http::request::Parts;
 use crate::App;
 use crate::journal::{BODY_CAP, DEFAULT_CAPACITY, Journal, Record, RecordHeaders};
 use crate::metrics::Metrics;
+use crate::overlay::DEFAULT_MAX_ADDED;
 use crate::response::Reply;
 
 pub use access::AdminAccess;
@@ -60,6 +62,9 @@ pub struct ControlConfig {
     /// Whether the delivery ledger records what each client was served. Default on
     /// (`serve --ledger off` turns it off).
     pub ledger: bool,
+    /// Most entries (added plus deleted events) each vendor's overlay holds beyond its
+    /// scenario's fixtures (`serve --max-added`). Default [`DEFAULT_MAX_ADDED`].
+    pub max_added: u64,
 }
 
 impl Default for ControlConfig {
@@ -69,6 +74,7 @@ impl Default for ControlConfig {
             access: AdminAccess::default(),
             admin_max_body_bytes: DEFAULT_ADMIN_MAX_BODY,
             ledger: true,
+            max_added: DEFAULT_MAX_ADDED,
         }
     }
 }

@@ -2,11 +2,11 @@
 //!
 //! | method | path (under `/__eventmock`) | answer |
 //! |---|---|---|
-//! | GET | `/vendors` | mounted vendors: name, prefix, port, total events, dataset seed and size |
+//! | GET | `/vendors` | mounted vendors: name, prefix, port, total events, overlay entries added, dataset seed and size |
 //! | GET | `/scenarios` | `{"scenarios":[names]}` |
-//! | POST | `/vendors/{vendor}/events[?partial=true]` | 201 `{"ids":[...]}`; 400 naming the field |
+//! | POST | `/vendors/{vendor}/events[?partial=true]` | 201 `{"ids":[...]}`; 400 naming the field; 409 when the overlay is full (`--max-added`); NDJSON bodies in `bulk` |
 //! | DELETE | `/vendors/{vendor}/events/{id}` | 204, or 404 |
-//! | POST | `/reset` | 204: overlays, sequence and fault counters cleared, manual clock rewound |
+//! | POST | `/reset` | 204: back to the current scenario's world (fixtures stay; run-time changes, sequence and fault counters rewound) |
 //! | GET | `/clock` | `{"mode","now","start","arrivals"}` (see `clock.rs`) |
 //! | POST | `/clock` | `{"advance":"90s"}` or `{"now":"…"}` → the new clock; 400 when refused |
 //! | GET | `/vendors/{vendor}/delivery[?client=C][&since=T]` | the delivery ledger's report (`delivery.rs`) |
@@ -66,7 +66,7 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
         ["vendors"] if method == Method::GET => vendors(app),
         ["scenarios"] if method == Method::GET => scenarios(app),
         ["vendors", vendor, "events"] if method == Method::POST => {
-            add_events(app, vendor, &query, &body)
+            add_events(app, vendor, &query, &parts.headers, &body)
         }
         ["vendors", vendor, "events", id] if method == Method::DELETE => {
             delete_event(app, vendor, id, &query)
@@ -144,6 +144,7 @@ fn vendors(app: &App) -> Reply {
                 "prefix": m.prefix,
                 "port": m.port,
                 "total": m.api.total(),
+                "added": m.api.added(),
                 "seed": config.seed,
                 "size": config.len,
             })
@@ -199,13 +200,22 @@ pub(super) fn parse_json(body: &[u8]) -> Result<Value, Reply> {
     })
 }
 
-fn add_events(app: &App, vendor: &str, query: &[(String, String)], body: &[u8]) -> Reply {
+fn add_events(
+    app: &App,
+    vendor: &str,
+    query: &[(String, String)],
+    headers: &hyper::HeaderMap,
+    body: &[u8],
+) -> Reply {
     let world = app.world();
     let mount = match mount(&world, vendor, query) {
         Ok(m) => m,
         Err(res) => return res,
     };
     let partial = matches!(param(query, "partial"), Some("true" | "1"));
+    if super::bulk::is_ndjson(headers) {
+        return super::bulk::add_ndjson(&*mount.api, partial, body);
+    }
     let values = match parse_json(body) {
         Ok(Value::Array(values)) => values,
         Ok(value) => vec![value],
@@ -213,10 +223,12 @@ fn add_events(app: &App, vendor: &str, query: &[(String, String)], body: &[u8]) 
     };
     match mount.api.add_events(values, partial) {
         Ok(ids) => json_reply(StatusCode::CREATED, &json!({ "ids": ids })),
+        Err((_, AddError::Full(full))) => crate::overlay::full_reply(&full),
         Err((index, e)) => {
             let field = match &e {
                 AddError::Invalid { path, .. } => path.clone(),
                 AddError::BadId { field, .. } => (*field).to_owned(),
+                AddError::Full(_) => String::new(),
             };
             json_reply(
                 StatusCode::BAD_REQUEST,
@@ -232,13 +244,13 @@ fn delete_event(app: &App, vendor: &str, id: &str, query: &[(String, String)]) -
         Ok(m) => m,
         Err(res) => return res,
     };
-    if mount.api.delete_event(id) {
-        no_content()
-    } else {
-        error(
+    match mount.api.delete_event(id) {
+        Ok(true) => no_content(),
+        Ok(false) => error(
             StatusCode::NOT_FOUND,
             format!("{} has no event `{id}`", mount.api.vendor().name()),
-        )
+        ),
+        Err(full) => crate::overlay::full_reply(&full),
     }
 }
 

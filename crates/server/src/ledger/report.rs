@@ -108,10 +108,10 @@ where
 
     // Extras visible now (and at or after `since`): position = the generated index they
     // precede, so they merge with generated events in time order.
-    let extras: Vec<(u64, &str, Option<Micros>)> = view
-        .visible_extras()
+    let visible = view.visible_extras();
+    let extras: Vec<(u64, &str, Option<Micros>)> = visible
         .iter()
-        .map(|e| (e.after, e.event.event_id(), e.event.time_micros()))
+        .map(|(after, e)| (*after, e.event_id(), e.time_micros()))
         .filter(|(_, _, t)| since.is_none_or(|s| t.is_none_or(|t| t >= s)))
         .collect();
     let served_times = |id: &str| log.extras.get(id).copied().unwrap_or(0);

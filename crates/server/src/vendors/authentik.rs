@@ -253,8 +253,10 @@ impl Authentik {
         let Some(pk) = canonical_uuid(raw) else {
             return self.err(ErrorName::MalformedId);
         };
-        if !self.store.delete(&pk) {
-            return self.err(ErrorName::NotFound);
+        match self.store.delete(&pk) {
+            Ok(true) => {}
+            Ok(false) => return self.err(ErrorName::NotFound),
+            Err(full) => return crate::overlay::full_reply(&full),
         }
         // DRF drops the content type of an empty response.
         let mut res = reply(StatusCode::NO_CONTENT, CT, "");

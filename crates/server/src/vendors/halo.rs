@@ -154,10 +154,9 @@ impl Halo {
     }
 
     fn delete(&self, req: &Req) -> Reply {
-        match self.event(req, false) {
-            Ok((id, _)) if self.store.delete(&id) => {
-                json(StatusCode::OK, CT, &DeleteResponse { success: 1 }, false)
-            }
+        match self.event(req, false).map(|(id, _)| self.store.delete(&id)) {
+            Ok(Ok(true)) => json(StatusCode::OK, CT, &DeleteResponse { success: 1 }, false),
+            Ok(Err(full)) => crate::overlay::full_reply(&full),
             Ok(_) | Err(_) if req.param("event_id").is_some_and(|v| !v.is_empty()) => {
                 self.err(ErrorName::NotFound, "")
             }

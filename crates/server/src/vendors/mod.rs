@@ -67,8 +67,17 @@ pub trait VendorApi: Send + Sync + 'static {
     /// with `auth: off`).
     fn example_curl(&self, base: &str) -> String;
 
-    /// Deletes every change (overlay) made since start.
+    /// Back to the scenario's own overlay (its fixtures): run-time changes go.
     fn reset(&self);
+
+    /// Makes the current overlay the scenario's own, the one [`VendorApi::reset`] restores.
+    fn seal(&self);
+
+    /// Sets `serve --max-added` (see [`crate::overlay`]).
+    fn set_max_added(&self, max_added: u64);
+
+    /// Entries (added plus deleted events) the overlay holds beyond the scenario's own.
+    fn added(&self) -> u64;
 
     /// Adds an event from JSON (see [`crate::events::add`]); returns its id.
     fn add_event(
@@ -79,8 +88,8 @@ pub trait VendorApi: Send + Sync + 'static {
         at: Option<i64>,
     ) -> Result<String, crate::events::AddError>;
 
-    /// Deletes the event with `id`; `false` when there is none.
-    fn delete_event(&self, id: &str) -> bool;
+    /// Deletes the event with `id`; `false` when there is none, `Err` when the overlay is full.
+    fn delete_event(&self, id: &str) -> Result<bool, crate::overlay::Full>;
 
     /// How many events are visible now (generated minus deleted plus added).
     fn total(&self) -> u64;
@@ -135,7 +144,7 @@ macro_rules! vendor_common {
             $crate::events::add(&self.store, value, partial, id, at)
         }
 
-        fn delete_event(&self, id: &str) -> bool {
+        fn delete_event(&self, id: &str) -> Result<bool, $crate::overlay::Full> {
             self.store.delete(id)
         }
 
@@ -169,6 +178,18 @@ macro_rules! vendor_common {
 
         fn reset(&self) {
             self.store.reset();
+        }
+
+        fn seal(&self) {
+            self.store.seal();
+        }
+
+        fn set_max_added(&self, max_added: u64) {
+            self.store.set_max_added(max_added);
+        }
+
+        fn added(&self) -> u64 {
+            self.store.overlay().held()
         }
     };
 }
