@@ -27,7 +27,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::bench::root;
-use crate::cargo;
 use daemon::Daemon;
 
 /// The tag of the image built.
@@ -95,11 +94,37 @@ fn start_daemon(cache: &Path) -> Result<Daemon> {
     }
 }
 
+/// `cargo build --release -p eventmock` with the environment `.ci/run` has: `cargo xtask` runs
+/// this program with `CARGO_PKG_*`, `CARGO_MANIFEST_*` and the like set, and build scripts
+/// that watch them (ring's does) would otherwise see a change and rebuild the whole release
+/// tree instead of reusing the build `.ci/run` made just before.
+fn build_release() -> Result<()> {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args(["build", "--release", "-p", "eventmock"]);
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("CARGO_PKG_")
+            || key.starts_with("CARGO_MANIFEST_")
+            || matches!(
+                &*key,
+                "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE" | "OUT_DIR"
+            )
+        {
+            cmd.env_remove(&*key);
+        }
+    }
+    let status = cmd.status().context("running cargo build --release")?;
+    if !status.success() {
+        bail!("cargo build --release -p eventmock failed: {status}");
+    }
+    Ok(())
+}
+
 /// `cargo xtask image`.
 pub fn image() -> Result<()> {
     let started = Instant::now();
     install_tools()?;
-    cargo(&["build", "--release", "-p", "eventmock"])?;
+    build_release()?;
     let binary = root().join("target/release/eventmock");
     let binary_size = std::fs::metadata(&binary)
         .with_context(|| format!("{}: no release binary", binary.display()))?
