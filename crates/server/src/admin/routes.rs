@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | GET | `/vendors` | mounted vendors: name, prefix, port, total events, dataset seed and size |
 //! | GET | `/scenarios` | `{"scenarios":[names]}` |
-//! | POST | `/vendors/{vendor}/events[?partial=true]` | 201 `{"ids":[...]}`; 400 naming the field |
+//! | POST | `/vendors/{vendor}/events[?partial=true]` | 201 `{"ids":[...]}`; 400 naming the field; 409 for an id that exists |
 //! | DELETE | `/vendors/{vendor}/events/{id}` | 204, or 404 |
 //! | POST | `/reset` | 204: overlays, sequence and fault counters cleared, manual clock rewound |
 //! | GET | `/clock` | `{"mode","now","start","arrivals"}` (see `clock.rs`) |
@@ -17,7 +17,7 @@
 //! | GET | `/health` | 200 `{"status":"ok","version":…}`: any peer, no token (answered in `admin/mod.rs` before the access check) |
 //!
 //! With several mounts of one vendor, `?prefix=/x` (and `?port=N`) picks the mount; the first
-//! one is used otherwise.
+//! one is used otherwise. A `port` that is not a number is a 400.
 
 use bytes::Bytes;
 use eventmock_model::Vendor;
@@ -148,7 +148,17 @@ fn mount<'w>(world: &'w World, name: &str, query: &[(String, String)]) -> Result
         .parse()
         .map_err(|e| error(StatusCode::NOT_FOUND, format!("vendor `{name}`: {e}")))?;
     let prefix = param(query, "prefix").map(crate::world::normalize_prefix);
-    let port = param(query, "port").and_then(|p| p.parse::<u16>().ok());
+    let port = match param(query, "port").map(str::parse::<u16>) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(_)) => {
+            let given = param(query, "port").unwrap_or_default();
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                format!("port: `{given}` is not a port number (0 ..= 65535)"),
+            ));
+        }
+    };
     world
         .mounts
         .iter()
@@ -188,7 +198,16 @@ fn add_events(app: &App, vendor: &str, query: &[(String, String)], body: &[u8]) 
         Ok(m) => m,
         Err(res) => return res,
     };
-    let partial = matches!(param(query, "partial"), Some("true" | "1"));
+    let partial = match param(query, "partial") {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(other) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("partial: `{other}` is not one of `true`, `false`, `1`, `0`"),
+            );
+        }
+    };
     let values = match parse_json(body) {
         Ok(Value::Array(values)) => values,
         Ok(value) => vec![value],
@@ -197,13 +216,13 @@ fn add_events(app: &App, vendor: &str, query: &[(String, String)], body: &[u8]) 
     match mount.api.add_events(values, partial) {
         Ok(ids) => json_reply(StatusCode::CREATED, &json!({ "ids": ids })),
         Err((index, e)) => {
-            let field = match &e {
-                AddError::Invalid { path, .. } => path.clone(),
-                AddError::BadId { field, .. } => (*field).to_owned(),
+            let status = match e {
+                AddError::Exists { .. } => StatusCode::CONFLICT,
+                _ => StatusCode::BAD_REQUEST,
             };
             json_reply(
-                StatusCode::BAD_REQUEST,
-                &json!({ "error": e.to_string(), "index": index, "field": field }),
+                status,
+                &json!({ "error": e.to_string(), "index": index, "field": e.field() }),
             )
         }
     }
