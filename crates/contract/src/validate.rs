@@ -323,8 +323,11 @@ impl<'a> Compiler<'a> {
             }
             other => other,
         };
+        // Formats are asserted, not only annotations: a timestamp that is not a time
+        // (`format: date-time`) is a contract failure.
         let compiled = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
             .build(&root)
             .map_err(|e| BuildError {
                 location: location.to_owned(),

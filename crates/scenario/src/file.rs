@@ -277,6 +277,25 @@ pub struct RespondFile {
     /// A raw text body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_text: Option<String>,
+    /// The values an `error:` text names (only with `error`). Those not given are taken from
+    /// the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<ErrorParamsFile>,
+}
+
+/// The values a vendor error's text names, e.g. authentik's `bad_query`:
+/// `{"<param>":["Select a valid choice. <id> is not one of the available choices."]}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorParamsFile {
+    /// The query parameter the error is about. Default: the first key of `match.query` that
+    /// the request has, else the request's first query parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// The id the error names (`not_found`), or the rejected value (`bad_query`). Default: for
+    /// `bad_query`, the request's value of `param`; otherwise the request path's last segment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// A vendor error by name, from the vendor's error catalog.

@@ -50,6 +50,10 @@ fn stopped(line: usize, error: &AddError, ids: &[String]) -> Reply {
             body["field"] = json!(path);
             StatusCode::BAD_REQUEST
         }
+        AddError::Exists { field, .. } => {
+            body["field"] = json!(field);
+            StatusCode::CONFLICT
+        }
         AddError::BadId { field, .. } => {
             body["field"] = json!(field);
             StatusCode::BAD_REQUEST

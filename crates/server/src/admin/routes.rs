@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | GET | `/vendors` | mounted vendors: name, prefix, port, total events, overlay entries added, dataset seed and size |
 //! | GET | `/scenarios` | `{"scenarios":[names]}` |
-//! | POST | `/vendors/{vendor}/events[?partial=true]` | 201 `{"ids":[...]}`; 400 naming the field; 409 when the overlay is full (`--max-added`); NDJSON bodies in `bulk` |
+//! | POST | `/vendors/{vendor}/events[?partial=true]` | 201 `{"ids":[...]}`; 400 naming the field; 409 for an id that exists, or when the overlay is full (`--max-added`); NDJSON bodies in `bulk` |
 //! | DELETE | `/vendors/{vendor}/events/{id}` | 204, or 404 |
 //! | POST | `/reset` | 204: back to the current scenario's world (fixtures stay; run-time changes, sequence and fault counters rewound) |
 //! | GET | `/clock` | `{"mode","now","start","arrivals"}` (see `clock.rs`) |
@@ -19,7 +19,7 @@
 //! | GET | `/health` | 200 `{"status":"ok","version":…}`: any peer, no token (answered in `admin/mod.rs` before the access check) |
 //!
 //! With several mounts of one vendor, `?prefix=/x` (and `?port=N`) picks the mount; the first
-//! one is used otherwise.
+//! one is used otherwise. A `port` that is not a number is a 400.
 
 use bytes::Bytes;
 use eventmock_model::Vendor;
@@ -166,7 +166,17 @@ fn mount<'w>(world: &'w World, name: &str, query: &[(String, String)]) -> Result
         .parse()
         .map_err(|e| error(StatusCode::NOT_FOUND, format!("vendor `{name}`: {e}")))?;
     let prefix = param(query, "prefix").map(crate::world::normalize_prefix);
-    let port = param(query, "port").and_then(|p| p.parse::<u16>().ok());
+    let port = match param(query, "port").map(str::parse::<u16>) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(_)) => {
+            let given = param(query, "port").unwrap_or_default();
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                format!("port: `{given}` is not a port number (0 ..= 65535)"),
+            ));
+        }
+    };
     world
         .mounts
         .iter()
@@ -212,7 +222,16 @@ fn add_events(
         Ok(m) => m,
         Err(res) => return res,
     };
-    let partial = matches!(param(query, "partial"), Some("true" | "1"));
+    let partial = match param(query, "partial") {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(other) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("partial: `{other}` is not one of `true`, `false`, `1`, `0`"),
+            );
+        }
+    };
     if super::bulk::is_ndjson(headers) {
         return super::bulk::add_ndjson(&*mount.api, partial, body);
     }
@@ -225,14 +244,13 @@ fn add_events(
         Ok(ids) => json_reply(StatusCode::CREATED, &json!({ "ids": ids })),
         Err((_, AddError::Full(full))) => crate::overlay::full_reply(&full),
         Err((index, e)) => {
-            let field = match &e {
-                AddError::Invalid { path, .. } => path.clone(),
-                AddError::BadId { field, .. } => (*field).to_owned(),
-                AddError::Full(_) => String::new(),
+            let status = match e {
+                AddError::Exists { .. } => StatusCode::CONFLICT,
+                _ => StatusCode::BAD_REQUEST,
             };
             json_reply(
-                StatusCode::BAD_REQUEST,
-                &json!({ "error": e.to_string(), "index": index, "field": field }),
+                status,
+                &json!({ "error": e.to_string(), "index": index, "field": e.field() }),
             )
         }
     }
