@@ -3,9 +3,11 @@
 //! - `test`: the whole test suite (what `.ci/run` and the README run).
 //! - `contract [--review]`: the contract snapshot run (also part of `test`).
 //! - `bench serve`: eventmock against a minimal hyper server (see `bench_serve`).
+//! - `image`: the container image built, run and probed with a daemon of its own (see `image`).
 //! - `bench generate`: generation throughput per vendor against the serialization ceiling,
 //!   plus the CLI's memory at two sizes (it must stay flat).
 //! - `fuzz [--minutes N] [TARGET]...`: coverage-guided campaigns with AFL++ (see `fuzz`).
+//! - `wheel [test | bench]`: the Python wheel, its tests, its start-up figures (see `wheel`).
 
 use std::process::{Command, ExitCode};
 
@@ -14,7 +16,9 @@ use anyhow::{Context, Result, bail};
 mod bench;
 mod bench_serve;
 mod fuzz;
+mod image;
 mod tidy;
+mod wheel;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,11 +42,15 @@ fn run(args: &[String]) -> Result<()> {
         }
         ["test"] => test(),
         ["fuzz", rest @ ..] => fuzz::fuzz(rest),
+        ["image"] => image::image(),
         ["contract"] => contract(false),
         ["contract", "--review"] => contract(true),
+        ["wheel"] => wheel::build(),
+        ["wheel", "test"] => wheel::test(),
+        ["wheel", "bench"] => wheel::bench(),
         _ => bail!(
-            "usage: cargo xtask (test | contract [--review] | bench [generate | serve] \
-             | fuzz [--minutes N] [TARGET]...)"
+            "usage: cargo xtask (test | contract [--review] | image | bench [generate | serve] \
+             | fuzz [--minutes N] [TARGET]... | wheel [test | bench])"
         ),
     }
 }

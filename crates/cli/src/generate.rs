@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
 use eventmock_fake::Span;
-use eventmock_fake::codec::MAX_INDEX;
 use eventmock_fake::time::parse_rfc3339;
 use eventmock_fake::{AnyDataset, DatasetConfig};
 use eventmock_model::Vendor;
@@ -36,9 +35,9 @@ pub struct GenerateArgs {
     /// Vendor: probely, authentik, halo, instavm, cf, or all.
     #[arg(long)]
     vendor: String,
-    /// How many events per vendor (1 ..= 2^40).
-    #[arg(long)]
-    count: u64,
+    /// How many events per vendor (1 ..= 2^40), in digits.
+    #[arg(long, allow_hyphen_values = true)]
+    count: String,
     /// Seed of the dataset: the same seed prints the same bytes.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -54,6 +53,10 @@ pub struct GenerateArgs {
     /// How far back the first event lies: a duration with its unit (ms, s, m, h, d), e.g. 30d.
     #[arg(long, default_value = "30d")]
     window: String,
+    /// NDJSON only: wrap each line as `{"vendor":"<name>","event":{…}}`, so the lines of
+    /// `--vendor all` say which vendor they are. Without it each line is the vendor's own event.
+    #[arg(long)]
+    tag_vendor: bool,
 }
 
 fn vendors(name: &str) -> Result<Vec<Vendor>> {
@@ -68,11 +71,14 @@ fn vendors(name: &str) -> Result<Vec<Vendor>> {
 /// Runs `generate`.
 pub fn run(args: GenerateArgs) -> Result<()> {
     let vendors = vendors(&args.vendor)?;
-    if args.count == 0 || args.count > MAX_INDEX {
-        return Err(UsageError(format!(
-            "--count {} is out of range: expected 1 ..= {MAX_INDEX}",
-            args.count
-        ))
+    let count = crate::count::parse_count(&args.count)
+        .map_err(|e| UsageError(format!("--count {}: {e}", args.count)))?;
+    if args.tag_vendor && args.format == Format::Json {
+        return Err(UsageError(
+            "--tag-vendor is for NDJSON: with --format json, `--vendor all` is already an \
+             object keyed by vendor"
+                .into(),
+        )
         .into());
     }
     let anchor = parse_rfc3339(&args.anchor).map_err(|e| UsageError(format!("--anchor: {e}")))?;
@@ -85,7 +91,7 @@ pub fn run(args: GenerateArgs) -> Result<()> {
     }
     let config = DatasetConfig {
         seed: args.seed,
-        len: args.count,
+        len: count,
         anchor,
         window: window.micros(),
     };
@@ -97,7 +103,7 @@ pub fn run(args: GenerateArgs) -> Result<()> {
             None => Box::new(io::stdout().lock()),
         };
     let mut out = BufWriter::with_capacity(1 << 16, sink);
-    let total = args.count * vendors.len() as u64;
+    let total = count * vendors.len() as u64;
     let progress = progress_bar(total, args.out.is_some());
     let mut buf = Vec::with_capacity(4096);
     let all = vendors.len() > 1;
@@ -115,14 +121,21 @@ pub fn run(args: GenerateArgs) -> Result<()> {
             }
             out.write_all(b"[")?;
         }
-        for i in 0..args.count {
+        let tag = format!("{{\"vendor\":\"{}\",\"event\":", vendor.name());
+        for i in 0..count {
             buf.clear();
             if args.format == Format::Json && i > 0 {
                 buf.push(b',');
             }
+            if args.tag_vendor {
+                buf.extend_from_slice(tag.as_bytes());
+            }
             dataset
                 .write_event(i, &mut buf)
                 .with_context(|| format!("serializing {vendor} event {i}"))?;
+            if args.tag_vendor {
+                buf.push(b'}');
+            }
             if args.format == Format::Ndjson {
                 buf.push(b'\n');
             }

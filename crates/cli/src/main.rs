@@ -7,11 +7,17 @@
 //! - [`seed`]: `eventmock seed`, adding generated events to a running server (admin API).
 //! - [`check`]: `eventmock check`, `eventmock schema` and `eventmock openapi`.
 //! - [`verify`]: `eventmock verify`, contract checks against a live server.
+//! - [`healthcheck`]: `eventmock healthcheck`, the container's health probe.
+//! - [`tls`]: the TLS flags of `serve`.
+//! - [`count`]: event counts given as flags (`--count`, `--events`), with clear refusals.
 
 mod check;
+mod count;
 mod generate;
+mod healthcheck;
 mod seed;
 mod serve;
+mod tls;
 mod verify;
 
 /// mimalloc: generation and serving are allocation-heavy; it measured ~10–25% faster than glibc malloc.
@@ -49,6 +55,8 @@ enum Command {
     /// Run a vendor's contract checks against a live server and report drift (exit 1 on
     /// drift, 3 when it could not run).
     Verify(verify::VerifyArgs),
+    /// Probe a server's health endpoint (exit 0 when healthy, 1 otherwise; no curl needed).
+    Healthcheck(healthcheck::HealthcheckArgs),
 }
 
 /// An error in what the user asked for (exit code 2), as opposed to a failure while doing it.
@@ -82,6 +90,11 @@ fn main() -> ExitCode {
         },
         Command::Schema(args) => check::schema(args),
         Command::Openapi(args) => check::openapi(args),
+        Command::Healthcheck(args) => match healthcheck::run(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
         Command::Verify(args) => match verify::run(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

@@ -1,10 +1,14 @@
 //! `eventmock seed`: generate events with eventmock-fake and add them to a running eventmock
-//! through its admin API (`POST /__eventmock/vendors/{vendor}/events`), in batches.
+//! through its admin API (`POST /__eventmock/vendors/{vendor}/events`), as NDJSON requests of
+//! `--batch` events (the server applies each in all-or-nothing batches of 1,000 lines).
 //!
 //! The events come from a dataset of another seed than the server's, so their ids are not ids
 //! of the server's dataset: they become added events with their own ids (a seed equal to the
-//! server's would replace generated events instead, and is refused). The HTTP client is a
-//! minimal HTTP/1.1 one over `std::net::TcpStream` (`http://` only, one connection per batch).
+//! server's would replace generated events instead, and is refused). A generator thread builds
+//! the next request while the current one is sent. The HTTP client is a minimal HTTP/1.1 one
+//! over `std::net::TcpStream` (`http://` only, one connection per request). When the server
+//! refuses a request (a bad event, a full overlay: `serve --max-added`), seed stops, prints the
+//! server's message and how many events were accepted, and exits 1.
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::net::TcpStream;
@@ -25,17 +29,17 @@ pub struct SeedArgs {
     /// Base URL of the running eventmock (`http://127.0.0.1:8080`).
     #[arg(long)]
     target: String,
-    /// Vendor: probely, authentik, halo, instavm or cf.
+    /// Vendor: probely, authentik, halo, instavm, cf, or all (every mounted one, in turn).
     #[arg(long)]
     vendor: String,
-    /// How many events to add.
+    /// How many events to add (per vendor).
     #[arg(long)]
     count: u64,
     /// Seed of the generated events; must differ from the server's dataset seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Events per request.
-    #[arg(long, default_value_t = 1000)]
+    /// Events per request (at most 8 MiB of NDJSON: ~5,000 events of the largest vendor).
+    #[arg(long, default_value_t = 5000)]
     batch: u64,
     /// Admin token, when the server requires one (`serve --admin-token`).
     #[arg(long, value_name = "T")]
@@ -80,13 +84,14 @@ fn exchange(
     method: &str,
     path: &str,
     token: Option<&str>,
+    content_type: &str,
     body: &[u8],
 ) -> Result<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(&target.authority)
         .with_context(|| format!("connecting to {}", target.authority))?;
     stream.set_read_timeout(Some(Duration::from_secs(120)))?;
     let mut head = format!(
-        "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n",
         target.base,
         target.authority,
         body.len()
@@ -141,7 +146,7 @@ fn server_error(body: &[u8]) -> String {
         .ok()
         .and_then(|v| {
             let e = v.get("error")?.as_str()?.to_owned();
-            Some(match (v.get("index"), v.get("field")) {
+            Some(match (v.get("index").or(v.get("line")), v.get("field")) {
                 (Some(i), Some(f)) => format!("{e} (event {i}, field {f})"),
                 _ => e,
             })
@@ -149,29 +154,68 @@ fn server_error(body: &[u8]) -> String {
         .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned())
 }
 
+/// The vendors mounted on the target.
+fn mounted_vendors(target: &Target, token: Option<&str>) -> Result<Vec<Vendor>> {
+    let all = vendors_json(target, token)?;
+    let names: Vec<&str> = all["vendors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|m| m["vendor"].as_str()).collect())
+        .unwrap_or_default();
+    let vendors: Vec<Vendor> = Vendor::ALL
+        .into_iter()
+        .filter(|v| names.contains(&v.name()))
+        .collect();
+    if vendors.is_empty() {
+        bail!("no vendor is mounted on the target");
+    }
+    Ok(vendors)
+}
+
 /// The vendor's mount as the server describes it (`GET /__eventmock/vendors`).
 fn mounted(target: &Target, vendor: Vendor, token: Option<&str>) -> Result<serde_json::Value> {
-    let (status, body) = exchange(target, "GET", "/__eventmock/vendors", token, b"")?;
-    if status != 200 {
-        bail!(
-            "GET /__eventmock/vendors answered {status}: {}",
-            server_error(&body)
-        );
-    }
-    let v: serde_json::Value =
-        serde_json::from_slice(&body).context("GET /__eventmock/vendors: not JSON")?;
+    let v = vendors_json(target, token)?;
     v["vendors"]
         .as_array()
         .and_then(|all| all.iter().find(|m| m["vendor"] == vendor.name()).cloned())
         .ok_or_else(|| anyhow!("{} is not mounted on the target", vendor.name()))
 }
 
+/// `GET /__eventmock/vendors`.
+fn vendors_json(target: &Target, token: Option<&str>) -> Result<serde_json::Value> {
+    let (status, body) = exchange(
+        target,
+        "GET",
+        "/__eventmock/vendors",
+        token,
+        "application/json",
+        b"",
+    )?;
+    if status != 200 {
+        bail!(
+            "GET /__eventmock/vendors answered {status}: {}",
+            server_error(&body)
+        );
+    }
+    serde_json::from_slice(&body).context("GET /__eventmock/vendors: not JSON")
+}
+
 /// Runs `seed`.
 pub fn run(args: SeedArgs) -> Result<()> {
-    let vendor: Vendor = args
-        .vendor
-        .parse()
-        .map_err(|e| UsageError(format!("--vendor: {e}")))?;
+    let target = parse_target(&args.target)?;
+    let token = args.admin_token.as_deref();
+    let vendors: Vec<Vendor> = if args.vendor == "all" {
+        let all = mounted_vendors(&target, token)?;
+        Vendor::ALL
+            .into_iter()
+            .filter(|v| all.contains(v))
+            .collect()
+    } else {
+        vec![
+            args.vendor
+                .parse()
+                .map_err(|e| UsageError(format!("--vendor: {e}")))?,
+        ]
+    };
     if args.count == 0 || args.count > MAX_INDEX {
         return Err(UsageError(format!(
             "--count {} is out of range: expected 1 ..= {MAX_INDEX}",
@@ -182,17 +226,24 @@ pub fn run(args: SeedArgs) -> Result<()> {
     if args.batch == 0 {
         return Err(UsageError("--batch must be at least 1".into()).into());
     }
-    let target = parse_target(&args.target)?;
-    let token = args.admin_token.as_deref();
-    let mount = mounted(&target, vendor, token)?;
-    if mount["seed"].as_u64() == Some(args.seed) {
-        return Err(UsageError(format!(
-            "--seed {} is the seed of the server's {} dataset: its ids would replace generated events; pick another seed",
-            args.seed,
-            vendor.name()
-        ))
-        .into());
+    for vendor in vendors {
+        let mount = mounted(&target, vendor, token)?;
+        if mount["seed"].as_u64() == Some(args.seed) {
+            return Err(UsageError(format!(
+                "--seed {} is the seed of the server's {} dataset: its ids would replace generated events; pick another seed",
+                args.seed,
+                vendor.name()
+            ))
+            .into());
+        }
+        seed_vendor(&args, &target, vendor)?;
     }
+    Ok(())
+}
+
+/// Seeds one vendor: a thread generates NDJSON requests, this one sends them.
+fn seed_vendor(args: &SeedArgs, target: &Target, vendor: Vendor) -> Result<()> {
+    let token = args.admin_token.as_deref();
     let config = DatasetConfig {
         seed: args.seed,
         len: args.count,
@@ -201,40 +252,57 @@ pub fn run(args: SeedArgs) -> Result<()> {
     let dataset = AnyDataset::new(vendor, config).map_err(|e| UsageError(e.to_string()))?;
     let path = format!("/__eventmock/vendors/{}/events", vendor.name());
     let progress = progress_bar(args.count);
-    let mut accepted = 0u64;
-    let mut body = Vec::with_capacity(1 << 20);
-    let mut start = 0;
-    while start < args.count {
-        let end = (start + args.batch).min(args.count);
-        body.clear();
-        body.push(b'[');
-        for i in start..end {
-            if i > start {
-                body.push(b',');
+    let (count, batch) = (args.count, args.batch);
+    // Two requests in flight at most: one being sent, one being built.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(u64, u64, Vec<u8>)>>(1);
+    let generator = std::thread::spawn(move || {
+        let mut start = 0;
+        while start < count {
+            let end = (start + batch).min(count);
+            let mut body = Vec::with_capacity(((end - start) * 1024) as usize);
+            let mut built = Ok(());
+            for i in start..end {
+                built = dataset
+                    .write_event(i, &mut body)
+                    .with_context(|| format!("serializing {vendor} event {i}"));
+                if built.is_err() {
+                    break;
+                }
+                body.push(b'\n');
             }
-            dataset
-                .write_event(i, &mut body)
-                .with_context(|| format!("serializing {vendor} event {i}"))?;
+            if tx.send(built.map(|()| (start, end, body))).is_err() {
+                return;
+            }
+            start = end;
         }
-        body.push(b']');
-        let (status, reply) = exchange(&target, "POST", &path, token, &body)?;
-        if status != 201 {
-            progress.finish_and_clear();
-            bail!(
-                "the server refused events {start}..{end} ({status}): {}; {accepted} accepted before",
-                server_error(&reply)
-            );
+    });
+    let mut accepted = 0u64;
+    let sent = (|| {
+        for request in &rx {
+            let (start, end, body) = request?;
+            let (status, reply) =
+                exchange(target, "POST", &path, token, "application/x-ndjson", &body)?;
+            let ids = serde_json::from_slice::<serde_json::Value>(&reply)
+                .ok()
+                .and_then(|v| v["ids"].as_array().map(Vec::len))
+                .unwrap_or(0) as u64;
+            accepted += ids;
+            if status != 201 {
+                bail!(
+                    "the server refused {} events {start}..{end} ({status}): {}; {accepted} accepted in all",
+                    vendor.name(),
+                    server_error(&reply)
+                );
+            }
+            progress.inc(end - start);
         }
-        let ids = serde_json::from_slice::<serde_json::Value>(&reply)
-            .ok()
-            .and_then(|v| v["ids"].as_array().map(Vec::len))
-            .unwrap_or(0) as u64;
-        accepted += ids;
-        progress.inc(end - start);
-        start = end;
-    }
+        Ok(())
+    })();
+    drop(rx);
+    let _ = generator.join();
     progress.finish_and_clear();
-    let total = mounted(&target, vendor, token)
+    sent?;
+    let total = mounted(target, vendor, token)
         .ok()
         .and_then(|m| m["total"].as_u64());
     let mut out = io::stdout().lock();

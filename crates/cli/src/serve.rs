@@ -9,13 +9,12 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context as _, Result};
 use clap::Args;
 use eventmock_fake::Rate;
-use eventmock_fake::codec::MAX_INDEX;
 use eventmock_fake::time::{parse_rfc3339, rfc3339_micros};
 use eventmock_model::Vendor;
 use eventmock_scenario::{ClockMode, Scenario};
 use eventmock_server::app::{DEFAULT_LEN, DEFAULT_SEED};
 use eventmock_server::clock::ClockChoice;
-use eventmock_server::{App, PortHandler, ServerConfig, World, bind, serve, shutdown_signal};
+use eventmock_server::{App, PortHandler, ServerConfig, World, bind, shutdown_signal};
 
 use crate::UsageError;
 
@@ -36,12 +35,14 @@ pub struct ServeArgs {
     /// world keeps serving.
     #[arg(long, requires = "scenarios")]
     watch: bool,
-    /// Seed of every vendor's dataset (embedded default only).
-    #[arg(long, default_value_t = DEFAULT_SEED, conflicts_with = "scenarios")]
-    seed: u64,
-    /// Events per vendor, 1 ..= 2^40 (embedded default only); memory does not depend on it.
-    #[arg(long, default_value_t = DEFAULT_LEN, conflicts_with = "scenarios")]
-    events: u64,
+    /// Seed of every vendor's dataset (default 42). With --scenario it replaces the seeds the
+    /// files set (every vendor's, and the fault draws').
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Events per vendor, 1 ..= 2^40 (default 1000); memory does not depend on it. With
+    /// --scenario it replaces every vendor's `events`.
+    #[arg(long, allow_hyphen_values = true)]
+    events: Option<String>,
     /// Largest accepted request body, in bytes (larger gets the vendor's 413).
     #[arg(long, default_value_t = 1 << 20)]
     max_body: usize,
@@ -70,6 +71,27 @@ pub struct ServeArgs {
     /// manual clock; a scenario vendor's own `arrivals` wins).
     #[arg(long, value_name = "RATE")]
     arrivals: Option<String>,
+    /// TLS flags (`https://`).
+    #[command(flatten)]
+    tls: crate::tls::TlsArgs,
+    /// Allow browser calls (CORS) from these origins (none given: any origin) to the vendor
+    /// APIs; never to the admin API.
+    #[arg(long, value_name = "ORIGIN", num_args = 0..)]
+    cors: Option<Vec<String>>,
+    /// Stop (gracefully) when standard input reaches end of file: a watchdog for a parent
+    /// process that holds the other end of a pipe — when it exits or dies, even by SIGKILL,
+    /// the pipe closes and the server stops (the Python package starts it so).
+    #[arg(long)]
+    stop_on_stdin_close: bool,
+    /// The delivery ledger (`GET /__eventmock/vendors/{vendor}/delivery`): on (the default)
+    /// or off.
+    #[arg(long, value_name = "on|off", default_value = "on", value_parser = ["on", "off"])]
+    ledger: String,
+    /// Most events each vendor's overlay holds beyond the scenario's fixtures: events added
+    /// through the admin API plus events deleted (admin or vendor routes). Past it, writes get
+    /// 409 naming this flag; reset empties it.
+    #[arg(long, value_name = "N", default_value_t = eventmock_server::overlay::DEFAULT_MAX_ADDED)]
+    max_added: u64,
 }
 
 /// The clock the flags ask for.
@@ -121,22 +143,72 @@ pub fn load_scenarios(paths: &[PathBuf]) -> Result<Vec<Scenario>, Vec<String>> {
     Ok(loaded.into_iter().map(|(_, s)| s).collect())
 }
 
+/// `--seed` and `--events` given with `--scenario`: the flags win over the files.
+#[derive(Debug, Clone, Copy, Default)]
+struct DatasetFlags {
+    /// Replaces every vendor's dataset seed and the scenarios' top-level seed (fault draws).
+    seed: Option<u64>,
+    /// Replaces every vendor's dataset size.
+    events: Option<u64>,
+}
+
+impl DatasetFlags {
+    /// Applies the flags to loaded scenarios.
+    fn apply(self, scenarios: &mut [Scenario]) {
+        for scenario in scenarios {
+            if let Some(seed) = self.seed {
+                scenario.seed = Some(seed);
+            }
+            for mount in &mut scenario.vendors {
+                if let Some(seed) = self.seed {
+                    mount.dataset.seed = seed;
+                }
+                if let Some(events) = self.events {
+                    mount.dataset.len = events;
+                }
+            }
+        }
+    }
+}
+
+/// Loads the scenario files and applies `--seed` / `--events` to them.
+fn load_with_flags(paths: &[PathBuf], flags: DatasetFlags) -> Result<Vec<Scenario>, Vec<String>> {
+    let mut scenarios = load_scenarios(paths)?;
+    flags.apply(&mut scenarios);
+    Ok(scenarios)
+}
+
 fn build_world(args: &ServeArgs) -> Result<World> {
     let choice = clock_choice(args)?;
+    let flags = dataset_flags(args)?;
+    let events = flags.events.unwrap_or(DEFAULT_LEN);
     if args.scenarios.is_empty() {
-        if args.events == 0 || args.events > MAX_INDEX {
-            return Err(UsageError(format!(
-                "--events {} is out of range: expected 1 ..= {MAX_INDEX}",
-                args.events
-            ))
-            .into());
-        }
-        return World::vendors_on(&Vendor::ALL, args.seed, args.events, &choice)
-            .map_err(|e| UsageError(e.to_string()).into());
+        return World::vendors_on(
+            &Vendor::ALL,
+            args.seed.unwrap_or(DEFAULT_SEED),
+            events,
+            &choice,
+        )
+        .map_err(|e| UsageError(e.to_string()).into());
     }
     let scenarios =
-        load_scenarios(&args.scenarios).map_err(|lines| UsageError(lines.join("\n")))?;
+        load_with_flags(&args.scenarios, flags).map_err(|lines| UsageError(lines.join("\n")))?;
     World::from_scenarios_with(&scenarios, &choice).map_err(|e| UsageError(e.to_string()).into())
+}
+
+/// `--seed` and `--events`, checked.
+fn dataset_flags(args: &ServeArgs) -> Result<DatasetFlags> {
+    let events = match &args.events {
+        None => None,
+        Some(text) => Some(
+            crate::count::parse_count(text)
+                .map_err(|e| UsageError(format!("--events {text}: {e}")))?,
+        ),
+    };
+    Ok(DatasetFlags {
+        seed: args.seed,
+        events,
+    })
 }
 
 /// The control plane's settings of the flags.
@@ -147,6 +219,8 @@ fn control_config(args: &ServeArgs) -> eventmock_server::admin::ControlConfig {
             remote: args.admin_remote,
             token: args.admin_token.clone(),
         },
+        ledger: args.ledger == "on",
+        max_added: args.max_added,
         ..eventmock_server::admin::ControlConfig::default()
     }
 }
@@ -154,6 +228,7 @@ fn control_config(args: &ServeArgs) -> eventmock_server::admin::ControlConfig {
 /// Runs `serve`.
 pub fn run(args: ServeArgs) -> Result<()> {
     let world = build_world(&args)?;
+    let tls = crate::tls::setup(&args.tls)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -162,7 +237,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
         let addr = SocketAddr::new(args.bind, args.port);
         let listener =
             bind(addr).map_err(|e| UsageError(format!("cannot listen on {addr}: {e}")))?;
-        let base = format!("http://{}", listener.local_addr()?);
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base = format!("{scheme}://{}", listener.local_addr()?);
         let ports = world.ports();
         let mut extra = Vec::new();
         for port in &ports {
@@ -170,8 +246,16 @@ pub fn run(args: ServeArgs) -> Result<()> {
             let l = bind(addr).map_err(|e| UsageError(format!("cannot listen on {addr}: {e}")))?;
             extra.push((*port, l));
         }
-        let app = Arc::new(App::new(world).with_control(control_config(&args)));
+        let mut app = App::new(world).with_control(control_config(&args));
+        if let Some(origins) = &args.cors {
+            app = app.with_cors(eventmock_server::cors::Cors::new(origins.clone()));
+        }
+        let app = Arc::new(app);
         print_banner(&app, &base, &args, &extra);
+        if let Some(tls) = &tls {
+            tls.print_banner(&base);
+        }
+        let acceptor = tls.map(|t| t.acceptor);
         let config = ServerConfig {
             max_body_bytes: args.max_body,
             max_connections: args.max_connections,
@@ -186,23 +270,33 @@ pub fn run(args: ServeArgs) -> Result<()> {
             });
             let mut rx = stop_rx.clone();
             let config = config.clone();
+            let acceptor = acceptor.clone();
             tasks.push(tokio::spawn(async move {
-                serve(l, handler, config, async move {
+                crate::tls::serve(l, handler, config, acceptor, async move {
                     let _ = rx.changed().await;
                 })
                 .await
             }));
         }
         if args.watch {
+            let baseline = totals(&app.world());
             tokio::spawn(watch(
                 Arc::clone(&app),
-                args.scenarios.clone(),
-                ports,
-                clock_choice(&args)?,
+                Watched {
+                    paths: args.scenarios.clone(),
+                    ports,
+                    choice: clock_choice(&args)?,
+                    flags: dataset_flags(&args)?,
+                    baseline,
+                },
             ));
         }
-        let main = serve(listener, Arc::clone(&app), config, async move {
-            shutdown_signal().await;
+        let stdin_closed = stdin_closed(args.stop_on_stdin_close);
+        let main = crate::tls::serve(listener, Arc::clone(&app), config, acceptor, async move {
+            tokio::select! {
+                () = shutdown_signal() => {}
+                () = stdin_closed => tracing::info!("standard input closed; stopping"),
+            }
             let _ = stop_tx.send(true);
         })
         .await;
@@ -213,6 +307,30 @@ pub fn run(args: ServeArgs) -> Result<()> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// Completes when standard input reaches end of file (or fails), if `enabled`; never otherwise.
+/// A plain thread reads it, so the runtime never waits on a blocking read at shutdown.
+fn stdin_closed(enabled: bool) -> impl std::future::Future<Output = ()> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    if enabled {
+        let spawned = std::thread::Builder::new()
+            .name("stdin-watch".into())
+            .spawn(move || {
+                // Whatever the parent writes is ignored; only EOF (or a read error) counts.
+                let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+                let _ = tx.send(());
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot watch standard input");
+        }
+    }
+    async move {
+        // A dropped sender (watch disabled, or the thread not started) means: never.
+        if rx.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 /// The newest modification time among the scenario files.
@@ -234,26 +352,77 @@ fn newest_mtime(paths: &[PathBuf]) -> Option<SystemTime> {
     newest
 }
 
+/// What `--watch` reloads, and how.
+struct Watched {
+    /// The scenario files and directories.
+    paths: Vec<PathBuf>,
+    /// The ports of the world served (a reload may not change them).
+    ports: Vec<u16>,
+    /// The clock flags.
+    choice: ClockChoice,
+    /// `--seed` / `--events`.
+    flags: DatasetFlags,
+    /// Each mount's event total when its world was installed.
+    baseline: Vec<u64>,
+}
+
+/// Each mount's visible event total.
+fn totals(world: &World) -> Vec<u64> {
+    world.mounts.iter().map(|m| m.api.total()).collect()
+}
+
+/// The mounts whose totals moved since `baseline` (events added or deleted at run time, which
+/// a reload drops), described for a warning.
+fn changed_mounts(world: &World, baseline: &[u64]) -> Vec<String> {
+    world
+        .mounts
+        .iter()
+        .zip(baseline)
+        .filter_map(|(m, before)| {
+            let now = m.api.total();
+            (now != *before).then(|| {
+                let port = m.port.map(|p| format!(" port {p}")).unwrap_or_default();
+                let prefix = if m.prefix.is_empty() { "/" } else { &m.prefix };
+                format!(
+                    "{} at {prefix}{port}: {now} events, {before} when loaded",
+                    m.api.vendor().name()
+                )
+            })
+        })
+        .collect()
+}
+
 /// Polls the scenario files; on change, reloads — or reports and keeps the last good world.
-async fn watch(app: Arc<App>, paths: Vec<PathBuf>, ports: Vec<u16>, choice: ClockChoice) {
-    let mut last = newest_mtime(&paths);
+/// Events added or deleted at run time belong to the old world: a reload that drops them says
+/// so in a warning.
+async fn watch(app: Arc<App>, mut watched: Watched) {
+    let mut last = newest_mtime(&watched.paths);
     loop {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let now = newest_mtime(&paths);
+        let now = newest_mtime(&watched.paths);
         if now == last {
             continue;
         }
         last = now;
-        match load_scenarios(&paths)
+        match load_with_flags(&watched.paths, watched.flags)
             .map_err(|l| l.join("\n"))
-            .and_then(|s| World::from_scenarios_with(&s, &choice).map_err(|e| e.to_string()))
-        {
-            Ok(world) if world.ports() != ports => tracing::error!(
+            .and_then(|s| {
+                World::from_scenarios_with(&s, &watched.choice).map_err(|e| e.to_string())
+            }) {
+            Ok(world) if world.ports() != watched.ports => tracing::error!(
                 "scenario reload rejected: ports changed ({:?} → {:?}); restart to change ports; still serving the last good scenario",
-                ports,
+                watched.ports,
                 world.ports()
             ),
             Ok(world) => {
+                let dropped = changed_mounts(&app.world(), &watched.baseline);
+                if !dropped.is_empty() {
+                    tracing::warn!(
+                        "scenario reload DROPS the events added or deleted at run time (admin API, seed, vendor deletes); the new world starts from the scenario files: {}",
+                        dropped.join("; ")
+                    );
+                }
+                watched.baseline = totals(&world);
                 tracing::info!(scenarios = ?world.scenario_names, "scenarios reloaded");
                 app.replace(world);
             }
@@ -268,37 +437,44 @@ fn print_banner(app: &App, base: &str, args: &ServeArgs, extra: &[(u16, tokio::n
     use std::io::Write;
     let world = app.world();
     let mut out = std::io::stdout().lock();
+    let scheme = base.split_once("://").map_or("http", |(s, _)| s);
     let what = if world.scenario_names.is_empty() {
         format!(
             "embedded default: seed {}, {} events per vendor",
-            args.seed, args.events
+            args.seed.unwrap_or(DEFAULT_SEED),
+            args.events.as_deref().unwrap_or("1000")
         )
     } else {
-        format!("scenarios: {}", world.scenario_names.join(", "))
+        let mut what = format!("scenarios: {}", world.scenario_names.join(", "));
+        if let Some(seed) = args.seed {
+            what.push_str(&format!("; --seed {seed} for every vendor"));
+        }
+        if let Some(events) = &args.events {
+            what.push_str(&format!("; --events {events} for every vendor"));
+        }
+        what
     };
-    let _ = writeln!(
-        out,
-        "eventmock {} listening on {base} ({what})",
-        env!("CARGO_PKG_VERSION")
-    );
     let clock = &world.time.clock;
     let arrivals: Vec<String> = world
         .time
         .arrivals
         .iter()
-        .map(|(v, r)| format!("{} {r}", v.name()))
+        .map(|(v, r)| format!(" {} {r}", v.name()))
         .collect();
+    // The resolved start: pin it (`--start`, `clock.start`) to replay a run exactly.
     let _ = writeln!(
         out,
-        "  clock      {} from {}{}",
+        "eventmock {} listening on {base} ({what}; clock {} from {}{})",
+        env!("CARGO_PKG_VERSION"),
         clock.mode().name(),
         rfc3339_micros(clock.start()),
         if arrivals.is_empty() {
             String::new()
         } else {
-            format!(", arrivals: {}", arrivals.join(", "))
+            format!(", arrivals:{}", arrivals.join(","))
         }
     );
+
     for mount in &world.mounts {
         let port_base = match mount.port {
             None => base.to_owned(),
@@ -306,7 +482,7 @@ fn print_banner(app: &App, base: &str, args: &ServeArgs, extra: &[(u16, tokio::n
                 .iter()
                 .find(|(port, _)| *port == p)
                 .and_then(|(_, l)| l.local_addr().ok())
-                .map_or_else(|| base.to_owned(), |a| format!("http://{a}")),
+                .map_or_else(|| base.to_owned(), |a| format!("{scheme}://{a}")),
         };
         let mounted = format!("{port_base}{}", mount.prefix);
         let example = mount.api.example_curl(&mounted);

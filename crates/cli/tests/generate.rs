@@ -80,11 +80,11 @@ fn bad_input_gets_one_line_and_exit_2() {
         ),
         (
             &["generate", "--vendor", "halo", "--count", "0"],
-            "--count 0 is out of range",
+            "--count 0: zero events",
         ),
         (
             &["generate", "--vendor", "halo", "--count", "99999999999999"],
-            "out of range",
+            "too large",
         ),
         (
             &[
@@ -144,4 +144,66 @@ fn windows_need_a_unit_and_stay_in_range() {
         "generate", "--vendor", "cf", "--count", "2", "--window", "90s",
     ]);
     assert_eq!(ok.lines().count(), 2);
+}
+
+#[test]
+fn tag_vendor_wraps_each_line_and_leaves_the_event_as_it_was() {
+    let plain = stdout(&["generate", "--vendor", "all", "--count", "3", "--seed", "7"]);
+    let tagged = stdout(&[
+        "generate",
+        "--vendor",
+        "all",
+        "--count",
+        "3",
+        "--seed",
+        "7",
+        "--tag-vendor",
+    ]);
+    let names = ["probely", "authentik", "halo", "instavm", "cf"];
+    let plain: Vec<&str> = plain.lines().collect();
+    let tagged: Vec<&str> = tagged.lines().collect();
+    assert_eq!(tagged.len(), 15);
+    for (n, (line, event)) in tagged.iter().zip(&plain).enumerate() {
+        let vendor = names[n / 3];
+        assert_eq!(
+            *line,
+            format!("{{\"vendor\":\"{vendor}\",\"event\":{event}}}"),
+            "line {n}"
+        );
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["vendor"], vendor);
+    }
+    // Single-vendor output without the flag is the vendor's own shape, unchanged.
+    let one = stdout(&["generate", "--vendor", "cf", "--count", "3", "--seed", "7"]);
+    assert_eq!(one.lines().collect::<Vec<_>>(), plain[12..]);
+    let out = eventmock(&[
+        "generate",
+        "--vendor",
+        "all",
+        "--count",
+        "3",
+        "--format",
+        "json",
+        "--tag-vendor",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tag-vendor is for NDJSON"));
+}
+
+#[test]
+fn counts_that_are_not_whole_positive_numbers_get_clear_messages() {
+    for (count, says) in [
+        ("-5", "a count cannot be negative"),
+        ("1e6", "write the number in digits (1e6 is 1000000)"),
+        ("0", "zero events"),
+    ] {
+        let out = eventmock(&["generate", "--vendor", "cf", "--count", count]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{count}: {err}");
+        assert!(
+            err.contains(&format!("--count {count}: ")) && err.contains(says),
+            "{count}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    }
 }

@@ -121,3 +121,43 @@ fn failures_exit_1_with_the_servers_error() {
     ]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn seeds_every_mounted_vendor_with_all() {
+    let s = serve(&["--events", "10"]);
+    let target = format!("http://{}", s.addr);
+    let out = seed(&[
+        "--target", &target, "--vendor", "all", "--count", "30", "--batch", "7", "--seed", "9",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for vendor in ["probely", "authentik", "halo", "instavm", "cf"] {
+        assert!(
+            stdout.contains(&format!("seeded 30 {vendor} events")),
+            "{stdout}"
+        );
+        assert_eq!(total(&s.addr, vendor, &[]), 40, "{vendor}");
+    }
+}
+
+#[test]
+fn past_max_added_seed_stops_with_the_servers_message_and_keeps_what_was_added() {
+    let s = serve(&["--events", "100", "--max-added", "2500"]);
+    let target = format!("http://{}", s.addr);
+    // Requests of 1,500 lines: the server applies batches of 1,000 and 500; the fourth batch
+    // (the second request's last 500) would pass 2,500 and is refused.
+    let out = seed(&[
+        "--target", &target, "--vendor", "cf", "--count", "4000", "--batch", "1500", "--seed", "9",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--max-added 2500") && err.contains("2500 accepted in all"),
+        "{err}"
+    );
+    assert_eq!(total(&s.addr, "cf", &[]), 2600);
+}

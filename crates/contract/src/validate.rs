@@ -247,9 +247,12 @@ impl Validator {
     fn find(&self, method: &str, path: &str) -> Option<&Operation> {
         let path = strip_query(path);
         let segments: Vec<&str> = path.split('/').collect();
+        // As OpenAPI resolves paths: the path that matches with the most literal segments
+        // wins whatever the method (`/events/actions/` before `/events/{uuid}/`), then the
+        // method is looked up on it; a method that path lacks matches no operation.
         let mut best: Option<(&Operation, usize)> = None;
         for op in &self.operations {
-            if !op.method.eq_ignore_ascii_case(method) || op.segments.len() != segments.len() {
+            if op.segments.len() != segments.len() {
                 continue;
             }
             let mut literals = 0;
@@ -264,7 +267,10 @@ impl Validator {
                 best = Some((op, literals));
             }
         }
-        best.map(|(op, _)| op)
+        let (path_of, _) = best?;
+        self.operations
+            .iter()
+            .find(|op| op.template == path_of.template && op.method.eq_ignore_ascii_case(method))
     }
 }
 
@@ -317,8 +323,11 @@ impl<'a> Compiler<'a> {
             }
             other => other,
         };
+        // Formats are asserted, not only annotations: a timestamp that is not a time
+        // (`format: date-time`) is a contract failure.
         let compiled = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
             .build(&root)
             .map_err(|e| BuildError {
                 location: location.to_owned(),

@@ -161,3 +161,60 @@ fn coverage_table(coverage: &BTreeMap<Vendor, BTreeMap<String, BTreeSet<u16>>>) 
     out.push('\n');
     out
 }
+
+/// Names of the checks of `scenario` that pass against the mock serving it.
+fn passing_checks(scenario: &eventmock_scenario::Scenario) -> BTreeSet<String> {
+    let world = World::from_scenarios(std::slice::from_ref(scenario)).unwrap();
+    let transport = InProcess::new(world).unwrap();
+    let mut passed = BTreeSet::new();
+    for vendor in Vendor::ALL {
+        let Some(target) = Target::of(scenario, vendor) else {
+            continue;
+        };
+        let validator = Validator::new(vendor).unwrap();
+        let mut runner = Runner::new(&transport, &validator, target);
+        for check in scenario.checks.iter().filter(|c| c.vendor == vendor) {
+            if runner.run(check, false).failures.is_empty() {
+                passed.insert(check.name.clone());
+            }
+        }
+    }
+    passed
+}
+
+/// Every override of a shipped scenario that has checks is proven by one: some check passes
+/// with the override and fails without it (an override aimed at an id the dataset never
+/// produced would pass either way and prove nothing).
+#[test]
+fn shipped_overrides_are_proven_by_a_check() {
+    let (scenarios, diagnostics) = eventmock_scenario::load_all(&[repo().join("scenarios")]);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let mut unproven = Vec::new();
+    let mut proven = 0;
+    for (path, scenario) in &scenarios {
+        if scenario.checks.is_empty() {
+            continue;
+        }
+        let with = passing_checks(scenario);
+        for n in 0..scenario.overrides.len() {
+            let mut without = scenario.clone();
+            let removed = without.overrides.remove(n);
+            let still = passing_checks(&without);
+            if with.difference(&still).next().is_some() {
+                proven += 1;
+            } else {
+                unproven.push(format!(
+                    "{}: override `{}`",
+                    path.display(),
+                    removed.name.as_deref().unwrap_or("(unnamed)")
+                ));
+            }
+        }
+    }
+    assert!(proven >= 3, "only {proven} overrides proven");
+    assert!(
+        unproven.is_empty(),
+        "no check fails without these overrides:\n{}",
+        unproven.join("\n")
+    );
+}

@@ -549,3 +549,35 @@ fn concrete_paths_match_templates() {
     );
     assert_eq!(probely.operation_path("GET", "/events//"), None);
 }
+
+/// Timestamp fields carry their format in the documents (`format: date-time`, Halo's
+/// `YYYY-MM-DD HH:MM` pattern) and validation asserts it: a served `not-a-time` is a mismatch.
+#[test]
+fn a_timestamp_that_is_not_a_time_fails_naming_it() {
+    let cases: [(Vendor, &[&str]); 5] = [
+        (Vendor::Probely, &["occurred_at"]),
+        (Vendor::Authentik, &["created"]),
+        (Vendor::Halo, &["event", "date_created"]),
+        (Vendor::Instavm, &["created_at"]),
+        (Vendor::CloudFoundry, &["entity", "timestamp"]),
+    ];
+    for (vendor, path_in_body) in cases {
+        let (path, ct, mut body) = first_event(vendor);
+        let v = validator(vendor);
+        assert!(
+            mismatches(&v, "GET", &path, 200, ct, &body).is_empty(),
+            "{vendor:?}: the generated event must validate"
+        );
+        let mut slot = &mut body;
+        for key in path_in_body {
+            slot = &mut slot[*key];
+        }
+        *slot = json!("not-a-time");
+        let found = mismatches(&v, "GET", &path, 200, ct, &body);
+        let pointer = format!("/{}", path_in_body.join("/"));
+        assert!(
+            found.iter().any(|m| m.pointer == pointer),
+            "{vendor:?}: {found:?}"
+        );
+    }
+}

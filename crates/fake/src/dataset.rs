@@ -50,6 +50,46 @@ pub enum DatasetError {
     /// The window is not positive.
     #[error("time window must be positive, got {0} µs")]
     Window(Micros),
+    /// Some event would lie outside the years 0000–9999 that every vendor's timestamp and
+    /// time-carrying id can show.
+    #[error(
+        "the events would fall outside the years 0000-9999 (first at {first} µs since 1970, \
+         anchor at {last}): move the anchor or shorten the window"
+    )]
+    TimeRange {
+        /// The earliest event's time (the anchor minus the window).
+        first: Micros,
+        /// The anchor.
+        last: Micros,
+    },
+}
+
+/// The first instant a dataset's events may have: 0000-01-01T00:00:00Z.
+pub const EARLIEST: Micros = -62_167_219_200_000_000;
+/// The last instant a dataset's anchor may have: 9999-12-31T23:59:59.999999Z.
+pub const LATEST: Micros = 253_402_300_799_999_999;
+
+impl DatasetConfig {
+    /// Checks what [`Dataset::new`] requires: a size of 1 ..= 2^40, a positive window, and
+    /// every event's time within the years 0000–9999 (`anchor − window ≥ 0000-01-01`, or
+    /// `anchor − len` µs when the window is shorter than one µs per event, and
+    /// `anchor ≤ 9999-12-31T23:59:59.999999Z`).
+    pub fn check(&self) -> Result<(), DatasetError> {
+        if self.len == 0 || self.len > MAX_INDEX {
+            return Err(DatasetError::Size(self.len));
+        }
+        if self.window <= 0 {
+            return Err(DatasetError::Window(self.window));
+        }
+        let first = self.anchor.checked_sub(self.window.max(self.len as Micros));
+        if self.anchor > LATEST || first.is_none_or(|t| t < EARLIEST) {
+            return Err(DatasetError::TimeRange {
+                first: first.unwrap_or(Micros::MIN),
+                last: self.anchor,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Everything a generator may use: the vendor, config, id codec, streams and pools.
@@ -119,12 +159,7 @@ pub struct Dataset<G: Generator> {
 impl<G: Generator> Dataset<G> {
     /// Builds the dataset (pools and keys; no events are generated).
     pub fn new(config: DatasetConfig) -> Result<Self, DatasetError> {
-        if config.len == 0 || config.len > MAX_INDEX {
-            return Err(DatasetError::Size(config.len));
-        }
-        if config.window <= 0 {
-            return Err(DatasetError::Window(config.window));
-        }
+        config.check()?;
         let key = dataset_key(config.seed, G::VENDOR);
         let axis = TimeAxis::new(config.anchor, config.window, config.len);
         let streams = StreamFactory::new(key);
@@ -224,5 +259,46 @@ impl<G: Generator> Dataset<G> {
         let mut rng = self.ctx.streams.stream(index);
         self.generator
             .generate_into(&self.ctx, index, &mut rng, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(anchor: Micros, window: Micros, len: u64) -> DatasetConfig {
+        DatasetConfig {
+            anchor,
+            window,
+            len,
+            ..DatasetConfig::default()
+        }
+    }
+
+    /// Found by the `id_codec` fuzz target: an anchor near the year 0000 with a window reaching
+    /// past it overflowed `TimeAxis::at` (a panic in debug builds, times wrapped to the far
+    /// future in release); a window that merely reached before the year 0000 gave negative
+    /// years that no timestamp or Halo id can show.
+    #[test]
+    fn events_stay_within_the_years_0000_to_9999() {
+        assert_eq!(config(EARLIEST + 100, 100, 10).check(), Ok(()));
+        assert_eq!(config(LATEST, 1, 1).check(), Ok(()));
+        let out = [
+            config(EARLIEST + 100, 101, 10),
+            config(EARLIEST + 5, 1, 10),
+            config(EARLIEST, Micros::MAX, 1),
+            config(LATEST + 1, 1, 1),
+        ];
+        for c in out {
+            assert!(
+                matches!(c.check(), Err(DatasetError::TimeRange { .. })),
+                "{c:?}"
+            );
+        }
+        assert_eq!(
+            config(0, 0, 1).check(),
+            Err(DatasetError::Window(0)),
+            "the window's own error comes first"
+        );
     }
 }

@@ -31,8 +31,12 @@ pub struct Event {
     /// Client address; `null` when unknown.
     pub client_ip: Option<String>,
     /// Creation time, e.g. `2024-07-29T15:51:28.071123Z`.
+    #[serde(deserialize_with = "crate::timestamp::rfc3339")]
+    #[schemars(extend("format" = "date-time"))]
     pub created: String,
     /// When the event expires.
+    #[serde(deserialize_with = "crate::timestamp::rfc3339")]
+    #[schemars(extend("format" = "date-time"))]
     pub expires: String,
     /// The brand the request came through (`{}` when unknown).
     pub brand: Brand,

@@ -26,6 +26,8 @@ pub struct Metadata {
     /// `/v2/events/<guid>`.
     pub url: String,
     /// Creation time, e.g. `2016-06-08T16:41:23Z`.
+    #[serde(deserialize_with = "crate::timestamp::rfc3339")]
+    #[schemars(extend("format" = "date-time"))]
     pub created_at: String,
     /// Equal to `created_at` for events (CC's timestamps plugin sets it on insert); `null`
     /// on rows older than 2016.
@@ -54,6 +56,8 @@ pub struct Entity {
     /// Actee name.
     pub actee_name: String,
     /// Event time.
+    #[serde(deserialize_with = "crate::timestamp::rfc3339")]
+    #[schemars(extend("format" = "date-time"))]
     pub timestamp: String,
     /// Type-specific details (`{}` by default).
     pub metadata: Map<String, Value>,

@@ -16,6 +16,8 @@ pub struct Event {
     /// Human subject, e.g. `Scan Started`.
     pub subject: String,
     /// Creation time, `YYYY-MM-DD HH:MM`.
+    #[serde(deserialize_with = "crate::timestamp::halo_minutes")]
+    #[schemars(regex(pattern = crate::timestamp::HALO_MINUTES_PATTERN))]
     pub date_created: String,
     /// Event key, e.g. `target-scan-start`.
     pub key: String,

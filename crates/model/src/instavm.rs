@@ -14,6 +14,8 @@ pub struct AuditEvent {
     /// Event id.
     pub id: String,
     /// Creation time, ISO 8601 UTC with `Z`.
+    #[serde(deserialize_with = "crate::timestamp::rfc3339")]
+    #[schemars(extend("format" = "date-time"))]
     pub created_at: String,
     /// Numeric user id.
     pub user_id: Option<i64>,

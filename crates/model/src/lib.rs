@@ -9,9 +9,11 @@
 //! - [`instavm`]: InstaVM `/v1/audit/` events, list, catalog and FastAPI errors.
 //! - [`cf`]: Cloud Foundry v2 `/v2/events`, errors, root document and UAA token.
 //! - [`json`]: compact JSON output, byte-identical to serde_json's and faster for events.
+//! - [`timestamp`]: the time formats timestamp fields must have when deserialized.
 //!
 //! Field order in every struct is the vendor's documented order: serialization order is
-//! the byte output of the mock. Timestamps are kept as the vendor's exact strings.
+//! the byte output of the mock. Timestamps are kept as the vendor's exact strings;
+//! deserializing checks they are times in the vendor's format.
 //!
 //! Architecture invariant: this crate does no I/O and knows nothing of HTTP.
 
@@ -21,6 +23,7 @@ pub mod halo;
 pub mod instavm;
 pub mod json;
 pub mod probely;
+pub mod timestamp;
 pub mod vendor;
 
 pub use vendor::Vendor;

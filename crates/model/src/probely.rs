@@ -17,6 +17,8 @@ pub struct Event {
     /// What happened.
     pub event_type: EventType,
     /// When it happened, e.g. `2022-05-16T11:50:53.914329Z`.
+    #[serde(deserialize_with = "crate::timestamp::rfc3339")]
+    #[schemars(extend("format" = "date-time"))]
     pub occurred_at: String,
     /// The type of object in `content`; always `event_type.object_type()`.
     pub object_type: ObjectType,
@@ -183,6 +185,8 @@ pub struct User {
     /// Whether the user may log in.
     pub is_active: bool,
     /// When the user joined, ISO 8601 UTC.
+    #[serde(deserialize_with = "crate::timestamp::rfc3339")]
+    #[schemars(extend("format" = "date-time"))]
     pub date_joined: String,
 }
 
@@ -258,10 +262,16 @@ pub struct Scan {
     /// `queued`, `started`, `completed`, `canceled`, `canceling`, `failed`, `paused`, ...
     pub status: Cow<'static, str>,
     /// When the scan was created, ISO 8601 UTC.
+    #[serde(deserialize_with = "crate::timestamp::rfc3339")]
+    #[schemars(extend("format" = "date-time"))]
     pub created: String,
     /// When the scan started, or null while queued.
+    #[serde(default, deserialize_with = "crate::timestamp::rfc3339_or_null")]
+    #[schemars(extend("format" = "date-time"))]
     pub started: Option<String>,
     /// When the scan ended, or null while running.
+    #[serde(default, deserialize_with = "crate::timestamp::rfc3339_or_null")]
+    #[schemars(extend("format" = "date-time"))]
     pub completed: Option<String>,
     /// Number of low-severity findings.
     pub lows: u32,
@@ -298,8 +308,12 @@ pub struct Finding {
     /// `notfixed`, `invalid`, `accepted` or `fixed`.
     pub state: Cow<'static, str>,
     /// When it was first found, ISO 8601 UTC.
+    #[serde(deserialize_with = "crate::timestamp::rfc3339")]
+    #[schemars(extend("format" = "date-time"))]
     pub first_found: String,
     /// When it was last found, ISO 8601 UTC.
+    #[serde(deserialize_with = "crate::timestamp::rfc3339")]
+    #[schemars(extend("format" = "date-time"))]
     pub last_found: String,
 }
 

@@ -146,8 +146,10 @@ impl Diagnostic {
             other => {
                 let msg = strip_location(&other.without_snippet().to_string());
                 if msg.contains("tab") {
-                    return d
-                        .msg(msg)
+                    // The parser may report the token before the tab (the end of the previous
+                    // line's scalar): point at the tab itself.
+                    let pos = first_tab_from(text, pos).unwrap_or(pos);
+                    return Diagnostic::at(file, pos, msg)
                         .found("a tab character")
                         .expected("indentation with spaces");
                 }
@@ -165,6 +167,24 @@ impl Diagnostic {
         self.message = message.into();
         self
     }
+}
+
+/// The position of the first tab at or after `from`.
+fn first_tab_from(text: &str, from: Pos) -> Option<Pos> {
+    for (n, line) in text.lines().enumerate().skip(from.line.checked_sub(1)?) {
+        let skip = if n + 1 == from.line {
+            from.column.saturating_sub(1)
+        } else {
+            0
+        };
+        if let Some(col) = line.chars().skip(skip).position(|c| c == '\t') {
+            return Some(Pos {
+                line: n + 1,
+                column: skip + col + 1,
+            });
+        }
+    }
+    None
 }
 
 /// Strips snippet and alias wrappers down to the error that has the location.

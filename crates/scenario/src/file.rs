@@ -49,6 +49,20 @@ pub struct ScenarioFile {
     /// Contract checks: requests with the answers they must get.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckFile>,
+    /// Browser access (CORS) to the vendor APIs, like `eventmock serve --cors`; absent: off.
+    /// Never applies to the admin API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cors: Option<CorsFile>,
+}
+
+/// Which browser origins may call the vendor APIs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorsFile {
+    /// Allowed origins, each `http://host[:port]` or `https://host[:port]`; empty or absent:
+    /// any origin.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<String>,
 }
 
 /// One vendor's mount and dataset.
@@ -289,6 +303,25 @@ pub struct RespondFile {
     /// A raw text body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_text: Option<String>,
+    /// The values an `error:` text names (only with `error`). Those not given are taken from
+    /// the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<ErrorParamsFile>,
+}
+
+/// The values a vendor error's text names, e.g. authentik's `bad_query`:
+/// `{"<param>":["Select a valid choice. <id> is not one of the available choices."]}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorParamsFile {
+    /// The query parameter the error is about. Default: the first key of `match.query` that
+    /// the request has, else the request's first query parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// The id the error names (`not_found`), or the rejected value (`bad_query`). Default: for
+    /// `bad_query`, the request's value of `param`; otherwise the request path's last segment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// A vendor error by name, from the vendor's error catalog.
@@ -321,11 +354,13 @@ pub enum ErrorName {
     PayloadTooLarge,
     /// A server error.
     Internal,
+    /// Too many requests: the vendor's 429 (with `Retry-After: 60`).
+    RateLimited,
 }
 
 impl ErrorName {
     /// Every name, in a fixed order.
-    pub const ALL: [ErrorName; 13] = [
+    pub const ALL: [ErrorName; 14] = [
         ErrorName::NotFound,
         ErrorName::MalformedId,
         ErrorName::Unauthenticated,
@@ -339,6 +374,7 @@ impl ErrorName {
         ErrorName::MethodNotAllowed,
         ErrorName::PayloadTooLarge,
         ErrorName::Internal,
+        ErrorName::RateLimited,
     ];
 
     /// The name used in scenarios (`error: not_found`).
@@ -357,6 +393,7 @@ impl ErrorName {
             ErrorName::MethodNotAllowed => "method_not_allowed",
             ErrorName::PayloadTooLarge => "payload_too_large",
             ErrorName::Internal => "internal",
+            ErrorName::RateLimited => "rate_limited",
         }
     }
 

@@ -26,28 +26,137 @@ pub fn merge(base: &mut Value, patch: Value) {
 /// A field of an event that does not fit the vendor's model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    /// Dotted path of the field (`entity.type`; `.` for the event itself).
+    /// Dotted path of the field (`entity.type`, `user.groups[0]`; `.` for the event itself).
     pub path: String,
     /// What is wrong with it.
     pub message: String,
+    /// Whether the model has no such field there (the key is to blame, not its value).
+    pub unknown: bool,
 }
 
-/// Deserializes `value` as `T`, naming the failing field.
-pub fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, FieldError> {
-    serde_path_to_error::deserialize(value).map_err(|e| FieldError {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
-    })
+impl FieldError {
+    /// An error about the value at `path`.
+    pub fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+            unknown: false,
+        }
+    }
 }
 
-/// Checks that `value` is a complete, valid event of `vendor`.
-pub fn check_event(vendor: Vendor, value: Value) -> Result<(), FieldError> {
+/// The dotted path of a key the model ignored (`entity.bogus_key`, `list[2].x`).
+fn ignored_path(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}[{index}]", ignored_path(parent)),
+        Path::Map { parent, key } => {
+            let parent = ignored_path(parent);
+            if parent.is_empty() {
+                key.clone()
+            } else {
+                format!("{parent}.{key}")
+            }
+        }
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => ignored_path(parent),
+    }
+}
+
+/// Where else a key named `key` sits in `value` (dotted paths), for "did you mean" hints.
+fn places_of(key: &str, value: &Value, prefix: &str, out: &mut Vec<String>) {
+    if let Value::Object(map) = value {
+        for (k, v) in map {
+            let path = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            if k == key {
+                out.push(path.clone());
+            }
+            places_of(key, v, &path, out);
+        }
+    }
+}
+
+/// Deserializes `value` as `T`, naming the failing field. A key the model has no field for
+/// (and that no open object such as authentik's `context` or CF's `entity.metadata` takes) is
+/// an error too, with a hint when a field of that name exists elsewhere in the event. The
+/// first problem is returned (see [`check_event`] for all of them).
+pub fn from_json<T>(value: Value) -> Result<T, FieldError>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let (typed, mut unknown) = deserialize_noting::<T>(value);
+    let typed = typed?;
+    if unknown.is_empty() {
+        Ok(typed)
+    } else {
+        Err(unknown.swap_remove(0))
+    }
+}
+
+/// Deserializes `value` as `T`, and every key the model ignored as an error.
+fn deserialize_noting<T>(value: Value) -> (Result<T, FieldError>, Vec<FieldError>)
+where
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let mut ignored = Vec::new();
+    let mut note = |path: serde_ignored::Path<'_>| ignored.push(ignored_path(&path));
+    let typed: Result<T, FieldError> =
+        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(value, &mut note))
+            .map_err(|e| FieldError::invalid(e.path().to_string(), e.inner().to_string()));
+    let written = typed
+        .as_ref()
+        .ok()
+        .and_then(|t| serde_json::to_value(t).ok());
+    let unknown = ignored
+        .into_iter()
+        .map(|path| {
+            let key = path.rsplit('.').next().unwrap_or(&path).to_owned();
+            let mut elsewhere = Vec::new();
+            if let Some(v) = &written {
+                places_of(&key, v, "", &mut elsewhere);
+            }
+            let hint = match elsewhere.as_slice() {
+                [] => String::new(),
+                places => format!(
+                    " (a field `{key}` exists at {})",
+                    places
+                        .iter()
+                        .map(|p| format!("`{p}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            FieldError {
+                message: format!("unknown field `{key}`: the model has no such field here{hint}"),
+                path,
+                unknown: true,
+            }
+        })
+        .collect();
+    (typed, unknown)
+}
+
+/// Every problem of `value` as an event of `vendor`: the field that does not fit (one: decoding
+/// stops there), or every key the model has no field for. Empty when it is a valid event.
+pub fn check_event(vendor: Vendor, value: Value) -> Vec<FieldError> {
+    fn all<T: serde::de::DeserializeOwned + serde::Serialize>(value: Value) -> Vec<FieldError> {
+        match deserialize_noting::<T>(value) {
+            (Err(e), _) => vec![e],
+            (Ok(_), unknown) => unknown,
+        }
+    }
     match vendor {
-        Vendor::Probely => from_json::<probely::Event>(value).map(drop),
-        Vendor::Authentik => from_json::<authentik::Event>(value).map(drop),
-        Vendor::Halo => from_json::<halo::Event>(value).map(drop),
-        Vendor::Instavm => from_json::<instavm::AuditEvent>(value).map(drop),
-        Vendor::CloudFoundry => from_json::<cf::Event>(value).map(drop),
+        Vendor::Probely => all::<probely::Event>(value),
+        Vendor::Authentik => all::<authentik::Event>(value),
+        Vendor::Halo => all::<halo::Event>(value),
+        Vendor::Instavm => all::<instavm::AuditEvent>(value),
+        Vendor::CloudFoundry => all::<cf::Event>(value),
     }
 }
 
@@ -108,24 +217,24 @@ pub fn base_index(
 }
 
 /// Checks a fixture: `patch` over the generated event it is based on (see [`base_index`])
-/// must be a valid event of the vendor.
+/// must be a valid event of the vendor. Returns every problem found (see [`check_event`]).
 pub fn check_fixture(
     vendor: Vendor,
     config: DatasetConfig,
     id: &str,
     patch: &serde_json::Map<String, Value>,
-) -> Result<(), FieldError> {
-    let dataset = AnyDataset::new(vendor, config).map_err(|e| FieldError {
-        path: ".".into(),
-        message: e.to_string(),
-    })?;
+) -> Vec<FieldError> {
+    let dataset = match AnyDataset::new(vendor, config) {
+        Ok(d) => d,
+        Err(e) => return vec![FieldError::invalid(".", e.to_string())],
+    };
     let index = base_index(dataset.index(id).ok(), dataset.len(), patch, &|i| {
         dataset.event_value(i).ok()
     });
-    let mut base = dataset.event_value(index).map_err(|e| FieldError {
-        path: ".".into(),
-        message: e.to_string(),
-    })?;
+    let mut base = match dataset.event_value(index) {
+        Ok(b) => b,
+        Err(e) => return vec![FieldError::invalid(".", e.to_string())],
+    };
     merge(&mut base, Value::Object(patch.clone()));
     check_event(vendor, base)
 }
@@ -151,9 +260,8 @@ mod tests {
         let ok = json!({"action": "login"});
         let bad = json!({"action": "no_such_action"});
         let id = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
-        assert!(check_fixture(Vendor::Authentik, config, id, ok.as_object().unwrap()).is_ok());
-        let err =
-            check_fixture(Vendor::Authentik, config, id, bad.as_object().unwrap()).unwrap_err();
+        assert!(check_fixture(Vendor::Authentik, config, id, ok.as_object().unwrap()).is_empty());
+        let err = check_fixture(Vendor::Authentik, config, id, bad.as_object().unwrap()).remove(0);
         assert_eq!(err.path, "action");
         assert!(
             err.message.contains("unknown variant `no_such_action`"),
@@ -167,7 +275,91 @@ mod tests {
             id,
             wrong_type.as_object().unwrap(),
         )
-        .unwrap_err();
+        .remove(0);
         assert_eq!(err.path, "entity.timestamp");
+    }
+
+    fn problems(vendor: Vendor, patch: Value) -> Vec<(String, bool)> {
+        let config = DatasetConfig {
+            len: 50,
+            ..DatasetConfig::default()
+        };
+        let id = AnyDataset::new(vendor, config).unwrap().id(3);
+        check_fixture(vendor, config, &id, patch.as_object().unwrap())
+            .into_iter()
+            .map(|e| (e.path, e.unknown))
+            .collect()
+    }
+
+    #[test]
+    fn unknown_and_misplaced_keys_are_errors_at_their_place() {
+        let found = problems(
+            Vendor::CloudFoundry,
+            json!({"entity": {"bogus_key": 1}, "actor_name": "x", "metadata": {"nope": 1}}),
+        );
+        assert_eq!(
+            found,
+            [
+                ("metadata.nope".to_owned(), true),
+                ("entity.bogus_key".to_owned(), true),
+                ("actor_name".to_owned(), true),
+            ]
+        );
+        let config = DatasetConfig::default();
+        let id = AnyDataset::new(Vendor::CloudFoundry, config).unwrap().id(0);
+        let misplaced = json!({"actor_name": "x"});
+        let e = check_fixture(
+            Vendor::CloudFoundry,
+            config,
+            &id,
+            misplaced.as_object().unwrap(),
+        )
+        .remove(0);
+        assert!(
+            e.message
+                .contains("a field `actor_name` exists at `entity.actor_name`"),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            problems(Vendor::Authentik, json!({"actoin": "login"})),
+            [("actoin".to_owned(), true)]
+        );
+        assert_eq!(
+            problems(Vendor::Halo, json!({"target": {"target_ip": "x"}})),
+            [("target.target_ip".to_owned(), true)]
+        );
+        assert_eq!(
+            problems(Vendor::Instavm, json!({"vm": "x"})),
+            [("vm".to_owned(), true)]
+        );
+        // Probely's content objects are closed too (no variant takes the key).
+        assert_eq!(
+            problems(Vendor::Probely, json!({"bogus": 1})),
+            [("bogus".to_owned(), true)]
+        );
+        assert_eq!(
+            problems(Vendor::Probely, json!({"content": {"bogus": 1}})),
+            [("content".to_owned(), false)]
+        );
+    }
+
+    #[test]
+    fn open_objects_take_any_key() {
+        // authentik: `context`, `user` and `brand` are free-form; CF `entity.metadata` too;
+        // InstaVM's `event_payload` and Halo's nothing.
+        for (vendor, patch) in [
+            (
+                Vendor::Authentik,
+                json!({"context": {"anything": {"deep": 1}}, "user": {"extra": 1}}),
+            ),
+            (
+                Vendor::CloudFoundry,
+                json!({"entity": {"metadata": {"k": [1]}}}),
+            ),
+            (Vendor::Instavm, json!({"event_payload": {"k": 1}})),
+        ] {
+            assert_eq!(problems(vendor, patch.clone()), [], "{vendor:?} {patch}");
+        }
     }
 }

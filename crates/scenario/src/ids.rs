@@ -19,6 +19,29 @@ pub fn id_format(vendor: Vendor) -> IdFormat {
     }
 }
 
+/// Where a vendor's event keeps its id (`pk`, `metadata.guid`, ...).
+pub fn id_path(vendor: Vendor) -> &'static [&'static str] {
+    match vendor {
+        Vendor::Probely | Vendor::Instavm => &["id"],
+        Vendor::Authentik => &["pk"],
+        Vendor::Halo => &["event_id"],
+        Vendor::CloudFoundry => &["metadata", "guid"],
+    }
+}
+
+/// The id in an event object of `vendor`, if the object has one.
+pub fn id_in(
+    vendor: Vendor,
+    event: &serde_json::Map<String, serde_json::Value>,
+) -> Option<&serde_json::Value> {
+    let (first, rest) = id_path(vendor).split_first()?;
+    let mut v = event.get(*first)?;
+    for key in rest {
+        v = v.get(*key)?;
+    }
+    Some(v)
+}
+
 /// Whether `id` has the shape of an id in `format` (it need not belong to any dataset):
 /// Probely 12 Base58 characters; UUIDs hyphenated 8-4-4-4-12 hex of any version; Halo 14
 /// digits then 35 lower-case hex digits.

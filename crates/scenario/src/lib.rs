@@ -14,6 +14,7 @@
 //! - `locate`: node positions by path, from a second pass over the YAML events.
 //! - [`ids`]: format-only checks of vendor ids.
 //! - [`fixture`]: fixture events (partial JSON over a generated event) checked against the model.
+//! - [`event_time`]: an event's time where `at:`, the time fields and time-bearing ids agree.
 //!
 //! # How positions are found
 //! Syntax and type errors come from serde-saphyr with their location. Semantic errors are found
@@ -21,6 +22,7 @@
 //! by walking the YAML parser's event stream once more (`vendors.cf.fixtures[1].id`).
 
 pub mod diagnostic;
+pub mod event_time;
 pub mod file;
 pub mod fixture;
 pub mod ids;
@@ -36,9 +38,9 @@ pub use file::ScenarioFile;
 pub use ids::well_formed;
 pub use matcher::{Matcher, PathMatcher, Template, TemplateError};
 pub use scenario::{
-    Action, AllowMethods, Auth, Body, CfApiVersion, Check, ClockMode, ClockSpec, Fault, Fixture,
-    Latency, Override, RateLimit, RequestMatch, RequestParts, Response, Scenario, StatusFault,
-    VendorMount, process_now,
+    Action, AllowMethods, Auth, Body, CfApiVersion, Check, ClockMode, ClockSpec, ErrorHoles, Fault,
+    Fixture, Latency, Override, RateLimit, RequestMatch, RequestParts, Response, Scenario,
+    StatusFault, VendorMount, process_now,
 };
 
 /// The command that regenerates the committed JSON Schema.

@@ -28,6 +28,8 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     /// Contract checks.
     pub checks: Vec<Check>,
+    /// Browser access (CORS): the allowed origins (empty: any), or `None` when off.
+    pub cors: Option<Vec<String>>,
 }
 
 impl Scenario {
@@ -308,6 +310,17 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Body,
+    /// Values for the holes of an error body (`Body::Error`); `None` = from the request.
+    pub holes: ErrorHoles,
+}
+
+/// The values a named vendor error's text names, as the scenario gives them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorHoles {
+    /// The query parameter (`{param}`).
+    pub param: Option<String>,
+    /// The id or rejected value (`{id}`).
+    pub id: Option<String>,
 }
 
 /// The body of a fixed answer.

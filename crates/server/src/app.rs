@@ -2,7 +2,7 @@
 //! scenario's faults and overrides, lets the vendor answer, and adds the vendor's decorations.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,9 +16,12 @@ use hyper::http::request::Parts;
 use hyper::{Request, StatusCode};
 
 use crate::admin::Served;
+use crate::client::client_of;
 use crate::clock::{ClockChoice, LocalClock, Timeline, WorldClock};
 use crate::errors::{ErrorName, Holes};
+use crate::ledger::served;
 use crate::net::{ConnectionFault, Handler};
+use crate::ratelimit;
 use crate::request::Req;
 use crate::response::{Reply, reply};
 use crate::rules::{FaultPlan, Rules, status_reply};
@@ -48,6 +51,8 @@ pub struct World {
     pub rules: Arc<Rules>,
     /// The world's clock and arrival rates.
     pub time: crate::clock::WorldClock,
+    /// Browser access from the scenarios' `cors:` (the app's own setting applies otherwise).
+    pub cors: Option<crate::cors::Cors>,
 }
 
 /// The seed of the embedded default scenario.
@@ -92,6 +97,7 @@ impl World {
             settings.timeline = Timeline {
                 clock: Arc::clone(&clock),
                 arrivals: choice.arrivals,
+                rate_limit: None,
             };
             if let Some(rate) = choice.arrivals {
                 arrivals.push((*vendor, rate));
@@ -154,14 +160,27 @@ impl World {
         no_vendor(path)
     }
 
-    /// Clears every vendor's overlay and every sequence and fault counter, and rewinds a
-    /// manual clock to its start.
+    /// Back to the world as its scenarios made it: every state holder takes part — each
+    /// vendor's overlay returns to its sealed base (fixtures stay; events added or deleted at
+    /// run time go; ids are minted again from the same point) and the rules rewind every
+    /// sequence and fault counter, and a manual clock goes back to its
+    /// start. A new kind of state adds its own line here.
     pub fn reset(&self) {
         for m in &self.mounts {
             m.api.reset();
         }
         self.rules.reset();
         self.time.clock.rewind();
+        for m in &self.mounts {
+            m.api.tracking().clear();
+        }
+    }
+
+    /// Sets `serve --max-added` on every mount.
+    pub fn set_max_added(&self, max_added: u64) {
+        for m in &self.mounts {
+            m.api.set_max_added(max_added);
+        }
     }
 }
 
@@ -173,6 +192,8 @@ pub struct App {
     counter: AtomicU64,
     /// Journal, metrics and admin settings.
     control: crate::admin::Control,
+    /// Browser access to the vendor APIs (`serve --cors`), when the world sets none.
+    cors: Option<crate::cors::Cors>,
 }
 
 impl App {
@@ -182,11 +203,20 @@ impl App {
             world: ArcSwap::from_pointee(world),
             counter: AtomicU64::new(0),
             control: crate::admin::Control::default(),
+            cors: None,
         }
+    }
+
+    /// Allows browser calls (CORS) to the vendor APIs (never to the admin API); a world whose
+    /// scenarios say `cors:` uses theirs instead.
+    pub fn with_cors(mut self, cors: crate::cors::Cors) -> Self {
+        self.cors = Some(cors);
+        self
     }
 
     /// Sets the control plane's settings (journal size, admin access, admin body limit).
     pub fn with_control(mut self, config: crate::admin::ControlConfig) -> Self {
+        self.world.load().set_max_added(config.max_added);
         self.control = crate::admin::Control::new(config);
         self
     }
@@ -203,6 +233,7 @@ impl App {
 
     /// Replaces the world (scenario reload); requests in flight finish on the old one.
     pub fn replace(&self, world: World) {
+        world.set_max_added(self.control.config().max_added);
         self.world.store(Arc::new(world));
     }
 
@@ -220,10 +251,15 @@ impl App {
     /// delay or a truncation (almost every one) comes back as a ready future that holds only
     /// the reply (no request state is moved from future to future); one that must wait
     /// finishes in its own boxed future.
-    fn respond_and_finish(&self, port: Option<u16>, req: Request<Bytes>) -> Answered<'_> {
+    fn respond_and_finish(
+        &self,
+        port: Option<u16>,
+        req: Request<Bytes>,
+        peer: Option<IpAddr>,
+    ) -> Answered<'_> {
         let started = Instant::now();
         let (parts, body) = req.into_parts();
-        match self.answer_now(port, &parts, body.clone()) {
+        match self.answer_with_peer(port, &parts, body.clone(), peer) {
             Answer::Ready(res, served) => Answered::Ready(std::future::ready(
                 self.control.finish(started, &parts, &body, res, served),
             )),
@@ -238,9 +274,43 @@ impl App {
     /// answered (`None` when no mounted vendor owns the path) for the journal and metrics,
     /// and the faults still to carry out (a delay, a truncated body) if any.
     fn answer_now(&self, port: Option<u16>, parts: &Parts, body: Bytes) -> Answer {
-        let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
+        self.answer_with_peer(port, parts, body, None)
+    }
+
+    /// [`App::answer_now`] for a request from `peer`: rate limits and the delivery ledger
+    /// count it for its client ([`crate::client`]).
+    fn answer_with_peer(
+        &self,
+        port: Option<u16>,
+        parts: &Parts,
+        body: Bytes,
+        peer: Option<IpAddr>,
+    ) -> Answer {
         // A guard, not an `Arc` clone: no write to the world's shared count per request.
         let world = self.world.load();
+        let Some(cors) = world.cors.as_ref().or(self.cors.as_ref()) else {
+            return self.answer_in(&world, port, parts, body, peer);
+        };
+        // A preflight is answered before routing and vendor auth.
+        if let Some(res) = cors.preflight(parts) {
+            return Answer::Ready(res, None);
+        }
+        let mut answer = self.answer_in(&world, port, parts, body, peer);
+        let (Answer::Ready(res, _) | Answer::Faulted(res, _, _)) = &mut answer;
+        cors.decorate(&parts.headers, res);
+        answer
+    }
+
+    /// [`App::answer_with_peer`] in `world`, CORS aside.
+    fn answer_in(
+        &self,
+        world: &World,
+        port: Option<u16>,
+        parts: &Parts,
+        body: Bytes,
+        peer: Option<IpAddr>,
+    ) -> Answer {
+        let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
         let path = parts.uri.path();
         let Some((mount, sub)) = world.route(port, path) else {
             return Answer::Ready(world.unrouted(port, &parts.method, path, ordinal), None);
@@ -255,15 +325,46 @@ impl App {
         );
         req.prefix.clone_from(&mount.prefix);
         req.authority = parts.uri.authority().map(|a| a.as_str().to_owned());
+        req.peer = peer;
         let api = &*mount.api;
         let vendor = api.vendor();
         let served = Some(Served {
             vendor,
             route: api.route_label(&req),
         });
+        let tracking = api.tracking();
+        let ledger_on = self.control.config().ledger;
+        let client = (ledger_on || tracking.limiter.is_some()).then(|| client_of(&req));
+        let verdict = match (&tracking.limiter, &client) {
+            (Some(limiter), Some(client)) => {
+                Some(limiter.check(client, world.time.clock.limits_now()))
+            }
+            _ => None,
+        };
+        if let Some(v) = verdict.filter(|v| !v.allowed) {
+            let anonymous = client.as_deref().is_some_and(|c| c.starts_with("ip:"));
+            let mut res = ratelimit::limited(vendor, &v, anonymous);
+            api.decorate(&req, &mut res);
+            ratelimit::decorate(vendor, &v, &mut res);
+            return Answer::Ready(res, served);
+        }
+        served::clear();
+        let record = |res: &Reply, cut: bool| {
+            if let Some(client) = client.as_deref()
+                && ledger_on
+                && !cut
+                && res.status().is_success()
+            {
+                served::take(|notes| tracking.ledger.record(client, notes));
+            }
+        };
         if world.rules.is_empty() {
             let mut res = api.handle(&req);
+            record(&res, false);
             api.decorate(&req, &mut res);
+            if let Some(v) = &verdict {
+                ratelimit::decorate(vendor, v, &mut res);
+            }
             return Answer::Ready(res, served);
         }
         let plan = world.rules.faults(vendor, &req);
@@ -274,7 +375,11 @@ impl App {
         } else {
             api.handle(&req)
         };
+        record(&res, plan.reset || plan.truncate);
         api.decorate(&req, &mut res);
+        if let Some(v) = &verdict {
+            ratelimit::decorate(vendor, v, &mut res);
+        }
         if plan.reset {
             res.extensions_mut().insert(ConnectionFault::Reset);
         }
@@ -325,6 +430,9 @@ impl App {
         );
         let mut res = mount.api.error(name, Holes::default());
         mount.api.decorate(&req, &mut res);
+        if let Some(cors) = world.cors.as_ref().or(self.cors.as_ref()) {
+            cors.decorate(&parts.headers, &mut res);
+        }
         Some(res)
     }
 }
@@ -409,7 +517,7 @@ impl Handler for App {
         if crate::admin::is_admin_path(req.uri().path()) {
             return Answered::Ready(std::future::ready(crate::admin::handle(self, req, peer)));
         }
-        self.respond_and_finish(None, req)
+        self.respond_and_finish(None, req, Some(peer.ip()))
     }
 
     fn body_limit(&self, parts: &Parts, peer: SocketAddr, default: usize) -> usize {
@@ -437,8 +545,9 @@ pub struct PortHandler {
 }
 
 impl Handler for PortHandler {
-    fn handle(&self, req: Request<Bytes>, _peer: SocketAddr) -> impl Future<Output = Reply> + Send {
-        self.app.respond_and_finish(Some(self.port), req)
+    fn handle(&self, req: Request<Bytes>, peer: SocketAddr) -> impl Future<Output = Reply> + Send {
+        self.app
+            .respond_and_finish(Some(self.port), req, Some(peer.ip()))
     }
 
     fn payload_too_large(&self, parts: &Parts) -> Reply {

@@ -66,6 +66,8 @@ pub struct Timeline {
     pub clock: Arc<dyn Clock>,
     /// New events per unit of clock time, if the dataset grows.
     pub arrivals: Option<Rate>,
+    /// The vendor's rate limit on this clock, if any.
+    pub rate_limit: Option<eventmock_scenario::RateLimit>,
 }
 
 impl Default for Timeline {
@@ -74,6 +76,7 @@ impl Default for Timeline {
         Self {
             clock: LocalClock::shared(ClockMode::Frozen, default_start()),
             arrivals: None,
+            rate_limit: None,
         }
     }
 }
@@ -84,6 +87,7 @@ impl std::fmt::Debug for Timeline {
             .field("mode", &self.clock.mode())
             .field("start", &self.clock.start())
             .field("arrivals", &self.arrivals)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -91,7 +95,9 @@ impl std::fmt::Debug for Timeline {
 impl PartialEq for Timeline {
     /// The same clock (not merely an equal one) and the same rate.
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.clock, &other.clock) && self.arrivals == other.arrivals
+        Arc::ptr_eq(&self.clock, &other.clock)
+            && self.arrivals == other.arrivals
+            && self.rate_limit == other.rate_limit
     }
 }
 

@@ -6,9 +6,11 @@ use eventmock_fake::time::parse_rfc3339;
 use eventmock_model::{authentik, cf, halo, instavm, probely};
 use serde_json::Value;
 
+use eventmock_scenario::event_time::{Source, settle};
 use eventmock_scenario::fixture::{base_index, from_json, merge};
+use eventmock_scenario::ids::id_in;
 
-use crate::store::Store;
+use crate::store::{Lookup, Store};
 
 /// Where a vendor's event keeps its id and its time.
 pub trait EventMeta {
@@ -95,6 +97,9 @@ pub enum AddError {
         /// What is wrong with it.
         message: String,
     },
+    /// The overlay is full (`serve --max-added`); nothing of the write was added.
+    #[error("{0}")]
+    Full(crate::overlay::Full),
     /// The id is not in the vendor's id format.
     #[error("{field}: `{id}` is not a valid {vendor} id")]
     BadId {
@@ -105,13 +110,35 @@ pub enum AddError {
         /// The vendor.
         vendor: &'static str,
     },
+    /// The id given is the id of an event that exists already (generated or added), or is
+    /// given twice in one request.
+    #[error("{field}: an event with id `{id}` exists already")]
+    Exists {
+        /// The id field's name.
+        field: &'static str,
+        /// The id given.
+        id: String,
+    },
+}
+
+impl AddError {
+    /// The field the error is about (`entity.type`, `pk`).
+    pub fn field(&self) -> String {
+        match self {
+            AddError::Invalid { path, .. } => path.clone(),
+            AddError::BadId { field, .. } | AddError::Exists { field, .. } => (*field).to_owned(),
+            AddError::Full(_) => String::new(),
+        }
+    }
 }
 
 /// Adds an event to `store`. With `partial`, `value` patches a generated event (the one of
 /// index `base`, or of the id's own index when the id is a generated one) so unnamed fields are
-/// generated; otherwise `value` must be a complete event. `id` (if given) wins over the JSON's;
-/// a partial event without an id gets a new one minted past the dataset's end. `at` places the
-/// event in time (default: the event's own timestamp, else the end). Returns the id.
+/// generated; otherwise `value` must be a complete event. The id is `id` if given (a fixture's
+/// own id, which may replace a generated event), else the one in the JSON, else (partial only) a
+/// new one minted past the dataset's end. The event's time is settled from `at`, its time fields
+/// and its id (see [`eventmock_scenario::event_time::settle`]) and places it in time. Returns
+/// the id.
 pub fn add<G>(
     store: &Store<G>,
     value: Value,
@@ -123,14 +150,19 @@ where
     G: Generator,
     G::Event: EventMeta + serde::Serialize + serde::de::DeserializeOwned,
 {
-    let (id, after, event) = prepare(store, value, partial, id, at)?;
-    store.put_extra(id.clone(), after, event);
+    let (id, after, event) = prepare(store, value, partial, id, at)?.into_parts();
+    store
+        .put_extra(id.clone(), after, event)
+        .map_err(AddError::Full)?;
     Ok(id)
 }
 
 /// Adds several events all-or-nothing: every one is validated first (the first failure is
 /// returned with its position), then all are placed in one overlay change, so readers see
-/// either none or all of them. Returns the ids in order.
+/// either none or all of them (a full overlay refuses them all: position 0,
+/// [`AddError::Full`]). An id given in an event must be new: one of an existing
+/// (generated or added) event, or given twice, is [`AddError::Exists`]. Returns the ids in
+/// order.
 pub fn add_all<G>(
     store: &Store<G>,
     values: Vec<Value>,
@@ -141,71 +173,178 @@ where
     G::Event: EventMeta + serde::Serialize + serde::de::DeserializeOwned,
 {
     let mut ready = Vec::with_capacity(values.len());
+    let mut given = std::collections::HashSet::new();
     for (n, value) in values.into_iter().enumerate() {
-        ready.push(prepare(store, value, partial, None, None).map_err(|e| (n, e))?);
+        let prepared = prepare(store, value, partial, None, None).map_err(|e| (n, e))?;
+        if prepared.id_given {
+            let id = &prepared.id;
+            // An added event counts even when it is not visible yet (a moving clock).
+            let exists = matches!(
+                store.overlay().lookup(id, None),
+                crate::overlay::Hit::Extra(_)
+            )
+                || matches!(store.lookup(id), Lookup::Generated(_));
+            if exists || !given.insert(id.clone()) {
+                return Err((
+                    n,
+                    AddError::Exists {
+                        field: id_field(G::VENDOR),
+                        id: id.clone(),
+                    },
+                ));
+            }
+        }
+        ready.push(prepared.into_parts());
     }
     let ids = ready.iter().map(|(id, _, _)| id.clone()).collect();
-    store.put_extras(ready);
+    store
+        .put_extras(ready)
+        .map_err(|full| (0, AddError::Full(full)))?;
     Ok(ids)
 }
 
-/// Validates an event and places it without adding it: its id, how many generated indices lie
-/// before it, and the typed event (see [`add`]).
+/// A validated event, ready to be placed.
+pub struct Prepared<E> {
+    /// Its id.
+    pub id: String,
+    /// Whether the id was given (by the caller or in the JSON) rather than minted.
+    pub id_given: bool,
+    /// How many generated indices lie before it.
+    pub after: u64,
+    /// The typed event.
+    pub event: E,
+}
+
+impl<E> Prepared<E> {
+    /// `(id, after, event)`, what the store takes.
+    pub fn into_parts(self) -> (String, u64, E) {
+        (self.id, self.after, self.event)
+    }
+}
+
+/// Validates an event and places it without adding it (see [`add`]).
 pub fn prepare<G>(
     store: &Store<G>,
     value: Value,
     partial: bool,
     id: Option<&str>,
     at: Option<i64>,
-) -> Result<(String, u64, G::Event), AddError>
+) -> Result<Prepared<G::Event>, AddError>
 where
     G: Generator,
     G::Event: EventMeta + serde::Serialize + serde::de::DeserializeOwned,
 {
+    let vendor = G::VENDOR;
     let dataset = store.dataset();
-    let mint = store.mint();
-    let mut value = value;
-    if partial {
-        let own = id.and_then(|id| store.index(id).ok());
-        let base_index = match &value {
-            Value::Object(patch) => base_index(own, dataset.len(), patch, &|i| {
-                serde_json::to_value(store.generate(i)).ok()
-            }),
-            _ => own.unwrap_or(mint % dataset.len()),
-        };
-        let mut base =
-            serde_json::to_value(store.generate(base_index)).map_err(|e| AddError::Invalid {
-                path: ".".into(),
-                message: e.to_string(),
-            })?;
-        merge(&mut base, value);
-        value = base;
+    let Value::Object(mut patch) = value else {
+        return Err(AddError::Invalid {
+            path: ".".into(),
+            message: format!(
+                "expected a JSON object (an event), found {}",
+                kind_of(&value)
+            ),
+        });
+    };
+    let field = id_field(vendor);
+    let in_json = match id_in(vendor, &patch) {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => {
+            return Err(AddError::Invalid {
+                path: field.into(),
+                message: format!("expected a string id, found {}", kind_of(other)),
+            });
+        }
+    };
+    let supplied = match (id, in_json) {
+        (Some(id), Some(j)) if id != j => {
+            return Err(AddError::Invalid {
+                path: field.into(),
+                message: format!("`{j}` differs from the id `{id}` given for this event"),
+            });
+        }
+        (Some(id), _) => Some(id.to_owned()),
+        (None, j) => j,
+    };
+    if let Some(id) = &supplied
+        && !eventmock_scenario::ids::well_formed(G::ID_FORMAT, id)
+    {
+        return Err(AddError::BadId {
+            field,
+            id: id.clone(),
+            vendor: vendor.name(),
+        });
     }
+    let mint = (supplied.is_none() && partial).then(|| store.mint());
+    let base_index = partial.then(|| {
+        let own = supplied.as_deref().and_then(|id| store.index(id).ok());
+        base_index(own, dataset.len(), &patch, &|i| {
+            serde_json::to_value(store.generate(i)).ok()
+        })
+    });
+    let codec = &dataset.context().codec;
+    let default_time = base_index.map_or(dataset.context().config.anchor, |i| codec.time_of(i));
+    let time = settle(vendor, at, supplied.as_deref(), default_time, &mut patch).map_err(|e| {
+        let path = match e.source {
+            Source::At => "at".to_owned(),
+            Source::Id => field.to_owned(),
+            Source::Field(f) => f,
+        };
+        AddError::Invalid {
+            path,
+            message: format!("{}: {} (expected {})", e.message, e.found, e.expected),
+        }
+    })?;
+    let value = match base_index {
+        Some(i) => {
+            let mut base =
+                serde_json::to_value(store.generate(i)).map_err(|e| AddError::Invalid {
+                    path: ".".into(),
+                    message: e.to_string(),
+                })?;
+            merge(&mut base, Value::Object(patch));
+            base
+        }
+        None => Value::Object(patch),
+    };
     let mut event: G::Event = from_json(value).map_err(|e| AddError::Invalid {
         path: e.path,
         message: e.message,
     })?;
-    let id = match id {
-        Some(id) => id.to_owned(),
-        None if partial => dataset.id(Store::<G>::minted_index(mint)),
-        None => event.event_id().to_owned(),
+    let id_given = supplied.is_some();
+    let id = match (supplied, mint) {
+        (Some(id), _) => id,
+        (None, Some(n)) => codec.encode_at_time(Store::<G>::minted_index(n), time),
+        (None, None) => {
+            return Err(AddError::Invalid {
+                path: field.into(),
+                message: "missing: a complete event needs its id (or add it with ?partial=true to get a new one)".into(),
+            });
+        }
     };
-    let format = G::ID_FORMAT;
-    if !eventmock_scenario::ids::well_formed(format, &id) {
-        return Err(AddError::BadId {
-            field: id_field(G::VENDOR),
-            id,
-            vendor: G::VENDOR.name(),
-        });
-    }
     event.set_event_id(&id);
-    let after = at
-        .or_else(|| event.time_micros())
-        .map_or(dataset.len(), |t| store.generated_at_or_before(t));
-    Ok((id, after, event))
+    let after = store.generated_at_or_before(time);
+    Ok(Prepared {
+        id,
+        id_given,
+        after,
+        event,
+    })
 }
 
-/// The name of the id field of a vendor's event.
+/// What kind of JSON value `v` is, for messages.
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The name of the id field of a vendor's event (dotted: `metadata.guid`).
 pub fn id_field(vendor: eventmock_model::Vendor) -> &'static str {
     use eventmock_model::Vendor::*;
     match vendor {

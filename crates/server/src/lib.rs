@@ -7,13 +7,18 @@
 //! [`store`] (dataset + overlay) and [`listing`] (pages) → [`response`].
 //!
 //! - [`net`]: the network layer: connection cap, header timeout, body limit (413), panic → 500,
+//!   TLS ([`net::serve_tls`], certificates from [`tls`]),
 //!   graceful shutdown.
 //! - [`app`]: [`App`], the request handler, and [`World`], what is mounted where.
 //! - [`world`]: building a world from scenarios; [`rules`]: overrides and faults.
-//! - [`clock`]: the world's clock (`frozen`, `live`, `manual`) behind a small trait.
+//! - [`clock`]: the world's clock (`frozen`, `live`, `manual`) behind a small trait;
+//!   [`ledger`]: the delivery ledger (what each client was served); [`ratelimit`]: vendor
+//!   rate limits; [`client`]: who a request counts for.
 //! - [`vendors`]: one module per vendor (its table maps URLs to handlers).
-//! - [`errors`]: named vendor errors and their rendering; [`auth`]: credential checks.
-//! - [`store`]: a vendor's dataset and overlay; [`events`]: adding events from JSON;
+//! - [`errors`]: named vendor errors and their rendering; [`auth`]: credential checks;
+//!   [`cors`]: browser access to the vendor APIs.
+//! - [`store`]: a vendor's dataset and overlay ([`overlay`]: its interface and the in-process
+//!   backend); [`events`]: adding events from JSON;
 //!   [`listing`]: bounded paging and filtering.
 //! - [`request`], [`response`]: the request view and response builders.
 //! - [`admin`]: the control plane under `/__eventmock/` (admin API, verification); [`journal`]:
@@ -23,23 +28,29 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod client;
 pub mod clock;
+pub mod cors;
 pub mod errors;
 pub mod events;
 pub mod journal;
+pub mod ledger;
 pub mod listing;
 pub mod metrics;
 pub mod mock_server;
 pub mod net;
+pub mod overlay;
+pub mod ratelimit;
 pub mod request;
 pub mod response;
 pub mod rules;
 pub mod store;
 pub mod thread_shard;
+pub mod tls;
 pub mod vendors;
 pub mod world;
 
 pub use admin::RequestPattern;
 pub use app::{App, Mount, PortHandler, World};
 pub use mock_server::{MockServer, MockServerBuilder};
-pub use net::{Handler, ServerConfig, bind, serve, shutdown_signal};
+pub use net::{Handler, ServerConfig, bind, serve, serve_tls, shutdown_signal};

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use eventmock_fake::Generator;
 
 use crate::events::EventMeta;
+use crate::ledger::served;
 use crate::store::{Entry, Store, View};
 
 /// At most this many events are examined by one filtered request. Past it, the totals count
@@ -75,6 +76,22 @@ fn resolve<G: Generator>(store: &Store<G>, entry: Entry<G::Event>) -> Ev<G::Even
     }
 }
 
+/// The generated index of an entry (`None` for an extra).
+fn generated_index<E>(entry: &Entry<E>) -> Option<u64> {
+    match entry {
+        Entry::Generated(i) => Some(*i),
+        Entry::Extra(_) => None,
+    }
+}
+
+/// Notes a page's event as served (see [`crate::ledger::served`]).
+fn note<E: EventMeta>(index: Option<u64>, ev: &Ev<E>) {
+    match index {
+        Some(i) => served::note_index(i),
+        None => served::note_extra(ev.event_id()),
+    }
+}
+
 fn walk<'a, E>(
     view: &'a View<E>,
     order: Order,
@@ -105,6 +122,7 @@ where
         } else {
             walk(&view, order, offset)
                 .take(limit as usize)
+                .inspect(served::note_entry)
                 .map(|e| resolve(store, e))
                 .collect()
         };
@@ -123,9 +141,11 @@ where
                 truncated = true;
                 break;
             }
+            let index = generated_index(&entry);
             let ev = resolve(store, entry);
             if filter(&ev) {
                 if matched >= offset && matched - offset < limit {
+                    note(index, &ev);
                     items.push(ev);
                 }
                 matched += 1;
@@ -161,8 +181,10 @@ where
             break;
         }
         pos += 1;
+        let index = generated_index(&entry);
         let ev = resolve(store, entry);
         if filter(&ev) {
+            note(index, &ev);
             items.push(ev);
         }
     }

@@ -274,6 +274,17 @@ impl MockServer {
         self.app.world().time.clock.advance(span).map(system_time)
     }
 
+    /// The delivery report of the first mount of `vendor`: what `client` (every client
+    /// together with `None`) was served, against the events that exist now. Panics when the
+    /// vendor is not mounted (a test helper).
+    pub fn delivery(&self, vendor: Vendor, client: Option<&str>) -> crate::ledger::Delivery {
+        let world = self.app.world();
+        match world.mounts.iter().find(|m| m.api.vendor() == vendor) {
+            Some(m) => m.api.delivery(client, None),
+            None => panic!("eventmock MockServer: {} is not mounted", vendor.name()),
+        }
+    }
+
     /// The journaled requests, oldest first (at most the journal's capacity).
     pub fn requests(&self) -> Vec<JournalEntry> {
         let mut all = self.app.control().journal().find(usize::MAX, |_| true);

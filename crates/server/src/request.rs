@@ -25,6 +25,8 @@ pub struct Req<'a> {
     pub prefix: String,
     /// The authority the client addressed (URI authority under HTTP/2, else `Host`).
     pub authority: Option<String>,
+    /// The peer's address, when known (the client of an unauthenticated request).
+    pub peer: Option<std::net::IpAddr>,
 }
 
 impl<'a> Req<'a> {
@@ -54,6 +56,7 @@ impl<'a> Req<'a> {
             ordinal,
             prefix: String::new(),
             authority: None,
+            peer: None,
         }
     }
 

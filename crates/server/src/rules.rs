@@ -12,7 +12,7 @@ use eventmock_fake::mix::{mix64, subkey};
 use eventmock_model::Vendor;
 use eventmock_scenario::file::Then;
 use eventmock_scenario::{
-    Action, Body, Fault, Latency, Override, RequestParts, Response, Scenario,
+    Action, Body, Fault, Latency, Override, RequestMatch, RequestParts, Response, Scenario,
 };
 use hyper::StatusCode;
 
@@ -150,7 +150,7 @@ impl Rules {
                 step?.as_ref()
             }
         }?;
-        Some(render(api, response, req))
+        Some(render(api, response, &o.rule.matcher, req))
     }
 
     /// What the faults matching `req` decided.
@@ -230,21 +230,21 @@ impl Draws {
     }
 }
 
-/// Renders a fixed answer (a vendor error, JSON, text or nothing).
-pub fn render(api: &dyn VendorApi, r: &Response, req: &Req) -> Reply {
+/// Renders a fixed answer (a vendor error, JSON, text or nothing). A vendor error's holes are
+/// the scenario's `params`, else taken from the request (see [`error_holes`]).
+pub fn render(api: &dyn VendorApi, r: &Response, matcher: &RequestMatch, req: &Req) -> Reply {
     let mut res = match &r.body {
-        Body::Error(name) => api.error(
-            *name,
-            Holes {
-                id: req
-                    .path
-                    .rsplit('/')
-                    .find(|s| !s.is_empty())
-                    .unwrap_or_default(),
-                param: "",
-                method: req.method.as_str(),
-            },
-        ),
+        Body::Error(name) => {
+            let (param, id) = error_holes(*name, r, matcher, req);
+            api.error(
+                *name,
+                Holes {
+                    id,
+                    param,
+                    method: req.method.as_str(),
+                },
+            )
+        }
         Body::Json(text) => reply(
             StatusCode::OK,
             "application/json",
@@ -264,6 +264,7 @@ pub fn render(api: &dyn VendorApi, r: &Response, req: &Req) -> Reply {
     if let Some(code) = r.status.and_then(|c| StatusCode::from_u16(c).ok()) {
         *res.status_mut() = code;
     }
+    // Names and values were checked when the scenario was loaded.
     for (name, value) in &r.headers {
         if let (Ok(n), Ok(v)) = (
             hyper::header::HeaderName::from_bytes(name.as_bytes()),
@@ -273,6 +274,36 @@ pub fn render(api: &dyn VendorApi, r: &Response, req: &Req) -> Reply {
         }
     }
     res
+}
+
+/// The `{param}` and `{id}` of a named error answered by an override: the scenario's
+/// `params`, else `param` = the first key of the override's `match.query` the request has (else
+/// the request's first query key) and `id` = for `bad_query` the request's value of `param`,
+/// otherwise the path's last segment.
+pub fn error_holes<'a>(
+    name: ErrorName,
+    r: &'a Response,
+    matcher: &'a RequestMatch,
+    req: &'a Req,
+) -> (&'a str, &'a str) {
+    let param = r.holes.param.as_deref().unwrap_or_else(|| {
+        matcher
+            .query
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .find(|k| req.param(k).is_some())
+            .or_else(|| req.query.first().map(|(k, _)| k.as_str()))
+            .unwrap_or_default()
+    });
+    let id = r.holes.id.as_deref().unwrap_or_else(|| match name {
+        ErrorName::BadQuery => req.param(param).unwrap_or_default(),
+        _ => req
+            .path
+            .rsplit('/')
+            .find(|s| !s.is_empty())
+            .unwrap_or_default(),
+    });
+    (param, id)
 }
 
 /// The reply of an injected status: the named vendor error (or the vendor's internal error)

@@ -1,9 +1,10 @@
 //! [`Store`]: one vendor's virtual dataset plus its overlay of changes.
 //!
-//! The dataset is never materialized. The [`Overlay`] holds what changed: deleted generated
-//! indices and extra events (scenario fixtures, events added at run time) placed on the time
-//! axis. Reads take one atomic load of the overlay (`arc-swap`); writes copy it (they are rare
-//! and the overlay is small).
+//! The dataset is never materialized. The overlay ([`crate::overlay`]) holds what changed:
+//! deleted generated indices and extra events (scenario fixtures, events added at run time)
+//! placed on the time axis. Reads go through the [`Overlay`] interface (the in-process
+//! [`MemoryOverlay`]: one atomic load, no lock); writes cost O(log n) per event whatever the
+//! overlay's size, and are bounded (`serve --max-added`).
 //!
 //! The visible events, oldest first, are the generated indices that are not deleted with the
 //! extra events merged in by time: an extra with `after == a` sits after generated index
@@ -13,121 +14,22 @@
 //! are the base region plus the arrivals counted at the clock's `now`
 //! ([`Store::visible_len`]), and extras whose time lies after `now` are not visible yet.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::iter::Peekable;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use arc_swap::ArcSwap;
 use eventmock_fake::time::Arrivals;
 use eventmock_fake::{Dataset, DatasetConfig, DatasetError, Generator, IdError};
 
 use crate::clock::{Clock, ClockMode, Timeline};
 use crate::events::EventMeta;
+use crate::overlay::{
+    Change, DEFAULT_MAX_ADDED, Full, Hit, MemoryOverlay, Overlay, OverlaySnapshot,
+};
 
 /// Ids minted for added events are those of indices from here on: far past any length a
 /// dataset reaches with arrivals, so a minted id never becomes a generated one.
 pub const MINTED_FROM: u64 = eventmock_fake::codec::MAX_INDEX / 2;
-
-/// An event added beside the generated ones.
-#[derive(Debug)]
-pub struct Extra<E> {
-    /// Its id, in the vendor's format.
-    pub id: String,
-    /// How many generated indices lie before it on the time axis.
-    pub after: u64,
-    /// The event itself.
-    pub event: Arc<E>,
-}
-
-impl<E> Clone for Extra<E> {
-    fn clone(&self) -> Self {
-        Self {
-            id: self.id.clone(),
-            after: self.after,
-            event: Arc::clone(&self.event),
-        }
-    }
-}
-
-/// The changes to a dataset.
-#[derive(Debug)]
-pub struct Overlay<E> {
-    /// Generated indices that are deleted (or replaced by an extra with the same id).
-    pub deleted: IndexSet,
-    /// Extra events, sorted by `(after, insertion order)`.
-    pub extras: Vec<Extra<E>>,
-    /// Extra id → position in `extras`.
-    pub extra_ids: BTreeMap<String, usize>,
-}
-
-impl<E> Default for Overlay<E> {
-    fn default() -> Self {
-        Self {
-            deleted: IndexSet::default(),
-            extras: Vec::new(),
-            extra_ids: BTreeMap::new(),
-        }
-    }
-}
-
-impl<E> Clone for Overlay<E> {
-    fn clone(&self) -> Self {
-        Self {
-            deleted: self.deleted.clone(),
-            extras: self.extras.clone(),
-            extra_ids: self.extra_ids.clone(),
-        }
-    }
-}
-
-/// A sorted set of generated indices: membership and "how many below `g`" in O(log n), which
-/// the paging arithmetic asks for on every step.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct IndexSet {
-    /// The indices, sorted, without duplicates.
-    sorted: Vec<u64>,
-}
-
-impl IndexSet {
-    /// Adds `i`; `false` if it was there already.
-    pub fn insert(&mut self, i: u64) -> bool {
-        match self.sorted.binary_search(&i) {
-            Ok(_) => false,
-            Err(at) => {
-                self.sorted.insert(at, i);
-                true
-            }
-        }
-    }
-
-    /// Whether `i` is in the set.
-    pub fn contains(&self, i: &u64) -> bool {
-        self.sorted.binary_search(i).is_ok()
-    }
-
-    /// How many indices are in the set.
-    pub fn len(&self) -> usize {
-        self.sorted.len()
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(&self) -> bool {
-        self.sorted.is_empty()
-    }
-
-    /// How many indices are `< g`.
-    pub fn count_below(&self, g: u64) -> u64 {
-        self.sorted.partition_point(|d| *d < g) as u64
-    }
-}
-
-impl Extend<u64> for IndexSet {
-    fn extend<T: IntoIterator<Item = u64>>(&mut self, iter: T) {
-        self.sorted.extend(iter);
-        self.sorted.sort_unstable();
-        self.sorted.dedup();
-    }
-}
 
 /// One visible event: generated (by index) or extra.
 #[derive(Debug)]
@@ -155,14 +57,18 @@ pub enum Lookup<E> {
 pub struct Store<G: Generator> {
     /// The virtual dataset.
     dataset: Dataset<G>,
-    /// The current overlay.
-    overlay: ArcSwap<Overlay<G::Event>>,
+    /// The changes.
+    overlay: Box<dyn Overlay<G::Event>>,
     /// Ids minted for added events so far (new ids are those of indices past the end).
     minted: AtomicU64,
+    /// `minted` when the base was sealed (restored with it).
+    sealed_minted: AtomicU64,
     /// The world's clock: how far the dataset has grown, which extras are visible yet.
     clock: Arc<dyn Clock>,
     /// Whether the clock moves (extras in the future wait for it).
     moving: bool,
+    /// The delivery ledger and rate limiter of this mount.
+    tracking: crate::ledger::Tracking,
 }
 
 impl<G: Generator> Store<G> {
@@ -174,17 +80,42 @@ impl<G: Generator> Store<G> {
     /// A store over a new dataset on the world's clock, growing by `timeline.arrivals` from
     /// the later of the clock's start and the dataset's anchor.
     pub fn with_timeline(config: DatasetConfig, timeline: &Timeline) -> Result<Self, DatasetError> {
+        Self::with_overlay(
+            config,
+            timeline,
+            Box::new(MemoryOverlay::new(DEFAULT_MAX_ADDED)),
+        )
+    }
+
+    /// [`Store::with_timeline`] with the overlay kept by `overlay` (a shared backend).
+    pub fn with_overlay(
+        config: DatasetConfig,
+        timeline: &Timeline,
+        overlay: Box<dyn Overlay<G::Event>>,
+    ) -> Result<Self, DatasetError> {
         let arrivals = timeline.arrivals.map(|rate| Arrivals {
             origin: timeline.clock.start().max(config.anchor),
             rate,
         });
         Ok(Self {
             dataset: Dataset::new(config)?.with_arrivals(arrivals),
-            overlay: ArcSwap::from_pointee(Overlay::default()),
+            overlay,
             minted: AtomicU64::new(0),
+            sealed_minted: AtomicU64::new(0),
             moving: timeline.clock.mode() != ClockMode::Frozen,
             clock: Arc::clone(&timeline.clock),
+            tracking: crate::ledger::Tracking {
+                ledger: crate::ledger::Ledger::new(),
+                limiter: timeline
+                    .rate_limit
+                    .map(|l| crate::ratelimit::RateLimiter::new(G::VENDOR, l)),
+            },
         })
+    }
+
+    /// The delivery ledger and rate limiter of this mount.
+    pub fn tracking(&self) -> &crate::ledger::Tracking {
+        &self.tracking
     }
 
     /// The world's clock.
@@ -228,9 +159,9 @@ impl<G: Generator> Store<G> {
         &self.dataset
     }
 
-    /// The current overlay (a snapshot).
-    pub fn overlay(&self) -> Arc<Overlay<G::Event>> {
-        self.overlay.load_full()
+    /// The overlay.
+    pub fn overlay(&self) -> &dyn Overlay<G::Event> {
+        &*self.overlay
     }
 
     /// A fresh number for minting an id (`dataset.id(Store::minted_index(n))` is in format and
@@ -255,117 +186,56 @@ impl<G: Generator> Store<G> {
     where
         G::Event: EventMeta,
     {
-        let overlay = self.overlay.load();
-        if let Some(pos) = overlay.extra_ids.get(id) {
-            let event = &overlay.extras[*pos].event;
-            if !self.arrived(event) {
-                return Lookup::NotFound;
-            }
-            return Lookup::Extra(Arc::clone(event));
-        }
-        match self.index(id) {
-            Ok(i) if overlay.deleted.contains(&i) => Lookup::NotFound,
-            Ok(i) => Lookup::Generated(i),
-            Err(IdError::Unknown) => Lookup::NotFound,
-            Err(IdError::Malformed) => Lookup::Malformed,
+        let index = self.index(id);
+        match self.overlay.lookup(id, index.as_ref().ok().copied()) {
+            Hit::Extra(e) if self.arrived(&e) => Lookup::Extra(e),
+            Hit::Extra(_) | Hit::Deleted => Lookup::NotFound,
+            Hit::Absent => match index {
+                Ok(i) => Lookup::Generated(i),
+                Err(IdError::Unknown) => Lookup::NotFound,
+                Err(IdError::Malformed) => Lookup::Malformed,
+            },
         }
     }
 
-    /// Deletes the event with `id`; `false` if there was none.
-    pub fn delete(&self, id: &str) -> bool {
-        let mut deleted = false;
-        self.overlay.rcu(|current| {
-            let mut next = Overlay::clone(current);
-            deleted = false;
-            if let Some(pos) = next.extra_ids.get(id).copied() {
-                next.extras.remove(pos);
-                reindex(&mut next);
-                deleted = true;
-            } else if let Ok(i) = self.index(id) {
-                deleted = next.deleted.insert(i);
-            }
-            next
-        });
-        deleted
+    /// Deletes the event with `id`: `Ok(false)` if there was none, `Err` when the overlay is
+    /// full (a deleted generated event takes an entry).
+    pub fn delete(&self, id: &str) -> Result<bool, Full> {
+        let change = Change::Delete {
+            id: id.to_owned(),
+            index: self.index(id).ok(),
+        };
+        Ok(self
+            .overlay
+            .apply(vec![change])?
+            .first()
+            .copied()
+            .unwrap_or(false))
     }
 
     /// Adds (or replaces) an extra event with `id`, placed after `after` generated indices.
     /// An id of a generated event replaces that event.
-    pub fn put_extra(&self, id: String, after: u64, event: G::Event) {
-        let event = Arc::new(event);
-        self.overlay.rcu(|current| {
-            let mut next = Overlay::clone(current);
-            if let Some(pos) = next.extra_ids.get(&id).copied() {
-                next.extras.remove(pos);
-            }
-            if let Ok(i) = self.index(&id) {
-                next.deleted.insert(i);
-            }
-            let at = next.extras.partition_point(|e| e.after <= after);
-            next.extras.insert(
-                at,
-                Extra {
-                    id: id.clone(),
-                    after,
-                    event: Arc::clone(&event),
-                },
-            );
-            reindex(&mut next);
-            next
-        });
+    pub fn put_extra(&self, id: String, after: u64, event: G::Event) -> Result<(), Full> {
+        self.put_extras(vec![(id, after, event)])
     }
 
-    /// Adds (or replaces) many extra events `(id, after, event)` in one overlay change, as if
-    /// [`Store::put_extra`] were called for each in order (a later duplicate id wins), in time
-    /// O(extras + batch) rather than one copy per event.
-    pub fn put_extras(&self, items: Vec<(String, u64, G::Event)>) {
+    /// Adds (or replaces) many extra events `(id, after, event)` in one overlay change, all or
+    /// none, as if [`Store::put_extra`] were called for each in order (a later duplicate id
+    /// wins); O(log n) per event.
+    pub fn put_extras(&self, items: Vec<(String, u64, G::Event)>) -> Result<(), Full> {
         if items.is_empty() {
-            return;
+            return Ok(());
         }
-        // Later duplicates win: keep the last occurrence of each id.
-        let mut last: BTreeMap<String, usize> = BTreeMap::new();
-        for (n, (id, _, _)) in items.iter().enumerate() {
-            last.insert(id.clone(), n);
-        }
-        let mut batch: Vec<Extra<G::Event>> = Vec::with_capacity(last.len());
-        for (n, (id, after, event)) in items.into_iter().enumerate() {
-            if last.get(&id) == Some(&n) {
-                batch.push(Extra {
-                    id,
-                    after,
-                    event: Arc::new(event),
-                });
-            }
-        }
-        // Stable: equal `after` keeps batch order, after the existing ones.
-        batch.sort_by_key(|e| e.after);
-        let ids: BTreeSet<&str> = batch.iter().map(|e| e.id.as_str()).collect();
-        let generated: Vec<u64> = batch
-            .iter()
-            .filter_map(|e| self.index(&e.id).ok())
+        let changes = items
+            .into_iter()
+            .map(|(id, after, event)| Change::Put {
+                index: self.index(&id).ok(),
+                id,
+                after,
+                event: Arc::new(event),
+            })
             .collect();
-        self.overlay.rcu(|current| {
-            let mut next = Overlay {
-                deleted: current.deleted.clone(),
-                extras: Vec::with_capacity(current.extras.len() + batch.len()),
-                extra_ids: BTreeMap::new(),
-            };
-            next.deleted.extend(generated.iter().copied());
-            let mut old = current
-                .extras
-                .iter()
-                .filter(|e| !ids.contains(e.id.as_str()))
-                .peekable();
-            for new in &batch {
-                while let Some(e) = old.next_if(|e| e.after <= new.after) {
-                    next.extras.push(e.clone());
-                }
-                next.extras.push(new.clone());
-            }
-            next.extras.extend(old.cloned());
-            reindex(&mut next);
-            next
-        });
+        self.overlay.apply(changes).map(drop)
     }
 
     /// The id of the `n`-th visible event, oldest first.
@@ -379,9 +249,28 @@ impl<G: Generator> Store<G> {
         }
     }
 
-    /// Drops every change: back to the pure dataset.
+    /// Makes the current overlay the scenario's own state, the one [`Store::reset`] restores
+    /// (called once the fixtures are in).
+    pub fn seal(&self) {
+        self.overlay.seal();
+        self.sealed_minted
+            .store(self.minted.load(Ordering::Relaxed), Ordering::Relaxed);
+    }
+
+    /// Back to the sealed state: the scenario's fixtures stay, run-time changes go, and ids are
+    /// minted again from where they were.
     pub fn reset(&self) {
-        self.overlay.store(Arc::new(Overlay::default()));
+        self.overlay.restore();
+        self.minted.store(
+            self.sealed_minted.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Sets `serve --max-added`: the most entries (added plus deleted events) the overlay may
+    /// hold beyond the scenario's fixtures.
+    pub fn set_max_added(&self, max_added: u64) {
+        self.overlay.set_max_added(max_added);
     }
 
     /// How many generated indices have a time `<= t` (for placing extras by time), counting
@@ -412,19 +301,16 @@ impl<G: Generator> Store<G> {
         G::Event: EventMeta,
     {
         let len = self.visible_len();
-        let overlay = self.overlay.load_full();
-        let extras = &overlay.extras;
-        let mut extras_end = extras.len();
+        let overlay = self.overlay.snapshot();
+        let mut extras_end = overlay.extras_len();
         if self.moving {
-            // Extras are sorted by `after`: those before the generated head have arrived;
-            // of those at it, the leading ones whose time has come.
-            extras_end = extras.partition_point(|e| e.after < len);
-            while extras
-                .get(extras_end)
-                .is_some_and(|e| e.after == len && self.arrived(&e.event))
-            {
-                extras_end += 1;
-            }
+            // Extras are in time order: those before the generated head have arrived; of
+            // those at it, the leading ones whose time has come.
+            extras_end = len.checked_sub(1).map_or(0, |g| overlay.extras_up_to(g));
+            extras_end += overlay
+                .extras_from(extras_end)
+                .take_while(|(after, e)| *after == len && self.arrived(e))
+                .count() as u64;
         }
         View {
             len,
@@ -434,26 +320,17 @@ impl<G: Generator> Store<G> {
     }
 }
 
-fn reindex<E>(o: &mut Overlay<E>) {
-    o.extra_ids = o
-        .extras
-        .iter()
-        .enumerate()
-        .map(|(n, e)| (e.id.clone(), n))
-        .collect();
-}
-
 /// How many entries a descending walk fetches per position search.
 pub const DESCENDING_CHUNK: u64 = 256;
 
 /// A snapshot of the visible sequence, for paging.
 pub struct View<E> {
     /// Generated events visible (the base region and the arrivals so far).
-    len: u64,
+    pub len: u64,
     /// How many of the overlay's extras are visible (a prefix: the others lie in the future).
-    extras_end: usize,
+    extras_end: u64,
     /// The overlay at the time of the snapshot.
-    overlay: Arc<Overlay<E>>,
+    overlay: Arc<dyn OverlaySnapshot<E>>,
 }
 
 impl<E> View<E> {
@@ -467,21 +344,65 @@ impl<E> View<E> {
         self.total() == 0
     }
 
-    /// The visible extras, in order.
-    fn extras(&self) -> &[Extra<E>] {
-        &self.overlay.extras[..self.extras_end]
+    /// How many visible extras lie before generated index `g` (`after <= g`).
+    fn extras_up_to(&self, g: u64) -> u64 {
+        self.overlay.extras_up_to(g).min(self.extras_end)
+    }
+
+    /// The visible extras (fixtures, added events) in list order, each with how many
+    /// generated indices lie before it.
+    pub fn visible_extras(&self) -> Vec<(u64, Arc<E>)> {
+        self.overlay
+            .extras_from(0)
+            .take(self.extras_end as usize)
+            .collect()
+    }
+
+    /// Whether generated index `i` is deleted.
+    pub fn is_deleted(&self, i: u64) -> bool {
+        self.overlay.is_deleted(i)
+    }
+
+    /// How many generated indices in `[from, to)` are deleted.
+    pub fn deleted_between(&self, from: u64, to: u64) -> u64 {
+        if to <= from {
+            return 0;
+        }
+        self.overlay.deleted_below(to) - self.overlay.deleted_below(from)
+    }
+
+    /// The deleted generated indices in `[from, to)`, ascending: each found by a binary
+    /// search over the overlay's rank query (`deleted_below`).
+    pub fn deleted_iter(&self, from: u64, to: u64) -> impl Iterator<Item = u64> + '_ {
+        let mut at = from;
+        std::iter::from_fn(move || {
+            if at >= to || self.deleted_between(at, to) == 0 {
+                return None;
+            }
+            // The smallest g in [at, to) with a deleted index in [at, g].
+            let base = self.overlay.deleted_below(at);
+            let (mut lo, mut hi) = (at, to - 1);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if self.overlay.deleted_below(mid + 1) > base {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            at = lo + 1;
+            Some(lo)
+        })
     }
 
     /// How many events are visible.
     pub fn total(&self) -> u64 {
-        self.len - self.overlay.deleted.count_below(self.len) + self.extras_end as u64
+        self.len - self.overlay.deleted_below(self.len) + self.extras_end
     }
 
     /// Visible items strictly before generated index `g`.
     fn before(&self, g: u64) -> u64 {
-        let deleted = self.overlay.deleted.count_below(g);
-        let extras = self.extras().partition_point(|e| e.after <= g) as u64;
-        g - deleted + extras
+        g - self.overlay.deleted_below(g) + self.extras_up_to(g)
     }
 
     /// The visible entries from position `start` (0 = oldest) onwards, oldest first.
@@ -500,15 +421,20 @@ impl<E> View<E> {
         let before = self.before(g);
         // More extras before generated 0 than `start`: the walk begins among them.
         let (extras_from, skip) = if before <= start {
-            let from = self.extras().partition_point(|e| e.after <= g);
-            (from, start - before)
+            (self.extras_up_to(g), start - before)
         } else {
             (0, start)
         };
+        let visible = self.extras_end.saturating_sub(extras_from);
+        let extras: Box<dyn Iterator<Item = (u64, Arc<E>)> + '_> = Box::new(
+            self.overlay
+                .extras_from(extras_from)
+                .take(usize::try_from(visible).unwrap_or(usize::MAX)),
+        );
         Walk {
             view: self,
             g,
-            extra: extras_from,
+            extras: extras.peekable(),
         }
         .skip(skip as usize)
     }
@@ -538,8 +464,8 @@ struct Walk<'a, E> {
     view: &'a View<E>,
     /// The next generated index.
     g: u64,
-    /// The next extra (position in `extras`).
-    extra: usize,
+    /// The next visible extras, each with its `after`.
+    extras: Peekable<Box<dyn Iterator<Item = (u64, Arc<E>)> + 'a>>,
 }
 
 impl<E> Iterator for Walk<'_, E> {
@@ -547,23 +473,17 @@ impl<E> Iterator for Walk<'_, E> {
 
     fn next(&mut self) -> Option<Entry<E>> {
         loop {
-            let extras = self.view.extras();
-            // Extras with after <= g come before generated g.
-            if let Some(e) = extras.get(self.extra)
-                && e.after <= self.g
-            {
-                self.extra += 1;
-                return Some(Entry::Extra(Arc::clone(&e.event)));
-            }
-            if self.g >= self.view.len {
-                // Extras placed past the end.
-                let e = extras.get(self.extra)?;
-                self.extra += 1;
-                return Some(Entry::Extra(Arc::clone(&e.event)));
-            }
+            // Extras with after <= g come before generated g; past the end, all that remain.
             let g = self.g;
+            let len = self.view.len;
+            if let Some((_, e)) = self.extras.next_if(|(after, _)| *after <= g || g >= len) {
+                return Some(Entry::Extra(e));
+            }
+            if g >= len {
+                return None;
+            }
             self.g += 1;
-            if !self.view.overlay.deleted.contains(&g) {
+            if !self.view.overlay.is_deleted(g) {
                 return Some(Entry::Generated(g));
             }
         }
@@ -594,7 +514,7 @@ mod tests {
         let d = store.dataset();
         // Deletions spread out, extras before the start, in the middle and past the end.
         for i in (0..600).step_by(7) {
-            assert!(store.delete(&d.id(i)));
+            assert_eq!(store.delete(&d.id(i)), Ok(true));
         }
         for (n, after) in [0u64, 0, 1, 300, 300, 599, 600, 600]
             .into_iter()
@@ -602,7 +522,7 @@ mod tests {
         {
             let mut e = store.generate(n as u64);
             e.target.target_id = n as i64;
-            store.put_extra(format!("extra-{n}"), after, e);
+            store.put_extra(format!("extra-{n}"), after, e).unwrap();
         }
         let view = store.view();
         let total = view.total();

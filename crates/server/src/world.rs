@@ -165,6 +165,7 @@ impl World {
                     timeline: Timeline {
                         clock: std::sync::Arc::clone(&clock),
                         arrivals: rate,
+                        rate_limit: vm.rate_limit,
                     },
                     cf_api_version: vm.api_version,
                     allow: vm.allow,
@@ -188,6 +189,7 @@ impl World {
                         message: e.to_string(),
                     })?;
                 }
+                api.seal();
                 mounts.push(Mount {
                     prefix,
                     api,
@@ -205,6 +207,11 @@ impl World {
             scenario_names: scenarios.iter().map(|s| s.name.clone()).collect(),
             rules: Arc::new(Rules::new(scenarios)),
             time: WorldClock { clock, arrivals },
+            cors: scenarios
+                .iter()
+                .filter_map(|s| s.cors.as_ref())
+                .map(|origins| crate::cors::Cors::new(origins.clone()))
+                .reduce(|a, b| a.merge(&b)),
         })
     }
 

@@ -471,6 +471,11 @@ async fn catalog_of_named_errors_and_example_curl() {
         ),
         (ErrorName::Internal, 500, "Internal Server Error"),
         (
+            ErrorName::RateLimited,
+            429,
+            r#"{"detail":"Too Many Requests"}"#,
+        ),
+        (
             ErrorName::Validation,
             422,
             r#"{"detail":[{"type":"missing","loc":["query","{param}"],"msg":"Field required","input":null}]}"#,

@@ -40,8 +40,6 @@ fn main() -> ExitCode {
         eprintln!("unknown target `{name}`; targets: {}", names.join(", "));
         return ExitCode::from(2);
     };
-    // Failures are reported below, one line each; the default hook would print every panic.
-    std::panic::set_hook(Box::new(|_| {}));
     let mut failed = 0;
     for t in chosen {
         let list = match inputs(t, paths) {

@@ -1,6 +1,6 @@
-//! The id codecs (`eventmock_fake::codec`) over every dataset a scenario or the CLI can ask
-//! for: any seed, size 1 ..= 2^40, an anchor anywhere RFC 3339 reaches (years 0000–9999 with
-//! any offset), any positive window.
+//! The id codecs (`eventmock_fake::codec`) over every dataset `Dataset::new` accepts
+//! (`DatasetConfig::check`: any key, size 1 ..= 2^40, any positive window, events within the
+//! years 0000–9999), with or without arrivals growing it at its head.
 //!
 //! Invariants: the id of every index decodes to that index (`encode_into` writes the same
 //! id); and a text that decodes to an index *is* that index's id (one event, one id: no second
@@ -10,8 +10,9 @@
 //! `UUIDField` does), so an upper-case spelling of an id is the same id.
 
 use eventmock_fake::codec::MAX_INDEX;
-use eventmock_fake::time::{Micros, TimeAxis, parse_rfc3339};
-use eventmock_fake::{IdCodec, IdFormat};
+use eventmock_fake::dataset::{EARLIEST, LATEST};
+use eventmock_fake::time::{Arrivals, Micros, TimeAxis};
+use eventmock_fake::{DatasetConfig, IdCodec, IdFormat, Rate};
 
 use crate::input::Input;
 
@@ -21,13 +22,6 @@ const FORMATS: [IdFormat; 4] = [
     IdFormat::UuidV7,
     IdFormat::HaloTimestampHex,
 ];
-
-/// The earliest and latest anchors `parse_rfc3339` can produce.
-fn anchor_range() -> (Micros, Micros) {
-    let first = parse_rfc3339("0000-01-01T00:00:00+99:59").unwrap_or(Micros::MIN);
-    let last = parse_rfc3339("9999-12-31T23:59:60.999999-99:59").unwrap_or(Micros::MAX);
-    (first, last)
-}
 
 /// Reads an integer in `lo ..= hi` from the input: a raw value or, half the time, one of the
 /// range's edges (where overflow lives).
@@ -48,17 +42,48 @@ pub fn run(data: &[u8]) {
     let mut input = Input::new(data);
     let format = FORMATS[usize::from(input.byte()) % FORMATS.len()];
     let key = input.u64();
-    let len = in_range(&mut input, 1, i128::from(MAX_INDEX)) as u64;
-    let (first, last) = anchor_range();
-    let anchor = in_range(&mut input, i128::from(first), i128::from(last)) as Micros;
-    let window = in_range(&mut input, 1, i128::from(Micros::MAX)) as Micros;
-    let index = in_range(&mut input, 0, i128::from(len) - 1) as u64;
-    let codec = IdCodec::new(key, format, TimeAxis::new(anchor, window, len));
-    let what = format!("{format:?} key={key} len={len} anchor={anchor} window={window}");
+    let config = DatasetConfig {
+        seed: 0,
+        len: in_range(&mut input, 0, i128::from(MAX_INDEX) + 1) as u64,
+        anchor: in_range(&mut input, i128::from(EARLIEST) - 1, i128::from(LATEST) + 1) as Micros,
+        window: in_range(&mut input, 0, i128::from(Micros::MAX)) as Micros,
+    };
+    if config.check().is_err() {
+        return;
+    }
+    let DatasetConfig {
+        len,
+        anchor,
+        window,
+        ..
+    } = config;
+    let mut codec = IdCodec::new(key, format, TimeAxis::new(anchor, window, len));
+    // Arrivals: a steady rate from the anchor on; `count` events exist (base + arrived).
+    let rate = Rate::per_second(in_range(&mut input, 1, i128::from(Rate::MAX_COUNT)) as u64);
+    let arrived = in_range(&mut input, 0, i128::from(MAX_INDEX)) as u64;
+    let count = match rate {
+        Some(rate) if input.byte() & 1 == 1 => {
+            codec.set_arrivals(Some(Arrivals {
+                origin: anchor,
+                rate,
+            }));
+            len.saturating_add(arrived)
+        }
+        _ => len,
+    };
+    if codec.time_of(count - 1) > LATEST {
+        // Arrivals past the year 9999 need a clock millennia ahead: not a dataset in use.
+        return;
+    }
+    let index = in_range(&mut input, 0, i128::from(count) - 1) as u64;
+    let what = format!(
+        "{format:?} key={key} len={len} anchor={anchor} window={window} count={count} {:?}",
+        codec.axis().arrivals
+    );
 
     let id = codec.encode(index);
     assert_eq!(
-        codec.decode(&id, len),
+        codec.decode(&id, count),
         Ok(index),
         "{what}: the id {id} of index {index} does not decode to it"
     );
@@ -76,7 +101,7 @@ pub fn run(data: &[u8]) {
         String::from_utf8_lossy(&near),
         String::from_utf8_lossy(input.rest()),
     ] {
-        if let Ok(i) = codec.decode(&text, len) {
+        if let Ok(i) = codec.decode(&text, count) {
             let own = codec.encode(i);
             let same = match format {
                 IdFormat::UuidV4 | IdFormat::UuidV7 => own.eq_ignore_ascii_case(&text),

@@ -47,7 +47,10 @@ impl Served {
         reader.read_line(&mut line).unwrap();
         let addr = line
             .split_whitespace()
-            .find_map(|w| w.strip_prefix("http://"))
+            .find_map(|w| {
+                w.strip_prefix("http://")
+                    .or_else(|| w.strip_prefix("https://"))
+            })
             .expect("address in the banner")
             .to_owned();
         let mut banner = vec![line.trim_end().to_owned()];

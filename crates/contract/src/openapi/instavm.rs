@@ -75,6 +75,12 @@ pub(super) fn build(b: &mut Builder) {
             ],
             "responses": {
                 "200": body("Successful Response", JSON, list, json!({})),
+                "400": body(
+                    "A `cursor` this API did not issue: `{\"detail\":\"Invalid cursor\"}`.",
+                    JSON,
+                    http_error.clone(),
+                    json!({})
+                ),
                 "401": unauthenticated.clone(),
                 "422": validation.clone()
             }

@@ -1,6 +1,6 @@
 //! Probely: `GET /events/{id}/` and `GET /events/` (Django REST Framework).
 
-use eventmock_model::probely::{ErrorBody, Event, EventList};
+use eventmock_model::probely::{ErrorBody, Event, EventList, EventType, ObjectType};
 use serde_json::json;
 
 use super::{Builder, JSON, body, path_param, query};
@@ -52,6 +52,14 @@ pub(super) fn build(b: &mut Builder) {
     );
 
     let list = b.schema::<EventList>();
+    let event_type = b.schema::<EventType>();
+    let object_type = b.schema::<ObjectType>();
+    // DRF's field errors: each invalid parameter → its messages.
+    let field_errors = json!({
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": { "type": "array", "items": { "type": "string" } }
+    });
     b.operation(
         "get",
         "/events/",
@@ -62,10 +70,18 @@ pub(super) fn build(b: &mut Builder) {
             "parameters": [
                 query("page", "Page number, from 1.", json!({ "type": "integer", "minimum": 1, "default": 1 })),
                 query("length", "Page size.", json!({ "type": "integer", "minimum": 1 })),
-                query("ordering", "Field to order by; `-` prefix for descending.", json!({ "type": "string" }))
+                query("ordering", "Field to order by; `-` prefix for descending.", json!({ "type": "string" })),
+                query("event_type", "Only events of this type (exact).", event_type),
+                query("object_type", "Only events about this kind of object (exact).", object_type)
             ],
             "responses": {
                 "200": body("A page of events.", JSON, list, json!({})),
+                "400": body(
+                    "A filter value outside its choices, DRF's field errors: `{\"event_type\":[\"Select a valid choice. x is not one of the available choices.\"]}`.",
+                    JSON,
+                    field_errors,
+                    json!({})
+                ),
                 "401": unauthenticated.clone(),
                 "404": not_found.clone()
             }

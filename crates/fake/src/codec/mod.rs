@@ -136,6 +136,27 @@ impl IdCodec {
         }
     }
 
+    /// The id of `index` for an event that happened at `time` (Unix microseconds) rather than
+    /// at `time_of(index)`: ids of events added beside the dataset (indices past its end) carry
+    /// their own event's time (Halo's `YYYYMMDDhhmmss`, UUID v7 milliseconds). Equal to
+    /// [`IdCodec::encode`] for formats without a time part.
+    pub fn encode_at_time(&self, index: u64, time: i64) -> String {
+        let perm = self.feistel.permute(index);
+        match self.format {
+            IdFormat::UuidV7 => uuid_ids::encode_v7(
+                time.div_euclid(1000),
+                perm,
+                self.tag(index, uuid_ids::V7_TAG_BITS),
+            ),
+            IdFormat::HaloTimestampHex => halo::encode(
+                &Civil::from_micros(time),
+                perm,
+                self.tag(index, halo::TAG_BITS),
+            ),
+            IdFormat::Base58x12 | IdFormat::UuidV4 => self.encode(index),
+        }
+    }
+
     /// The index of `id`, if this dataset (of `len` events) produced it.
     pub fn decode(&self, id: &str, len: u64) -> Result<u64, IdError> {
         let (perm, tag, time) = match self.format {

@@ -163,3 +163,26 @@ fn v7_ids_of_events_before_1970_decode() {
         assert_eq!(c.decode(&id, 10), Ok(index), "{id}");
     }
 }
+
+#[test]
+fn ids_at_a_given_time_carry_that_time() {
+    // 2025-12-24T10:00:00.123456Z
+    let t = 1_766_570_400_123_456;
+    for format in FORMATS {
+        let c = codec(format, 9);
+        let id = c.encode_at_time(7, t);
+        assert!(well_formed(format, &id), "{format:?} {id}");
+        match format {
+            IdFormat::HaloTimestampHex => assert!(id.starts_with("20251224100000"), "{id}"),
+            // 0x019b4f...: the milliseconds 1766570400123.
+            IdFormat::UuidV7 => {
+                let ms = u64::from_str_radix(&id[..8], 16).unwrap() << 16
+                    | u64::from_str_radix(&id[9..13], 16).unwrap();
+                assert_eq!(ms, 1_766_570_400_123, "{id}");
+            }
+            IdFormat::Base58x12 | IdFormat::UuidV4 => assert_eq!(id, c.encode(7)),
+        }
+        // The same index and time always give the same id.
+        assert_eq!(id, c.encode_at_time(7, t));
+    }
+}

@@ -12,10 +12,10 @@ mod vendors;
 
 use std::collections::{BTreeMap, HashMap};
 
-use eventmock_fake::DatasetConfig;
 use eventmock_fake::Span;
 use eventmock_fake::codec::MAX_INDEX;
 use eventmock_fake::time::parse_rfc3339;
+use eventmock_fake::{DatasetConfig, DatasetError};
 use eventmock_model::Vendor;
 use regex::Regex;
 
@@ -28,7 +28,7 @@ use crate::ids::{describe, id_format, well_formed};
 use crate::locate::{Locator, join};
 use crate::matcher::{Matcher, PathMatcher, RegexMatch, Template};
 use crate::scenario::{
-    Action, Auth, Body, CfApiVersion, Check, ClockSpec, Fault, Fixture, Latency, Override,
+    Action, Auth, Body, CfApiVersion, Check, ClockSpec, ErrorHoles, Fault, Fixture, Latency, Override,
     RequestMatch, Response, Scenario, StatusFault, VendorMount,
 };
 
@@ -160,6 +160,7 @@ impl Validator<'_> {
             .filter_map(|(i, f)| self.fault(&format!("faults[{i}]"), f))
             .collect();
         let checks = self.checks(&raw.checks);
+        let cors = raw.cors.as_ref().map(|c| self.cors_origins(&c.origins));
         Scenario {
             name: raw.name.clone(),
             description: raw.description.clone(),
@@ -169,6 +170,28 @@ impl Validator<'_> {
             overrides,
             faults,
             checks,
+            cors,
         }
+    }
+
+    /// The `cors.origins` list, each checked to be what a browser sends as `Origin`.
+    fn cors_origins(&mut self, origins: &[String]) -> Vec<String> {
+        for (i, origin) in origins.iter().enumerate() {
+            let host = origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"));
+            let ok = host.is_some_and(|h| {
+                !h.is_empty() && !h.contains('/') && !h.bytes().any(|b| b.is_ascii_whitespace())
+            });
+            if !ok {
+                self.err(
+                    &format!("cors.origins[{i}]"),
+                    "invalid CORS origin",
+                    format!("`{origin}`"),
+                    "`http://host[:port]` or `https://host[:port]`, without a path",
+                );
+            }
+        }
+        origins.to_vec()
     }
 }

@@ -178,16 +178,62 @@ impl Validator<'_> {
             (_, _, Some(e)) => Body::Error(e),
             _ => Body::Empty,
         };
+        let headers_ok = self.headers(&join(path, "headers"), &r.headers);
         let headers = r
             .headers
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        status_ok.then_some(Response {
+        let holes = match (&r.params, r.error) {
+            (Some(p), Some(_)) => ErrorHoles {
+                param: p.param.clone(),
+                id: p.id.clone(),
+            },
+            (Some(_), None) => {
+                self.err_key(
+                    &join(path, "params"),
+                    "`params` without `error`",
+                    "`params`".into(),
+                    "`params` only together with `error` (they fill the error's text)",
+                );
+                ErrorHoles::default()
+            }
+            (None, _) => ErrorHoles::default(),
+        };
+        (status_ok && headers_ok).then_some(Response {
             status: r.status,
             headers,
             body,
+            holes,
         })
+    }
+
+    /// Checks that response headers are valid HTTP (a name of token characters, a value of
+    /// visible ASCII, space and tab); true when all are.
+    pub(super) fn headers(&mut self, path: &str, headers: &BTreeMap<String, String>) -> bool {
+        let mut ok = true;
+        for (name, value) in headers {
+            let at = join(path, name);
+            if !is_header_name(name) {
+                self.err_key(
+                    &at,
+                    "invalid HTTP header name",
+                    format!("`{name}`"),
+                    "letters, digits and !#$%&'*+-.^_`|~ only (no spaces or colons)",
+                );
+                ok = false;
+            }
+            if !is_header_value(value) {
+                self.err(
+                    &at,
+                    "invalid HTTP header value",
+                    format!("{value:?}"),
+                    "visible ASCII characters, spaces and tabs (no line breaks or non-ASCII)",
+                );
+                ok = false;
+            }
+        }
+        ok
     }
 
     /// Checks an optional status code; true when valid.
@@ -203,6 +249,38 @@ impl Validator<'_> {
                 false
             }
             _ => true,
+        }
+    }
+}
+
+/// Whether `name` is an HTTP field name (RFC 9110 `token`).
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Whether `value` is a field value the server can send: visible ASCII, space and tab.
+fn is_header_value(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_and_values() {
+        assert!(is_header_name("retry-after") && is_header_name("X-Trace_1"));
+        for bad in ["", "retry after", "x:y", "é", "a\n"] {
+            assert!(!is_header_name(bad), "{bad:?}");
+        }
+        assert!(is_header_value("5") && is_header_value("a b\tc") && is_header_value(""));
+        for bad in ["a\nb", "a\rb", "é", "\u{7f}"] {
+            assert!(!is_header_value(bad), "{bad:?}");
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Validation of `vendors:`: mounts, datasets, auth and fixtures.
 
 use super::*;
+use crate::event_time::{Source, settle};
+use crate::ids::{id_in, id_path as event_id_path};
 
 impl Validator<'_> {
     /// One vendor mount.
@@ -69,6 +71,23 @@ impl Validator<'_> {
                     "a positive duration such as 30d, 12h, 90m or 45s",
                 ),
             }
+        }
+        if let Err(e @ DatasetError::TimeRange { .. }) = dataset.check() {
+            let at = if vf.window.is_some() {
+                "window"
+            } else {
+                "anchor"
+            };
+            self.err(
+                &join(path, at),
+                e.to_string(),
+                format!(
+                    "anchor `{}`, window `{}`",
+                    vf.anchor.as_deref().unwrap_or("(default)"),
+                    vf.window.as_deref().unwrap_or("(default)")
+                ),
+                "events between the years 0000 and 9999",
+            );
         }
         let auth = self.auth(&join(path, "auth"), vf.auth.as_ref());
         let fixtures = self.fixtures(path, vendor, dataset, vf);
@@ -195,33 +214,90 @@ impl Validator<'_> {
             } else {
                 seen.insert(&f.id, i);
             }
-            let at = match &f.at {
-                None => anchor,
-                Some(a) => parse_rfc3339(a).unwrap_or_else(|e| {
+            let at_given = f.at.as_ref().and_then(|a| match parse_rfc3339(a) {
+                Ok(t) => Some(t),
+                Err(e) => {
                     self.err(
                         &join(&fpath, "at"),
                         format!("invalid fixture time: {}", e.reason),
                         format!("`{a}`"),
                         "an RFC 3339 time such as 2025-12-24T10:00:00Z",
                     );
-                    anchor
-                }),
-            };
-            if let Err(e) = crate::fixture::check_fixture(vendor, dataset, &f.id, &f.event) {
-                let field = if e.path == "." {
-                    join(&fpath, "event")
-                } else {
-                    join(&fpath, &format!("event.{}", e.path))
-                };
+                    None
+                }
+            });
+            let event_path = join(&fpath, "event");
+            let id_ok = well_formed(format, &f.id);
+            if let Some(inner) = id_in(vendor, &f.event)
+                && inner.as_str() != Some(f.id.as_str())
+            {
+                let field = event_id_path(vendor).join(".");
                 self.err(
-                    &field,
+                    &join(&event_path, &field),
+                    format!("the event's `{field}` differs from the fixture's `id`"),
                     format!(
-                        "fixture event does not fit the {vendor} model: {}",
-                        e.message
+                        "`{}` against `{}`",
+                        inner
+                            .as_str()
+                            .map_or_else(|| inner.to_string(), str::to_owned),
+                        f.id
                     ),
-                    format!("`{}`", e.path),
-                    "a value the vendor's event model accepts",
+                    "no id inside `event` (the fixture's `id` sets it), or the same one",
                 );
+            }
+            let mut patch = f.event.clone();
+            let mut time_field_blamed = None;
+            let at = match settle(
+                vendor,
+                at_given,
+                id_ok.then_some(f.id.as_str()),
+                anchor,
+                &mut patch,
+            ) {
+                Ok(t) => t,
+                Err(e) => {
+                    let blamed = match &e.source {
+                        Source::At => join(&fpath, "at"),
+                        Source::Id => id_path.clone(),
+                        Source::Field(field) => {
+                            time_field_blamed = Some(field.clone());
+                            join(&event_path, field)
+                        }
+                    };
+                    self.err(&blamed, e.message, e.found, &e.expected);
+                    at_given.unwrap_or(anchor)
+                }
+            };
+            let problems = crate::fixture::check_fixture(vendor, dataset, &f.id, &patch);
+            // A time field that is not a time was reported above already.
+            for e in problems
+                .into_iter()
+                .filter(|e| time_field_blamed.as_ref() != Some(&e.path))
+            {
+                let field = if e.path == "." {
+                    event_path.clone()
+                } else {
+                    join(&event_path, &e.path)
+                };
+                let message = format!(
+                    "fixture event does not fit the {vendor} model: {}",
+                    e.message
+                );
+                if e.unknown {
+                    self.err_key(
+                        &field,
+                        message,
+                        format!("`{}`", e.path),
+                        "a field of the vendor's event, at its place",
+                    );
+                } else {
+                    self.err(
+                        &field,
+                        message,
+                        format!("`{}`", e.path),
+                        "a value the vendor's event model accepts",
+                    );
+                }
             }
             out.push(Fixture {
                 id: f.id.clone(),

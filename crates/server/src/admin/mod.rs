@@ -7,6 +7,8 @@
 //! - [`access`]: who may call the admin API (loopback, or a bearer token when enabled).
 //! - [`pattern`]: [`RequestPattern`], the request matcher of journal filters and verification.
 //! - `routes`: the admin endpoints; `clock`: reading and moving the world's clock.
+//! - `routes`: the admin endpoints.
+//! - [`HEALTH_PATH`]: the health probe, open to every peer (no token, no journal entry).
 //!
 //! Admin bodies may be larger than vendor ones: [`ControlConfig::admin_max_body_bytes`]
 //! (default 8 MiB) applies to admin paths from peers allowed to use the admin API, through
@@ -14,7 +16,9 @@
 //! `max_body_bytes`.
 
 pub mod access;
+pub mod bulk;
 mod clock;
+mod delivery;
 pub mod pattern;
 mod routes;
 
@@ -29,6 +33,7 @@ use hyper::http::request::Parts;
 use crate::App;
 use crate::journal::{BODY_CAP, DEFAULT_CAPACITY, Journal, Record, RecordHeaders};
 use crate::metrics::Metrics;
+use crate::overlay::DEFAULT_MAX_ADDED;
 use crate::response::Reply;
 
 pub use access::AdminAccess;
@@ -54,6 +59,12 @@ pub struct ControlConfig {
     pub access: AdminAccess,
     /// Largest admin request body in bytes (for allowed peers). Default 8 MiB.
     pub admin_max_body_bytes: usize,
+    /// Whether the delivery ledger records what each client was served. Default on
+    /// (`serve --ledger off` turns it off).
+    pub ledger: bool,
+    /// Most entries (added plus deleted events) each vendor's overlay holds beyond its
+    /// scenario's fixtures (`serve --max-added`). Default [`DEFAULT_MAX_ADDED`].
+    pub max_added: u64,
 }
 
 impl Default for ControlConfig {
@@ -62,6 +73,8 @@ impl Default for ControlConfig {
             journal_capacity: DEFAULT_CAPACITY,
             access: AdminAccess::default(),
             admin_max_body_bytes: DEFAULT_ADMIN_MAX_BODY,
+            ledger: true,
+            max_added: DEFAULT_MAX_ADDED,
         }
     }
 }
@@ -166,8 +179,33 @@ impl Control {
     }
 }
 
-/// Answers an admin request (`path` under [`PREFIX`]) for `app`, after the access check.
+/// The health endpoint's path: answered for any peer, without a token, never journaled.
+pub const HEALTH_PATH: &str = "/__eventmock/health";
+
+/// The health endpoint's answer: 200 `{"status":"ok","version":"…"}`.
+fn health() -> Reply {
+    crate::response::reply(
+        hyper::StatusCode::OK,
+        "application/json",
+        Bytes::from_static(
+            concat!(
+                r#"{"status":"ok","version":""#,
+                env!("CARGO_PKG_VERSION"),
+                r#""}"#
+            )
+            .as_bytes(),
+        ),
+    )
+}
+
+/// Answers an admin request (`path` under [`PREFIX`]) for `app`, after the access check;
+/// `GET`/`HEAD` of [`HEALTH_PATH`] needs none (orchestrators probe from any address).
 pub fn handle(app: &App, req: Request<Bytes>, peer: SocketAddr) -> Reply {
+    if req.uri().path() == HEALTH_PATH
+        && (req.method() == hyper::Method::GET || req.method() == hyper::Method::HEAD)
+    {
+        return health();
+    }
     let access = &app.control().config().access;
     if let Err(denied) = access.check(peer, req.headers()) {
         return denied.reply();

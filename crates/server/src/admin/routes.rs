@@ -2,21 +2,24 @@
 //!
 //! | method | path (under `/__eventmock`) | answer |
 //! |---|---|---|
-//! | GET | `/vendors` | mounted vendors: name, prefix, port, total events, dataset seed and size |
+//! | GET | `/vendors` | mounted vendors: name, prefix, port, total events, overlay entries added, dataset seed and size |
 //! | GET | `/scenarios` | `{"scenarios":[names]}` |
-//! | POST | `/vendors/{vendor}/events[?partial=true]` | 201 `{"ids":[...]}`; 400 naming the field |
+//! | POST | `/vendors/{vendor}/events[?partial=true]` | 201 `{"ids":[...]}`; 400 naming the field; 409 for an id that exists, or when the overlay is full (`--max-added`); NDJSON bodies in `bulk` |
 //! | DELETE | `/vendors/{vendor}/events/{id}` | 204, or 404 |
-//! | POST | `/reset` | 204: overlays, sequence and fault counters cleared, manual clock rewound |
+//! | POST | `/reset` | 204: back to the current scenario's world (fixtures stay; run-time changes, sequence and fault counters rewound) |
 //! | GET | `/clock` | `{"mode","now","start","arrivals"}` (see `clock.rs`) |
 //! | POST | `/clock` | `{"advance":"90s"}` or `{"now":"…"}` → the new clock; 400 when refused |
+//! | GET | `/vendors/{vendor}/delivery[?client=C][&since=T]` | the delivery ledger's report (`delivery.rs`) |
+//! | DELETE | `/vendors/{vendor}/delivery[?client=C]` | 204, that client's (or every) record cleared |
 //! | PUT | `/scenario` | YAML body; 200 `{"scenarios":[name]}` or 400 `{"errors":[...]}` |
 //! | GET | `/requests?vendor=&path=&status=&method=&limit=` | journal entries, newest first |
 //! | DELETE | `/requests` | 204, journal cleared |
 //! | POST | `/requests/count` | [`RequestPattern`] body → `{"count":N}` |
 //! | GET | `/metrics` | Prometheus text |
+//! | GET | `/health` | 200 `{"status":"ok","version":…}`: any peer, no token (answered in `admin/mod.rs` before the access check) |
 //!
 //! With several mounts of one vendor, `?prefix=/x` (and `?port=N`) picks the mount; the first
-//! one is used otherwise.
+//! one is used otherwise. A `port` that is not a number is a 400.
 
 use bytes::Bytes;
 use eventmock_model::Vendor;
@@ -42,7 +45,7 @@ pub(super) fn error(status: StatusCode, message: impl Into<String>) -> Reply {
     json_reply(status, &json!({ "error": message.into() }))
 }
 
-fn no_content() -> Reply {
+pub(super) fn no_content() -> Reply {
     let mut res = reply(StatusCode::NO_CONTENT, CT, Bytes::new());
     res.headers_mut().remove(hyper::header::CONTENT_TYPE);
     res
@@ -63,7 +66,7 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
         ["vendors"] if method == Method::GET => vendors(app),
         ["scenarios"] if method == Method::GET => scenarios(app),
         ["vendors", vendor, "events"] if method == Method::POST => {
-            add_events(app, vendor, &query, &body)
+            add_events(app, vendor, &query, &parts.headers, &body)
         }
         ["vendors", vendor, "events", id] if method == Method::DELETE => {
             delete_event(app, vendor, id, &query)
@@ -74,6 +77,20 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
         }
         ["scenario"] if method == Method::PUT => put_scenario(app, &body),
         ["clock"] if method == Method::GET => super::clock::get(&app.world()),
+        ["vendors", vendor, "delivery"] if method == Method::GET => {
+            let world = app.world();
+            match mount(&world, vendor, &query) {
+                Ok(m) => super::delivery::get(m, &query, app.control().config().ledger),
+                Err(res) => res,
+            }
+        }
+        ["vendors", vendor, "delivery"] if method == Method::DELETE => {
+            let world = app.world();
+            match mount(&world, vendor, &query) {
+                Ok(m) => super::delivery::delete(m, &query),
+                Err(res) => res,
+            }
+        }
         ["clock"] if method == Method::POST => super::clock::post(&app.world(), &body),
         ["requests"] if method == Method::GET => list_requests(app, &query),
         ["requests"] if method == Method::DELETE => {
@@ -93,9 +110,11 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
         | ["reset"]
         | ["scenario"]
         | ["clock"]
+        | ["vendors", _, "delivery"]
         | ["requests"]
         | ["requests", "count"]
-        | ["metrics"] => error(
+        | ["metrics"]
+        | ["health"] => error(
             StatusCode::METHOD_NOT_ALLOWED,
             format!("{method} is not served on {}", parts.uri.path()),
         ),
@@ -106,7 +125,7 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
     }
 }
 
-fn param<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(super) fn param<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
     query
         .iter()
         .find(|(k, _)| k == key)
@@ -125,6 +144,7 @@ fn vendors(app: &App) -> Reply {
                 "prefix": m.prefix,
                 "port": m.port,
                 "total": m.api.total(),
+                "added": m.api.added(),
                 "seed": config.seed,
                 "size": config.len,
             })
@@ -146,7 +166,17 @@ fn mount<'w>(world: &'w World, name: &str, query: &[(String, String)]) -> Result
         .parse()
         .map_err(|e| error(StatusCode::NOT_FOUND, format!("vendor `{name}`: {e}")))?;
     let prefix = param(query, "prefix").map(crate::world::normalize_prefix);
-    let port = param(query, "port").and_then(|p| p.parse::<u16>().ok());
+    let port = match param(query, "port").map(str::parse::<u16>) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(_)) => {
+            let given = param(query, "port").unwrap_or_default();
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                format!("port: `{given}` is not a port number (0 ..= 65535)"),
+            ));
+        }
+    };
     world
         .mounts
         .iter()
@@ -180,13 +210,31 @@ pub(super) fn parse_json(body: &[u8]) -> Result<Value, Reply> {
     })
 }
 
-fn add_events(app: &App, vendor: &str, query: &[(String, String)], body: &[u8]) -> Reply {
+fn add_events(
+    app: &App,
+    vendor: &str,
+    query: &[(String, String)],
+    headers: &hyper::HeaderMap,
+    body: &[u8],
+) -> Reply {
     let world = app.world();
     let mount = match mount(&world, vendor, query) {
         Ok(m) => m,
         Err(res) => return res,
     };
-    let partial = matches!(param(query, "partial"), Some("true" | "1"));
+    let partial = match param(query, "partial") {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(other) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("partial: `{other}` is not one of `true`, `false`, `1`, `0`"),
+            );
+        }
+    };
+    if super::bulk::is_ndjson(headers) {
+        return super::bulk::add_ndjson(&*mount.api, partial, body);
+    }
     let values = match parse_json(body) {
         Ok(Value::Array(values)) => values,
         Ok(value) => vec![value],
@@ -194,14 +242,15 @@ fn add_events(app: &App, vendor: &str, query: &[(String, String)], body: &[u8]) 
     };
     match mount.api.add_events(values, partial) {
         Ok(ids) => json_reply(StatusCode::CREATED, &json!({ "ids": ids })),
+        Err((_, AddError::Full(full))) => crate::overlay::full_reply(&full),
         Err((index, e)) => {
-            let field = match &e {
-                AddError::Invalid { path, .. } => path.clone(),
-                AddError::BadId { field, .. } => (*field).to_owned(),
+            let status = match e {
+                AddError::Exists { .. } => StatusCode::CONFLICT,
+                _ => StatusCode::BAD_REQUEST,
             };
             json_reply(
-                StatusCode::BAD_REQUEST,
-                &json!({ "error": e.to_string(), "index": index, "field": field }),
+                status,
+                &json!({ "error": e.to_string(), "index": index, "field": e.field() }),
             )
         }
     }
@@ -213,13 +262,13 @@ fn delete_event(app: &App, vendor: &str, id: &str, query: &[(String, String)]) -
         Ok(m) => m,
         Err(res) => return res,
     };
-    if mount.api.delete_event(id) {
-        no_content()
-    } else {
-        error(
+    match mount.api.delete_event(id) {
+        Ok(true) => no_content(),
+        Ok(false) => error(
             StatusCode::NOT_FOUND,
             format!("{} has no event `{id}`", mount.api.vendor().name()),
-        )
+        ),
+        Err(full) => crate::overlay::full_reply(&full),
     }
 }
 

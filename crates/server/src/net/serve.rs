@@ -20,6 +20,7 @@ use super::coarse_timer::{CoarseTimer, Ticked, tick_for};
 use super::config::ServerConfig;
 use super::dispatch::{ConnHandler, dispatch};
 use super::handler::Handler;
+use crate::tls::TlsAcceptor;
 
 /// First back-off delay after a failed `accept`.
 const ACCEPT_BACKOFF_START: Duration = Duration::from_millis(5);
@@ -35,7 +36,12 @@ struct Shared<H> {
     max_body_bytes: usize,
     body_read_timeout: Duration,
     first_byte_timeout: Option<Duration>,
+    /// TLS of every connection ([`serve_tls`]); `None`: plain HTTP.
+    tls: Option<TlsAcceptor>,
 }
+
+/// Time allowed for a TLS handshake when the header-read timeout is off.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves HTTP/1.1 and h2c (prior knowledge) on `listener` until `shutdown`
 /// completes.
@@ -57,6 +63,30 @@ pub async fn serve<H: Handler>(
     config: ServerConfig,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
+    run(listener, handler, config, None, shutdown).await
+}
+
+/// [`serve`] over TLS: each accepted connection first completes a TLS handshake with
+/// `tls` (bounded by the header-read timeout), then speaks HTTP/1.1 or HTTP/2 (ALPN `h2`)
+/// exactly as [`serve`]'s connections do. A failed handshake closes only that connection.
+pub async fn serve_tls<H: Handler>(
+    listener: TcpListener,
+    handler: Arc<H>,
+    config: ServerConfig,
+    tls: TlsAcceptor,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
+    run(listener, handler, config, Some(tls), shutdown).await
+}
+
+/// The accept loop of [`serve`] and [`serve_tls`].
+async fn run<H: Handler>(
+    listener: TcpListener,
+    handler: Arc<H>,
+    config: ServerConfig,
+    tls: Option<TlsAcceptor>,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
     let header_timeout =
         (!config.header_read_timeout.is_zero()).then_some(config.header_read_timeout);
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -73,6 +103,7 @@ pub async fn serve<H: Handler>(
         max_body_bytes: config.max_body_bytes,
         body_read_timeout: config.body_read_timeout,
         first_byte_timeout: header_timeout,
+        tls,
     });
     let semaphore = Arc::new(Semaphore::new(
         config.max_connections.clamp(1, Semaphore::MAX_PERMITS),
@@ -218,14 +249,29 @@ async fn serve_connection<H: Handler>(
     }
     drop(draining);
 
+    let Some(tls) = &shared.tls else {
+        return serve_http(TokioIo::new(stream), peer, &shared, watcher).await;
+    };
+    let limit = shared.first_byte_timeout.unwrap_or(TLS_HANDSHAKE_TIMEOUT);
+    match tokio::time::timeout(limit, tls.accept(stream)).await {
+        Ok(Ok(stream)) => serve_http(TokioIo::new(stream), peer, &shared, watcher).await,
+        Ok(Err(err)) => tracing::debug!(%peer, error = %err, "TLS handshake failed"),
+        Err(_) => tracing::debug!(%peer, "TLS handshake not done in time; closing"),
+    }
+}
+
+/// Serves HTTP/1.1 or HTTP/2 on an accepted (and, with TLS, handshaken) connection.
+async fn serve_http<H, I>(io: I, peer: SocketAddr, shared: &Shared<H>, watcher: Watcher)
+where
+    H: Handler,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
     let handler = Arc::new(ConnHandler(shared.handler.clone()));
     let max_body_bytes = shared.max_body_bytes;
     let body_timeout = shared.body_read_timeout;
     let service =
         service_fn(move |req| dispatch(handler.clone(), req, peer, max_body_bytes, body_timeout));
-    let conn = shared
-        .builder
-        .serve_connection(TokioIo::new(stream), service);
+    let conn = shared.builder.serve_connection(io, service);
     let conn = watcher.watch(conn);
     // The header-read timeout's coarse sleeps are checked at this connection's ticks.
     let done = match shared.first_byte_timeout {

@@ -124,6 +124,12 @@ pub fn error_spec(name: ErrorName) -> ErrorSpec {
             StatusCode::PAYLOAD_TOO_LARGE,
             r#"{"detail":"Request body too large."}"#,
         ),
+        RateLimited => ErrorSpec {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            body: r#"{"detail":"Request was throttled. Expected available in 60 seconds."}"#,
+            content_type: CT,
+            headers: &[("retry-after", "60")],
+        },
         Internal => spec(
             StatusCode::INTERNAL_SERVER_ERROR,
             r#"{"detail":"A server error occurred."}"#,
@@ -264,7 +270,9 @@ impl Authentik {
         let Some(pk) = canonical_uuid(raw) else {
             return self.err(ErrorName::MalformedId);
         };
-        match self.store.lookup(&pk) {
+        let found = self.store.lookup(&pk);
+        crate::ledger::served::note_lookup(&found);
+        match found {
             Lookup::Generated(i) => self
                 .store
                 .with_generated(i, |event| json(StatusCode::OK, CT, event, false)),
@@ -277,8 +285,10 @@ impl Authentik {
         let Some(pk) = canonical_uuid(raw) else {
             return self.err(ErrorName::MalformedId);
         };
-        if !self.store.delete(&pk) {
-            return self.err(ErrorName::NotFound);
+        match self.store.delete(&pk) {
+            Ok(true) => {}
+            Ok(false) => return self.err(ErrorName::NotFound),
+            Err(full) => return crate::overlay::full_reply(&full),
         }
         // DRF drops the content type of an empty response.
         let mut res = reply(StatusCode::NO_CONTENT, CT, "");

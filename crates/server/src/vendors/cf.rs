@@ -111,6 +111,15 @@ pub fn error_pair(name: ErrorName) -> [ErrorSpec; 2] {
             "CF-InvalidRequest",
             "10004"
         ),
+        RateLimited => {
+            let spec = ErrorSpec {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                body: r#"{"description":"Rate Limit Exceeded","error_code":"CF-RateLimitExceeded","code":10013}"#,
+                content_type: "text/plain; charset=utf-8",
+                headers: &[("retry-after", "60")],
+            };
+            [spec, spec]
+        }
         Internal => UNKNOWN_ERROR,
     }
 }
@@ -212,7 +221,9 @@ impl CloudFoundry {
     fn get(&self, raw: &str) -> Reply {
         let guid = percent_decode(raw);
         let pretty = self.release.pretty();
-        match self.store.lookup(&guid) {
+        let found = self.store.lookup(&guid);
+        crate::ledger::served::note_lookup(&found);
+        match found {
             Lookup::Generated(i) => self
                 .store
                 .with_generated(i, |event| json(StatusCode::OK, CT, event, pretty)),

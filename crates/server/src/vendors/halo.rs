@@ -79,6 +79,12 @@ pub fn error_spec(name: ErrorName) -> ErrorSpec {
             StatusCode::PAYLOAD_TOO_LARGE,
             r#"{"code":413,"message":"request too large"}"#,
         ),
+        RateLimited => ErrorSpec {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            body: r#"{"code":429,"message":"rate limit exceeded"}"#,
+            content_type: CT,
+            headers: &[("retry-after", "60")],
+        },
         Internal => spec(
             StatusCode::INTERNAL_SERVER_ERROR,
             r#"{"code":500,"message":"internal error"}"#,
@@ -118,12 +124,17 @@ impl Halo {
         )
     }
 
-    fn event(&self, req: &Req) -> Result<(String, Event), Reply> {
+    /// The event `?event_id=` names; `note`: count it as served (a `get`, not a `delete`).
+    fn event(&self, req: &Req, note: bool) -> Result<(String, Event), Reply> {
         let id = req.param("event_id").unwrap_or_default();
         if id.is_empty() {
             return Err(self.err(ErrorName::Validation, "event_id"));
         }
-        match self.store.lookup(id) {
+        let found = self.store.lookup(id);
+        if note {
+            crate::ledger::served::note_lookup(&found);
+        }
+        match found {
             Lookup::Generated(i) => Ok((id.to_owned(), self.store.generate(i))),
             Lookup::Extra(e) => Ok((id.to_owned(), Event::clone(&e))),
             Lookup::NotFound | Lookup::Malformed => Err(self.err(ErrorName::NotFound, "")),
@@ -131,7 +142,7 @@ impl Halo {
     }
 
     fn get(&self, req: &Req) -> Reply {
-        match self.event(req) {
+        match self.event(req, true) {
             Ok((_, event)) => json(
                 StatusCode::OK,
                 CT,
@@ -143,10 +154,9 @@ impl Halo {
     }
 
     fn delete(&self, req: &Req) -> Reply {
-        match self.event(req) {
-            Ok((id, _)) if self.store.delete(&id) => {
-                json(StatusCode::OK, CT, &DeleteResponse { success: 1 }, false)
-            }
+        match self.event(req, false).map(|(id, _)| self.store.delete(&id)) {
+            Ok(Ok(true)) => json(StatusCode::OK, CT, &DeleteResponse { success: 1 }, false),
+            Ok(Err(full)) => crate::overlay::full_reply(&full),
             Ok(_) | Err(_) if req.param("event_id").is_some_and(|v| !v.is_empty()) => {
                 self.err(ErrorName::NotFound, "")
             }
@@ -278,6 +288,7 @@ impl Halo {
             .skip(start.min(total) as usize)
             .take(limit as usize)
             .filter_map(|(_, pos)| view.ascending(*pos).next())
+            .inspect(crate::ledger::served::note_entry)
             .map(|entry| match entry {
                 crate::store::Entry::Generated(i) => Ev::Owned(self.store.generate(i)),
                 crate::store::Entry::Extra(e) => Ev::Shared(e),

@@ -111,6 +111,12 @@ pub fn error_spec(name: ErrorName) -> ErrorSpec {
             StatusCode::PAYLOAD_TOO_LARGE,
             r#"{"detail":"Request Entity Too Large"}"#,
         ),
+        RateLimited => ErrorSpec {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            body: r#"{"detail":"Too Many Requests"}"#,
+            content_type: CT,
+            headers: &[("retry-after", "60")],
+        },
         Internal => ErrorSpec {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             body: "Internal Server Error",
@@ -197,7 +203,9 @@ impl Instavm {
     }
 
     fn get(&self, id: &str) -> Reply {
-        match self.store.lookup(id) {
+        let found = self.store.lookup(id);
+        crate::ledger::served::note_lookup(&found);
+        match found {
             Lookup::Generated(i) => self
                 .store
                 .with_generated(i, |event| json(StatusCode::OK, CT, event, false)),

@@ -73,8 +73,17 @@ pub trait VendorApi: Send + Sync + 'static {
     /// with `auth: off`).
     fn example_curl(&self, base: &str) -> String;
 
-    /// Deletes every change (overlay) made since start.
+    /// Back to the scenario's own overlay (its fixtures): run-time changes go.
     fn reset(&self);
+
+    /// Makes the current overlay the scenario's own, the one [`VendorApi::reset`] restores.
+    fn seal(&self);
+
+    /// Sets `serve --max-added` (see [`crate::overlay`]).
+    fn set_max_added(&self, max_added: u64);
+
+    /// Entries (added plus deleted events) the overlay holds beyond the scenario's own.
+    fn added(&self) -> u64;
 
     /// Adds an event from JSON (see [`crate::events::add`]); returns its id.
     fn add_event(
@@ -85,8 +94,8 @@ pub trait VendorApi: Send + Sync + 'static {
         at: Option<i64>,
     ) -> Result<String, crate::events::AddError>;
 
-    /// Deletes the event with `id`; `false` when there is none.
-    fn delete_event(&self, id: &str) -> bool;
+    /// Deletes the event with `id`; `false` when there is none, `Err` when the overlay is full.
+    fn delete_event(&self, id: &str) -> Result<bool, crate::overlay::Full>;
 
     /// How many events are visible now (generated minus deleted plus added).
     fn total(&self) -> u64;
@@ -101,6 +110,13 @@ pub trait VendorApi: Send + Sync + 'static {
 
     /// The dataset's configuration (seed, size, time axis).
     fn dataset_config(&self) -> DatasetConfig;
+
+    /// This mount's delivery ledger and rate limiter.
+    fn tracking(&self) -> &crate::ledger::Tracking;
+
+    /// The delivery report of `client` (every client with `None`), counting the events
+    /// visible now at or after `since`.
+    fn delivery(&self, client: Option<&str>, since: Option<i64>) -> crate::ledger::Delivery;
 
     /// The name of the route `req` hits, for metrics (`"event"`, `"events"`, ...); `"other"`
     /// when it hits none.
@@ -138,7 +154,7 @@ macro_rules! vendor_common {
             $crate::events::add(&self.store, value, partial, id, at)
         }
 
-        fn delete_event(&self, id: &str) -> bool {
+        fn delete_event(&self, id: &str) -> Result<bool, $crate::overlay::Full> {
             self.store.delete(id)
         }
 
@@ -158,12 +174,32 @@ macro_rules! vendor_common {
             self.store.dataset().context().config
         }
 
+        fn tracking(&self) -> &$crate::ledger::Tracking {
+            self.store.tracking()
+        }
+
+        fn delivery(&self, client: Option<&str>, since: Option<i64>) -> $crate::ledger::Delivery {
+            $crate::ledger::report::report(&self.store, client, since)
+        }
+
         fn example_id(&self, n: u64) -> Option<String> {
             self.store.nth_id(n)
         }
 
         fn reset(&self) {
             self.store.reset();
+        }
+
+        fn seal(&self) {
+            self.store.seal();
+        }
+
+        fn set_max_added(&self, max_added: u64) {
+            self.store.set_max_added(max_added);
+        }
+
+        fn added(&self) -> u64 {
+            self.store.overlay().held()
         }
     };
 }

@@ -90,6 +90,12 @@ pub fn error_spec(name: ErrorName) -> ErrorSpec {
             StatusCode::PAYLOAD_TOO_LARGE,
             r#"{"detail":"Request body too large."}"#,
         ),
+        RateLimited => ErrorSpec {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            body: r#"{"detail":"Request was throttled. Expected available in 60 seconds."}"#,
+            content_type: CT,
+            headers: &[("retry-after", "60")],
+        },
         Internal => spec(
             StatusCode::INTERNAL_SERVER_ERROR,
             r#"{"detail":"A server error occurred."}"#,
@@ -189,7 +195,9 @@ impl Probely {
     }
 
     fn get(&self, id: &str) -> Reply {
-        match self.store.lookup(id) {
+        let found = self.store.lookup(id);
+        crate::ledger::served::note_lookup(&found);
+        match found {
             Lookup::Generated(i) => self
                 .store
                 .with_generated(i, |event| json(StatusCode::OK, CT, event, false)),

@@ -408,6 +408,7 @@ impl Authentik {
             .skip(skip as usize)
             .take(size as usize)
             .filter_map(|(_, pos)| view.ascending(*pos).next())
+            .inspect(crate::ledger::served::note_entry)
             .map(resolve)
             .collect();
         (items, total, truncated)

@@ -1,0 +1,129 @@
+//! Bulk adds as NDJSON (`Content-Type: application/x-ndjson` on
+//! `POST /__eventmock/vendors/{vendor}/events`): one event per line, applied in batches of
+//! [`NDJSON_BATCH`] lines. Each batch is all-or-nothing; a bad line or a full overlay stops the
+//! request there, and the batches before it stay added (the answer lists their ids).
+
+use serde_json::{Value, json};
+
+use crate::events::AddError;
+use crate::listing::heavy;
+use crate::overlay::FULL_STATUS;
+use crate::response::{Reply, reply};
+use crate::vendors::VendorApi;
+use hyper::StatusCode;
+
+/// Lines applied together (all-or-nothing) by an NDJSON add.
+pub const NDJSON_BATCH: usize = 1000;
+
+/// Whether a request body is NDJSON by its `Content-Type`.
+pub fn is_ndjson(headers: &hyper::HeaderMap) -> bool {
+    headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-ndjson"))
+}
+
+fn json_reply(status: StatusCode, value: &Value) -> Reply {
+    reply(
+        status,
+        "application/json",
+        serde_json::to_vec(value).unwrap_or_default(),
+    )
+}
+
+/// The answer to a request stopped at `line` (1-based) after `ids` were added.
+fn stopped(line: usize, error: &AddError, ids: &[String]) -> Reply {
+    let mut body = json!({
+        "error": format!("line {line}: {error}"),
+        "line": line,
+        "accepted": ids.len(),
+        "ids": ids,
+    });
+    let status = match error {
+        AddError::Full(full) => {
+            body["max_added"] = json!(full.max_added);
+            body["added"] = json!(full.held);
+            FULL_STATUS
+        }
+        AddError::Invalid { path, .. } => {
+            body["field"] = json!(path);
+            StatusCode::BAD_REQUEST
+        }
+        AddError::Exists { field, .. } => {
+            body["field"] = json!(field);
+            StatusCode::CONFLICT
+        }
+        AddError::BadId { field, .. } => {
+            body["field"] = json!(field);
+            StatusCode::BAD_REQUEST
+        }
+    };
+    json_reply(status, &body)
+}
+
+/// Adds the NDJSON `body`'s events to `api` (see the module doc): 201 `{"ids":[…]}`, or the
+/// error of the first bad line or full batch with the ids added before it.
+pub fn add_ndjson(api: &dyn VendorApi, partial: bool, body: &[u8]) -> Reply {
+    heavy(|| {
+        let mut ids: Vec<String> = Vec::new();
+        let mut batch = Batch::default();
+        for (n, raw) in body.split(|b| *b == b'\n').enumerate() {
+            let line = raw.trim_ascii();
+            if line.is_empty() {
+                continue;
+            }
+            match serde_json::from_slice::<Value>(line) {
+                Ok(v) => {
+                    batch.lines.push(n + 1);
+                    batch.values.push(v);
+                }
+                Err(e) => {
+                    let error = AddError::Invalid {
+                        path: ".".into(),
+                        message: format!("invalid JSON at column {}: {e}", e.column()),
+                    };
+                    return stopped(n + 1, &error, &ids);
+                }
+            }
+            if batch.values.len() == NDJSON_BATCH
+                && let Err(res) = batch.apply(api, partial, &mut ids)
+            {
+                return res;
+            }
+        }
+        if let Err(res) = batch.apply(api, partial, &mut ids) {
+            return res;
+        }
+        json_reply(StatusCode::CREATED, &json!({ "ids": ids }))
+    })
+}
+
+/// The events of one batch and their line numbers.
+#[derive(Default)]
+struct Batch {
+    values: Vec<Value>,
+    lines: Vec<usize>,
+}
+
+impl Batch {
+    /// Adds the batch all-or-nothing and empties it; on failure, the answer naming the failing
+    /// event's line.
+    fn apply(
+        &mut self,
+        api: &dyn VendorApi,
+        partial: bool,
+        ids: &mut Vec<String>,
+    ) -> Result<(), Reply> {
+        if self.values.is_empty() {
+            return Ok(());
+        }
+        let values = std::mem::take(&mut self.values);
+        let lines = std::mem::take(&mut self.lines);
+        let added = api
+            .add_events(values, partial)
+            .map_err(|(n, e)| stopped(lines.get(n).copied().unwrap_or(0), &e, ids))?;
+        ids.extend(added);
+        Ok(())
+    }
+}

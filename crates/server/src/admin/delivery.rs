@@ -1,0 +1,40 @@
+//! `GET /__eventmock/vendors/{vendor}/delivery[?client=C][&since=T]` and `DELETE` of it: the
+//! delivery ledger's report (see [`crate::ledger::report`]) and clearing it, for one client or
+//! all.
+
+use eventmock_fake::time::parse_rfc3339;
+use hyper::StatusCode;
+
+use crate::app::Mount;
+use crate::response::Reply;
+
+use super::routes::{error, json_reply, no_content, param};
+
+/// `GET …/delivery`.
+pub(super) fn get(mount: &Mount, query: &[(String, String)], ledger_on: bool) -> Reply {
+    if !ledger_on {
+        return error(
+            StatusCode::CONFLICT,
+            "the delivery ledger is off (serve --ledger off): nothing was recorded",
+        );
+    }
+    let since = match param(query, "since") {
+        None => None,
+        Some(t) => match parse_rfc3339(t) {
+            Ok(t) => Some(t),
+            Err(e) => return error(StatusCode::BAD_REQUEST, format!("since: {e}")),
+        },
+    };
+    let client = param(query, "client");
+    let report = mount.api.delivery(client, since);
+    match serde_json::to_value(&report) {
+        Ok(v) => json_reply(StatusCode::OK, &v),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// `DELETE …/delivery[?client=C]`.
+pub(super) fn delete(mount: &Mount, query: &[(String, String)]) -> Reply {
+    mount.api.tracking().ledger.clear(param(query, "client"));
+    no_content()
+}

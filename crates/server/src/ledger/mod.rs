@@ -1,0 +1,262 @@
+//! The delivery ledger: which events each client of a vendor was served in a complete 2xx
+//! body, and how often — so a test can ask "did my connector see every event exactly once?".
+//!
+//! Per mount, per client (see [`crate::client`]), the ledger keeps two compressed bitmaps of
+//! generated indices (`roaring`): served at least once, and served again. A page walk is a
+//! run of indices, so memory follows what was served, not the dataset (a 10⁷-event walk in
+//! order: about 1.2 MiB). Extra events (fixtures, added) are few and kept by id.
+//!
+//! Recording is on the request path: each worker thread writes its own shard (a mutex no other
+//! thread takes except a reader), so recording costs a map lookup and a bitmap insert per
+//! event. Past [`MAX_BYTES`] of bitmaps or [`MAX_CLIENTS`] clients the ledger stops recording
+//! and every report says `"truncated": true` until it is cleared.
+//!
+//! - `served`: the per-thread notes a vendor handler writes as it builds a body.
+//! - `report`: the `GET /__eventmock/vendors/{vendor}/delivery` answer, from a view.
+
+pub mod report;
+pub mod served;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use roaring::RoaringTreemap;
+
+use crate::thread_shard::{self, SHARDS};
+
+pub use report::Delivery;
+pub use served::Notes;
+
+/// Past this many bytes of bitmaps the ledger stops recording (reports say `truncated`).
+pub const MAX_BYTES: usize = 64 << 20;
+/// Past this many distinct clients per mount the ledger stops recording new ones.
+pub const MAX_CLIENTS: usize = 10_000;
+/// How many recorded events between two checks of a shard's size.
+const CHECK_EVERY: usize = 1 << 14;
+
+/// What one client was served (in one shard, or merged).
+#[derive(Debug, Default, Clone)]
+pub struct ClientLog {
+    /// Generated indices served at least once.
+    pub served: RoaringTreemap,
+    /// Generated indices served more than once.
+    pub again: RoaringTreemap,
+    /// Extra events served, by id: how many times.
+    pub extras: BTreeMap<String, u64>,
+}
+
+impl ClientLog {
+    fn record(&mut self, notes: &Notes) {
+        for &i in &notes.indices {
+            if !self.served.insert(i) {
+                self.again.insert(i);
+            }
+        }
+        for id in &notes.extras {
+            *self.extras.entry(id.clone()).or_default() += 1;
+        }
+    }
+
+    /// Adds `other` (another shard or client): what either served, and again what both
+    /// served or either served again.
+    pub fn merge(&mut self, other: &ClientLog) {
+        let both = &self.served & &other.served;
+        self.again |= &other.again;
+        self.again |= both;
+        self.served |= &other.served;
+        for (id, n) in &other.extras {
+            *self.extras.entry(id.clone()).or_default() += n;
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.served.serialized_size() + self.again.serialized_size() + self.extras.len() * 64
+    }
+}
+
+/// One shard: clients → logs.
+#[derive(Debug, Default)]
+struct Shard {
+    clients: HashMap<Box<str>, ClientLog>,
+    /// Events recorded since the last size check.
+    since_check: usize,
+}
+
+/// What a mount tracks about its clients: the delivery ledger and, when the scenario sets
+/// one, the rate limiter.
+#[derive(Debug, Default)]
+pub struct Tracking {
+    /// What each client was served.
+    pub ledger: Ledger,
+    /// The vendor's rate limit, if any.
+    pub limiter: Option<crate::ratelimit::RateLimiter>,
+}
+
+impl Tracking {
+    /// Clears the ledger and every rate-limit window (a reset).
+    pub fn clear(&self) {
+        self.ledger.clear(None);
+        if let Some(l) = &self.limiter {
+            l.clear();
+        }
+    }
+}
+
+/// A mount's delivery ledger.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    shards: [Mutex<Shard>; SHARDS],
+    /// Set when a bound stopped recording.
+    truncated: AtomicBool,
+    /// Approximate bytes per shard at its last check.
+    bytes: [AtomicUsize; SHARDS],
+}
+
+impl Ledger {
+    /// An empty ledger.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records what one answer served to `client`.
+    pub fn record(&self, client: &str, notes: &Notes) {
+        if notes.is_empty() || self.truncated.load(Ordering::Relaxed) {
+            return;
+        }
+        let at = thread_shard::index();
+        let Ok(mut shard) = self.shards[at].lock() else {
+            return;
+        };
+        let shard = &mut *shard;
+        let log = match shard.clients.get_mut(client) {
+            Some(log) => log,
+            None => {
+                if self.clients() >= MAX_CLIENTS {
+                    self.truncated.store(true, Ordering::Relaxed);
+                    return;
+                }
+                shard.clients.entry(client.into()).or_default()
+            }
+        };
+        log.record(notes);
+        shard.since_check += notes.indices.len() + notes.extras.len();
+        if shard.since_check >= CHECK_EVERY {
+            shard.since_check = 0;
+            let bytes: usize = shard.clients.values().map(ClientLog::bytes).sum();
+            self.bytes[at].store(bytes, Ordering::Relaxed);
+            let total: usize = self.bytes.iter().map(|b| b.load(Ordering::Relaxed)).sum();
+            if total > MAX_BYTES {
+                self.truncated.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// How many distinct clients the shards hold (a client in two shards counts twice).
+    fn clients(&self) -> usize {
+        self.shards
+            .iter()
+            .filter_map(|s| s.try_lock().ok().map(|s| s.clients.len()))
+            .sum()
+    }
+
+    /// What `client` (or, with `None`, every client together) was served, merged over the
+    /// shards.
+    pub fn log(&self, client: Option<&str>) -> ClientLog {
+        let mut all = ClientLog::default();
+        for shard in &self.shards {
+            let Ok(shard) = shard.lock() else { continue };
+            match client {
+                Some(c) => {
+                    if let Some(log) = shard.clients.get(c) {
+                        all.merge(log);
+                    }
+                }
+                None => shard.clients.values().for_each(|log| all.merge(log)),
+            }
+        }
+        all
+    }
+
+    /// Whether a bound stopped recording.
+    pub fn truncated(&self) -> bool {
+        self.truncated.load(Ordering::Relaxed)
+    }
+
+    /// Approximate bytes held by the bitmaps (measured now, over every shard).
+    pub fn bytes(&self) -> usize {
+        self.shards
+            .iter()
+            .filter_map(|s| s.lock().ok())
+            .map(|s| s.clients.values().map(ClientLog::bytes).sum::<usize>())
+            .sum()
+    }
+
+    /// Forgets `client` (or everyone, with `None`); clearing everyone also lifts truncation.
+    pub fn clear(&self, client: Option<&str>) {
+        for (n, shard) in self.shards.iter().enumerate() {
+            let Ok(mut shard) = shard.lock() else {
+                continue;
+            };
+            match client {
+                Some(c) => {
+                    shard.clients.remove(c);
+                }
+                None => {
+                    shard.clients = HashMap::new();
+                    shard.since_check = 0;
+                    self.bytes[n].store(0, Ordering::Relaxed);
+                }
+            }
+        }
+        if client.is_none() {
+            self.truncated.store(false, Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notes(indices: &[u64]) -> Notes {
+        Notes {
+            indices: indices.to_vec(),
+            extras: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn counts_once_and_again_per_client_and_together() {
+        let ledger = Ledger::new();
+        ledger.record("a", &notes(&[1, 2, 3]));
+        ledger.record("a", &notes(&[3]));
+        ledger.record("b", &notes(&[3, 4]));
+        let a = ledger.log(Some("a"));
+        assert_eq!(a.served.iter().collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(a.again.iter().collect::<Vec<_>>(), [3]);
+        let b = ledger.log(Some("b"));
+        assert_eq!(b.again.len(), 0);
+        let all = ledger.log(None);
+        assert_eq!(all.served.len(), 4);
+        assert_eq!(all.again.iter().collect::<Vec<_>>(), [3]);
+        ledger.clear(Some("a"));
+        assert_eq!(ledger.log(None).served.len(), 2);
+        ledger.clear(None);
+        assert_eq!(ledger.log(None).served.len(), 0);
+    }
+
+    #[test]
+    fn a_walk_of_ten_million_in_order_stays_small() {
+        let ledger = Ledger::new();
+        let mut page = notes(&[]);
+        for start in (0..10_000_000u64).step_by(1000) {
+            page.indices.clear();
+            page.indices.extend(start..start + 1000);
+            ledger.record("poller", &page);
+        }
+        assert_eq!(ledger.log(Some("poller")).served.len(), 10_000_000);
+        assert!(!ledger.truncated());
+        assert!(ledger.bytes() < 5 << 20, "{} bytes", ledger.bytes());
+    }
+}
