@@ -53,16 +53,11 @@ def test_cloud_foundry_poller_logs_in_and_walks_every_page(eventmock: Server):
     assert eventmock.count(vendor="cf", path="/v2/events", status=200) == 3
 
 
-LEDGER = pytest.mark.skip(reason="needs the delivery ledger of issue #11 (GET /__eventmock/vendors/{v}/delivery), not in main yet")
 MANUAL_5_PER_S = pytest.mark.eventmock(
     vendors=["authentik"], seed=5, events=120, clock="manual", clock_start="2026-01-01T00:00:00Z", arrivals="5/s"
 )
 
 
-@pytest.mark.skip(
-    reason="issue #11's clock (GET/POST /__eventmock/clock, serve --clock/--start/--arrivals) is in main, "
-    "but no build of the rebased tree finished in time to run this test: un-skip once it has run green"
-)
 @MANUAL_5_PER_S
 def test_clock_advance_brings_the_arrivals(eventmock: Server, authentik: AuthentikPoller):
     before = eventmock.clock.state()
@@ -78,7 +73,6 @@ def test_clock_advance_brings_the_arrivals(eventmock: Server, authentik: Authent
     assert eventmock.clock.now == after.now, "a refused move changes nothing"
 
 
-@LEDGER
 @MANUAL_5_PER_S
 def test_the_delivery_ledger_counts_what_the_poller_saw(eventmock: Server):
     poller = AuthentikPoller(eventmock.vendor_url("authentik"), "collector-token", client_name="collector-1")

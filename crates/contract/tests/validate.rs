@@ -564,8 +564,9 @@ fn a_timestamp_that_is_not_a_time_fails_naming_it() {
     for (vendor, path_in_body) in cases {
         let (path, ct, mut body) = first_event(vendor);
         let v = validator(vendor);
+        let bytes = serde_json::to_vec(&body).unwrap();
         assert!(
-            mismatches(&v, "GET", &path, 200, ct, &body).is_empty(),
+            v.validate("GET", &path, 200, ct, &bytes).is_ok(),
             "{vendor:?}: the generated event must validate"
         );
         let mut slot = &mut body;

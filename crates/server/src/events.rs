@@ -182,8 +182,7 @@ where
             let exists = matches!(
                 store.overlay().lookup(id, None),
                 crate::overlay::Hit::Extra(_)
-            )
-                || matches!(store.lookup(id), Lookup::Generated(_));
+            ) || matches!(store.lookup(id), Lookup::Generated(_));
             if exists || !given.insert(id.clone()) {
                 return Err((
                     n,

@@ -87,7 +87,7 @@ async fn vendors_and_scenarios_are_listed() {
     assert_eq!(vendors.len(), 5);
     assert_eq!(
         vendors[0],
-        json!({"vendor":"probely","prefix":"","port":null,"total":1000,"seed":42,"size":1000})
+        json!({"vendor":"probely","prefix":"","port":null,"total":1000,"added":0,"seed":42,"size":1000})
     );
     let r = s.get("/__eventmock/scenarios", &[]).await;
     assert_eq!(r.json(), json!({"scenarios": []}));
@@ -621,7 +621,8 @@ async fn concurrent_reads_and_admin_writes() {
         LEN - deleted.len() as u64 + added.len() as u64
     );
     assert!(final_walk.windows(2).all(|w| w[0].1 <= w[1].1));
-    // Far more than CAP requests were made: the journal holds exactly the newest CAP of them,
+    // More than CAP requests were made (how many more depends on the machine's speed, so only
+    // "the journal wrapped" is asserted): it holds exactly the newest CAP of them,
     // readable one by one with consecutive ordinals (none lost or doubled between the threads'
     // logs).
     let v = s
@@ -638,8 +639,8 @@ async fn concurrent_reads_and_admin_writes() {
     assert_eq!(ordinals.len(), CAP, "entries read back");
     let newest = ordinals[0];
     assert!(
-        newest >= 10 * CAP as u64,
-        "only {newest} requests journaled"
+        newest >= CAP as u64,
+        "only {newest} requests journaled: the journal never wrapped"
     );
     assert_eq!(
         ordinals,
