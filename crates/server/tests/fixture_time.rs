@@ -6,22 +6,8 @@
 
 mod common;
 
-use common::TestServer;
-use eventmock_server::World;
+use common::{TestServer, world};
 use serde_json::Value;
-
-fn world(yaml: &str) -> World {
-    let scenario = eventmock_scenario::parse("test.yaml", yaml).unwrap_or_else(|d| {
-        panic!(
-            "{}",
-            d.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    });
-    World::from_scenarios(&[scenario]).unwrap()
-}
 
 /// GET with the credential each vendor expects (any value is accepted without `auth:`).
 async fn get(s: &TestServer, path: &str) -> Value {

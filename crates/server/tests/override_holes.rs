@@ -6,21 +6,7 @@
 
 mod common;
 
-use common::TestServer;
-use eventmock_server::World;
-
-fn world(yaml: &str) -> World {
-    let scenario = eventmock_scenario::parse("test.yaml", yaml).unwrap_or_else(|d| {
-        panic!(
-            "{}",
-            d.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    });
-    World::from_scenarios(&[scenario]).unwrap()
-}
+use common::{TestServer, world};
 
 const YAML: &str = r#"
 name: holes

@@ -5,9 +5,8 @@
 
 mod common;
 
-use common::TestServer;
+use common::{TestServer, world};
 use eventmock_model::Vendor;
-use eventmock_server::World;
 use serde_json::{Value, json};
 
 const AUTH: (&str, &str) = ("authorization", "Bearer demo");
@@ -44,11 +43,6 @@ faults:
     status: {{code: 503, probability: 0.5}}
 "#
     )
-}
-
-fn world(yaml: &str) -> World {
-    let s = eventmock_scenario::parse("reset", yaml).unwrap();
-    World::from_scenarios(&[s]).unwrap()
 }
 
 fn example(s: &TestServer, vendor: Vendor, n: u64) -> String {

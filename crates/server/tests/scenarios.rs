@@ -8,22 +8,9 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::TestServer;
+use common::{TestServer, world};
 use eventmock_server::{PortHandler, ServerConfig, World, bind, serve};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn world(yaml: &str) -> World {
-    let scenario = eventmock_scenario::parse("test.yaml", yaml).unwrap_or_else(|d| {
-        panic!(
-            "{}",
-            d.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    });
-    World::from_scenarios(&[scenario]).unwrap()
-}
 
 async fn start(yaml: &str) -> TestServer {
     TestServer::with_world(world(yaml)).await

@@ -11,6 +11,21 @@ use eventmock_server::{App, MockServer, World};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// The world of one scenario given as YAML text; a scenario with errors fails the test with
+/// every diagnostic.
+pub fn world(yaml: &str) -> World {
+    let scenario = eventmock_scenario::parse("test.yaml", yaml).unwrap_or_else(|d| {
+        panic!(
+            "{}",
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    World::from_scenarios(&[scenario]).unwrap()
+}
+
 /// Every request of a test is bounded by this.
 pub const LIMIT: Duration = Duration::from_secs(20);
 
