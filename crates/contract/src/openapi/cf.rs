@@ -208,7 +208,7 @@ pub(super) fn build(b: &mut Builder) {
                 "400": bad_query,
                 "401": unauthenticated.clone(),
                 "403": forbidden.clone(),
-                "500": server_error
+                "500": server_error.clone()
             }
         }),
     );
@@ -223,7 +223,8 @@ pub(super) fn build(b: &mut Builder) {
                 "201": body("The created event (CC's answer to an admin; eventmock's user is none).", CF_JSON, event.clone(), headers.clone()),
                 "400": parse_error.clone(),
                 "401": unauthenticated.clone(),
-                "403": forbidden.clone()
+                "403": forbidden.clone(),
+                "500": server_error.clone()
             }
         }),
     );
@@ -239,7 +240,8 @@ pub(super) fn build(b: &mut Builder) {
                 "200": body("The event.", CF_JSON, event.clone(), headers.clone()),
                 "401": unauthenticated,
                 "403": forbidden,
-                "404": not_found.clone()
+                "404": not_found.clone(),
+                "500": server_error.clone()
             }
         }),
     );
@@ -259,7 +261,8 @@ pub(super) fn build(b: &mut Builder) {
         let mut responses = json!({
             "401": unauthenticated.clone(),
             "403": forbidden.clone(),
-            "404": not_found.clone()
+            "404": not_found.clone(),
+            "500": server_error.clone()
         });
         if method == "put" {
             responses["201"] = body(

@@ -122,15 +122,18 @@ pub enum PageNumber {
     Last,
 }
 
-/// Parses `page`: absent or empty → 1, `last`, or an integer ≥ 1; `Err` is Django's
-/// `InvalidPage` (`{"detail":"Invalid page."}`, 404).
-pub fn page_number(raw: Option<&str>) -> Result<PageNumber, ()> {
+/// Django's `InvalidPage`: answered as `{"detail":"Invalid page."}`, 404.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidPage;
+
+/// Parses `page`: absent or empty → 1, `last`, or an integer ≥ 1.
+pub fn page_number(raw: Option<&str>) -> Result<PageNumber, InvalidPage> {
     match raw.map(str::trim) {
         None | Some("") => Ok(PageNumber::Number(1)),
         Some("last") => Ok(PageNumber::Last),
         Some(v) => match v.parse::<i64>() {
             Ok(n) if n >= 1 => Ok(PageNumber::Number(n as u64)),
-            _ => Err(()),
+            _ => Err(InvalidPage),
         },
     }
 }
@@ -166,8 +169,8 @@ mod tests {
         assert_eq!(page_number(None), Ok(PageNumber::Number(1)));
         assert_eq!(page_number(Some("last")), Ok(PageNumber::Last));
         assert_eq!(page_number(Some(" 3")), Ok(PageNumber::Number(3)));
-        assert_eq!(page_number(Some("0")), Err(()));
-        assert_eq!(page_number(Some("x")), Err(()));
+        assert_eq!(page_number(Some("0")), Err(InvalidPage));
+        assert_eq!(page_number(Some("x")), Err(InvalidPage));
     }
 
     #[test]
