@@ -276,7 +276,9 @@ mod tests {
             body_size: body * 2,
             body: Bytes::from(vec![b'b'; body]),
             received_us: 1_767_225_600_000_000 + n as i64 * 1_000_003,
-            clock_us: n.is_multiple_of(2).then_some(1_700_000_000_000_000 + n as i64),
+            clock_us: n
+                .is_multiple_of(2)
+                .then_some(1_700_000_000_000_000 + n as i64),
             matched: (n % 4 == 1).then(|| super::super::Matched {
                 rule: Some(format!("rule-{n}")),
                 step: (n % 8 == 1).then_some(n as u32),
