@@ -114,7 +114,12 @@ pub fn served(app: &App, req: Request<Bytes>) -> Answer {
 }
 
 /// Asks the admin API from loopback.
-pub fn admin(app: &App, req: Request<Bytes>) -> Answer {
+pub fn admin(app: &App, mut req: Request<Bytes>) -> Answer {
+    // The admin API answers allowed host names only (its DNS rebinding guard).
+    req.headers_mut().insert(
+        hyper::header::HOST,
+        hyper::header::HeaderValue::from_static("localhost"),
+    );
     read(eventmock_server::admin::handle(app, req, LOOPBACK))
 }
 

@@ -10,6 +10,7 @@
 //!   overlay's memory before, after and 10 s after a reset (see `bench_seed`).
 //! - `fuzz [--minutes N] [TARGET]...`: coverage-guided campaigns with AFL++ (see `fuzz`).
 //! - `wheel [test | bench]`: the Python wheel, its tests, its start-up figures (see `wheel`).
+//! - `ui [--release] [--screenshot]`: the dashboard's browser test in headless Chromium (see `ui`).
 
 use std::process::{Command, ExitCode};
 
@@ -21,6 +22,7 @@ mod bench_serve;
 mod fuzz;
 mod image;
 mod tidy;
+mod ui;
 mod wheel;
 
 fn main() -> ExitCode {
@@ -53,10 +55,11 @@ fn run(args: &[String]) -> Result<()> {
         ["wheel"] => wheel::build(),
         ["wheel", "test"] => wheel::test(),
         ["wheel", "bench"] => wheel::bench(),
+        ["ui", rest @ ..] => ui::ui(rest),
         _ => bail!(
             "usage: cargo xtask (test | contract [--review] | image \
              | bench [generate | serve | seed [--ten-million]] \
-             | fuzz [--minutes N] [TARGET]... | wheel [test | bench])"
+             | fuzz [--minutes N] [TARGET]... | wheel [test | bench] | ui [--release] [--screenshot])"
         ),
     }
 }

@@ -39,6 +39,8 @@ struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
+// Parsed once per process: the size of `serve`'s many flags costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Print reproducible fake events of one vendor (or all) as NDJSON or JSON.
     Generate(generate::GenerateArgs),

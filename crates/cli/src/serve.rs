@@ -59,6 +59,10 @@ pub struct ServeArgs {
     /// Bearer token every admin API request must carry (`Authorization: Bearer T`).
     #[arg(long, value_name = "T")]
     admin_token: Option<String>,
+    /// A host name the admin API and dashboard answer to besides IP addresses and
+    /// `localhost` (repeatable): the `Host` check guards against DNS rebinding.
+    #[arg(long, value_name = "NAME")]
+    admin_host: Vec<String>,
     /// The world's clock: frozen (the data never change; the default), live (everything
     /// follows wall time) or manual (time moves only by `POST /__eventmock/clock`).
     #[arg(long, value_name = "MODE")]
@@ -221,6 +225,7 @@ fn control_config(args: &ServeArgs) -> eventmock_server::admin::ControlConfig {
         },
         ledger: args.ledger == "on",
         max_added: args.max_added,
+        admin_hosts: args.admin_host.clone(),
         ..eventmock_server::admin::ControlConfig::default()
     }
 }

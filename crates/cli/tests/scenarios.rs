@@ -53,7 +53,7 @@ fn schema_is_the_committed_one() {
 fn get_count(addr: &str) -> Option<u64> {
     let mut s = TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET /api/v3/events/events/?page_size=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\nConnection: close\r\n\r\n").ok()?;
+    write!(s, "GET /api/v3/events/events/?page_size=1 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer t\r\nConnection: close\r\n\r\n").ok()?;
     let mut raw = String::new();
     s.read_to_string(&mut raw).ok()?;
     let body = raw.split_once("\r\n\r\n")?.1;
@@ -115,7 +115,7 @@ fn admin_post(addr: &str, path: &str, body: &str) -> u16 {
     let mut s = TcpStream::connect(addr).unwrap();
     write!(
         s,
-        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -183,7 +183,7 @@ fn seed_and_events_flags_replace_what_the_scenario_files_set() {
         let mut s = TcpStream::connect(addr).unwrap();
         write!(
             s,
-            "GET /__eventmock/vendors HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            "GET /__eventmock/vendors HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         let mut raw = String::new();

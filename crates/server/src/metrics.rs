@@ -76,6 +76,20 @@ impl Shard {
     }
 }
 
+/// Status classes of [`Metrics::status_classes`]: 1xx … 5xx.
+pub const CLASSES: usize = 5;
+
+/// A latency histogram read from [`Metrics::latency`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatencyHistogram {
+    /// Requests per bucket of [`BUCKETS_US`] (not cumulative), then the ones above the last.
+    pub counts: Vec<u64>,
+    /// Requests counted.
+    pub count: u64,
+    /// Their summed latency, in microseconds.
+    pub sum_us: u64,
+}
+
 /// The server's request metrics.
 pub struct Metrics {
     /// The triple each slot counts, claimed on first use.
@@ -180,6 +194,40 @@ impl Metrics {
             .filter(|(_, k)| k.vendor == vendor && k.route == route && k.status == status)
             .map(|(i, _)| self.total(i))
             .sum()
+    }
+
+    /// Requests answered so far per vendor (rows in [`Vendor::ALL`] order, then requests no
+    /// vendor answered) and status class (columns 1xx … 5xx; other codes are not counted).
+    /// Read from the counters the request path keeps anyway: no extra work per request.
+    pub fn status_classes(&self) -> [[u64; CLASSES]; Vendor::ALL.len() + 1] {
+        let mut out = [[0; CLASSES]; Vendor::ALL.len() + 1];
+        for (i, key) in self.keys.iter().enumerate() {
+            let Some(key) = key.get() else { continue };
+            let class = usize::from(key.status / 100);
+            if let (Some(row), true) = (
+                out.get_mut(usize::from(key.vendor)),
+                (1..=5).contains(&class),
+            ) {
+                row[class - 1] += self.total(i);
+            }
+        }
+        out
+    }
+
+    /// The latency histogram of `vendor` (`None`: requests no vendor answered), over every
+    /// shard.
+    pub fn latency(&self, vendor: Option<Vendor>) -> LatencyHistogram {
+        let index = usize::from(vendor_index(vendor));
+        let sum = |f: &dyn Fn(&Histogram) -> u64| -> u64 {
+            self.shards.iter().map(|s| f(&s.latency[index])).sum()
+        };
+        LatencyHistogram {
+            counts: (0..=BUCKETS_US.len())
+                .map(|b| sum(&|h| h.buckets[b].load(Ordering::Relaxed)))
+                .collect(),
+            count: sum(&|h| h.count.load(Ordering::Relaxed)),
+            sum_us: sum(&|h| h.sum_us.load(Ordering::Relaxed)),
+        }
     }
 
     /// The metrics in the Prometheus text format (0.0.4).
@@ -306,6 +354,44 @@ mod tests {
             text.contains("eventmock_request_duration_seconds_sum{vendor=\"authentik\"} 0.0009")
         );
         assert!(text.contains("eventmock_request_duration_seconds_count{vendor=\"none\"} 1"));
+    }
+
+    #[test]
+    fn status_classes_and_latency_read_the_counters() {
+        let m = Metrics::new();
+        m.record(
+            Some(Vendor::CloudFoundry),
+            "events",
+            200,
+            Duration::from_micros(50),
+        );
+        m.record(
+            Some(Vendor::CloudFoundry),
+            "event",
+            204,
+            Duration::from_micros(300),
+        );
+        m.record(
+            Some(Vendor::CloudFoundry),
+            "event",
+            404,
+            Duration::from_secs(20),
+        );
+        m.record(None, "none", 503, Duration::ZERO);
+        let classes = m.status_classes();
+        let cf = Vendor::ALL
+            .iter()
+            .position(|v| *v == Vendor::CloudFoundry)
+            .unwrap_or(0);
+        assert_eq!(classes[cf], [0, 2, 0, 1, 0]);
+        assert_eq!(classes[Vendor::ALL.len()], [0, 0, 0, 0, 1]);
+        let h = m.latency(Some(Vendor::CloudFoundry));
+        assert_eq!((h.count, h.counts.len()), (3, BUCKETS_US.len() + 1));
+        assert_eq!(
+            (h.counts[0], h.counts[2], h.counts[BUCKETS_US.len()]),
+            (1, 1, 1)
+        );
+        assert_eq!(m.latency(Some(Vendor::Halo)).count, 0);
     }
 
     #[test]

@@ -406,3 +406,6 @@ pub fn status_reply(api: &dyn VendorApi, code: u16, error: Option<ErrorName>) ->
     set_header(&mut res, header_name!("x-eventmock-fault"), "status");
     res
 }
+
+/// The rules as JSON for people (the admin API and the dashboard).
+mod summary;

@@ -106,8 +106,9 @@ async fn cors_never_applies_to_the_admin_api() {
     let r = preflight(&s, "/__eventmock/vendors", ORIGIN).await;
     assert_ne!(r.status, 204);
     assert_eq!(r.header("access-control-allow-origin"), None);
+    // A cross-origin request is refused outright (the admin API's browser guard).
     let r = s.get("/__eventmock/vendors", &[("origin", ORIGIN)]).await;
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status, 403);
     assert_eq!(r.header("access-control-allow-origin"), None);
     let r = s.get("/__eventmock/health", &[("origin", ORIGIN)]).await;
     assert_eq!(r.header("access-control-allow-origin"), None);

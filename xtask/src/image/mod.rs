@@ -37,7 +37,7 @@ const FIRST_ANSWER_LIMIT: Duration = Duration::from_secs(30);
 const HEALTHY_LIMIT: Duration = Duration::from_secs(45);
 
 /// The cache directory: `$XDG_CACHE_HOME/eventmock` or `~/.cache/eventmock`.
-fn cache_dir() -> Result<PathBuf> {
+pub(crate) fn cache_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir).join("eventmock"));
     }
@@ -46,7 +46,7 @@ fn cache_dir() -> Result<PathBuf> {
 }
 
 /// Whether `program` is on the PATH.
-fn on_path(program: &str) -> bool {
+pub(crate) fn on_path(program: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }

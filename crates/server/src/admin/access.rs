@@ -86,6 +86,13 @@ impl AdminAccess {
         is_loopback(peer) || (self.remote && self.token.is_some())
     }
 
+    /// Whether `given` is the admin token (never, when none is set).
+    pub fn token_matches(&self, given: &str) -> bool {
+        self.token
+            .as_ref()
+            .is_some_and(|t| same(given.as_bytes(), t.as_bytes()))
+    }
+
     /// Checks a request from `peer` with `headers`.
     pub fn check(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Denied> {
         if !self.peer_allowed(peer) {

@@ -1,6 +1,6 @@
 //! `GET /__eventmock/vendors/{vendor}/delivery[?client=C][&since=T]` and `DELETE` of it: the
 //! delivery ledger's report (see [`crate::ledger::report`]) and clearing it, for one client or
-//! all.
+//! all; `GET …/delivery/clients` lists the clients recorded.
 
 use eventmock_fake::time::parse_rfc3339;
 use hyper::StatusCode;
@@ -37,4 +37,20 @@ pub(super) fn get(mount: &Mount, query: &[(String, String)], ledger_on: bool) ->
 pub(super) fn delete(mount: &Mount, query: &[(String, String)]) -> Reply {
     mount.api.tracking().ledger.clear(param(query, "client"));
     no_content()
+}
+
+/// How many client names `GET …/delivery/clients` lists at most.
+pub const CLIENTS_LISTED: usize = 100;
+
+/// `GET …/delivery/clients`: `{"clients":[…]}`, the clients the ledger recorded (sorted, at
+/// most [`CLIENTS_LISTED`]), so a reader such as the dashboard can ask per client.
+pub(super) fn clients(mount: &Mount, ledger_on: bool) -> Reply {
+    if !ledger_on {
+        return error(
+            StatusCode::CONFLICT,
+            "the delivery ledger is off (serve --ledger off): nothing was recorded",
+        );
+    }
+    let names = mount.api.tracking().ledger.client_names(CLIENTS_LISTED);
+    json_reply(StatusCode::OK, &serde_json::json!({ "clients": names }))
 }

@@ -7,7 +7,9 @@
 //! - [`access`]: who may call the admin API (loopback, or a bearer token when enabled).
 //! - [`pattern`]: [`RequestPattern`], the request matcher of journal filters and verification.
 //! - `routes`: the admin endpoints; `clock`: reading and moving the world's clock.
-//! - `routes`: the admin endpoints.
+//! - [`guard`]: browser safety — allowed `Host` names (DNS rebinding), same-origin `Origin`,
+//!   the CSRF token of state-changing browser requests; [`session`]: the dashboard's login
+//!   sessions. `ui`: the dashboard (`/__eventmock/ui/`); `stats`: what its charts draw.
 //! - [`HEALTH_PATH`]: the health probe, open to every peer (no token, no journal entry).
 //!
 //! Admin bodies may be larger than vendor ones: [`ControlConfig::admin_max_body_bytes`]
@@ -19,10 +21,15 @@ pub mod access;
 pub mod bulk;
 mod clock;
 mod delivery;
+pub mod guard;
 pub mod pattern;
 mod routes;
+pub mod session;
+pub mod stats;
+mod ui;
 
 use std::net::SocketAddr;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -66,6 +73,9 @@ pub struct ControlConfig {
     /// Most entries (added plus deleted events) each vendor's overlay holds beyond its
     /// scenario's fixtures (`serve --max-added`). Default [`DEFAULT_MAX_ADDED`].
     pub max_added: u64,
+    /// Host names the admin API and dashboard answer besides IP literals and `localhost`
+    /// (`serve --admin-host`; see [`guard`]).
+    pub admin_hosts: Vec<String>,
 }
 
 impl Default for ControlConfig {
@@ -76,6 +86,7 @@ impl Default for ControlConfig {
             admin_max_body_bytes: DEFAULT_ADMIN_MAX_BODY,
             ledger: true,
             max_added: DEFAULT_MAX_ADDED,
+            admin_hosts: Vec::new(),
         }
     }
 }
@@ -100,6 +111,10 @@ pub struct Control {
     journal: Journal,
     metrics: Metrics,
     config: ControlConfig,
+    /// The dashboard's login sessions and CSRF tokens.
+    sessions: session::Sessions,
+    /// Samples of the metrics for the dashboard's charts.
+    history: Mutex<stats::History>,
 }
 
 impl Default for Control {
@@ -115,7 +130,19 @@ impl Control {
             journal: Journal::new(config.journal_capacity),
             metrics: Metrics::new(),
             config,
+            sessions: session::Sessions::new(),
+            history: Mutex::new(stats::History::default()),
         }
+    }
+
+    /// The dashboard's sessions and CSRF tokens.
+    pub fn sessions(&self) -> &session::Sessions {
+        &self.sessions
+    }
+
+    /// Samples of the metrics behind `GET /__eventmock/stats`.
+    pub fn history(&self) -> &Mutex<stats::History> {
+        &self.history
     }
 
     /// The request journal.
@@ -222,19 +249,55 @@ fn health() -> Reply {
     )
 }
 
-/// Answers an admin request (`path` under [`PREFIX`]) for `app`, after the access check;
-/// `GET`/`HEAD` of [`HEALTH_PATH`] needs none (orchestrators probe from any address).
+/// Answers an admin request (`path` under [`PREFIX`]) for `app`; `GET`/`HEAD` of
+/// [`HEALTH_PATH`] needs no check (orchestrators probe from any address). Everything else
+/// passes, in order: the peer check, [`guard::check_origin`] (`Host`, `Origin`), the token
+/// (`Authorization`, or the dashboard's session cookie; without either, only the login form),
+/// then the CSRF token for state-changing browser requests.
 pub fn handle(app: &App, req: Request<Bytes>, peer: SocketAddr) -> Reply {
     if req.uri().path() == HEALTH_PATH
         && (req.method() == hyper::Method::GET || req.method() == hyper::Method::HEAD)
     {
         return health();
     }
-    let access = &app.control().config().access;
-    if let Err(denied) = access.check(peer, req.headers()) {
-        return denied.reply();
+    let control = app.control();
+    let config = control.config();
+    let access = &config.access;
+    if !access.peer_allowed(peer) {
+        return access::Denied::Forbidden.reply();
     }
-    routes::route(app, req)
+    let bearer = access.check(peer, req.headers());
+    let bearer_ok = bearer.is_ok() && access.token.is_some();
+    if let Err(refusal) =
+        guard::check_origin(req.uri(), req.headers(), &config.admin_hosts, bearer_ok)
+    {
+        return refusal.reply();
+    }
+    let ui_rest = ui::ui_path(req.uri().path());
+    let session = match bearer {
+        Ok(()) => None,
+        Err(denied) => match control.sessions().from_cookie(req.headers()) {
+            Some(id) => Some(id),
+            None => {
+                return ui_rest
+                    .and_then(|rest| ui::unauthenticated(app, &req, rest))
+                    .unwrap_or_else(|| denied.reply());
+            }
+        },
+    };
+    if guard::changes_state(req.method())
+        && !bearer_ok
+        && (session.is_some() || guard::from_browser(req.headers()))
+        && !control
+            .sessions()
+            .csrf_ok(session.as_deref(), guard::csrf_token(req.headers()))
+    {
+        return guard::Refusal::Csrf.reply();
+    }
+    match ui_rest {
+        Some(rest) => ui::route(app, &req, rest, session.as_deref()),
+        None => routes::route(app, req),
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,9 @@
 //! |---|---|---|
 //! | GET | `/vendors` | mounted vendors: name, prefix, port, total events, overlay entries added, dataset seed and size |
 //! | GET | `/scenarios` | `{"scenarios":[names]}` |
+//! | GET | `/rules` | the world's overrides (sequences) and faults with their call counts (`rules/summary.rs`) |
+//! | GET | `/stats` | per vendor: requests/s by status class, latency histogram (`stats.rs`) |
+//! | GET, POST | `/ui/…` | the dashboard (`ui/`) |
 //! | POST | `/vendors/{vendor}/events[?partial=true]` | 201 `{"ids":[...]}`; 400 naming the field; 409 for an id that exists, or when the overlay is full (`--max-added`); NDJSON bodies in `bulk` |
 //! | DELETE | `/vendors/{vendor}/events/{id}` | 204, or 404 |
 //! | POST | `/reset` | 204: back to the current scenario's world (fixtures stay; run-time changes, sequence and fault counters rewound) |
@@ -11,8 +14,9 @@
 //! | POST | `/clock` | `{"advance":"90s"}` or `{"now":"…"}` → the new clock; 400 when refused |
 //! | GET | `/vendors/{vendor}/delivery[?client=C][&since=T]` | the delivery ledger's report (`delivery.rs`) |
 //! | DELETE | `/vendors/{vendor}/delivery[?client=C]` | 204, that client's (or every) record cleared |
+//! | GET | `/vendors/{vendor}/delivery/clients` | `{"clients":[…]}` the ledger recorded |
 //! | PUT | `/scenario` | YAML body; 200 `{"scenarios":[name]}` or 400 `{"errors":[...]}` |
-//! | GET | `/requests?vendor=&path=&status=&method=&limit=` | journal entries, newest first |
+//! | GET | `/requests?vendor=&path=&status=&method=&limit=&offset=` | journal entries, newest first (`matched`: how many match) |
 //! | DELETE | `/requests` | 204, journal cleared |
 //! | POST | `/requests/count` | [`RequestPattern`] body → `{"count":N}` |
 //! | GET | `/metrics` | Prometheus text |
@@ -65,6 +69,14 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
     match segments.as_slice() {
         ["vendors"] if method == Method::GET => vendors(app),
         ["scenarios"] if method == Method::GET => scenarios(app),
+        ["rules"] if method == Method::GET => {
+            json_reply(StatusCode::OK, &app.world().rules.summary())
+        }
+        ["stats"] if method == Method::GET => super::stats::get(
+            &app.world(),
+            app.control().metrics(),
+            app.control().history(),
+        ),
         ["vendors", vendor, "events"] if method == Method::POST => {
             add_events(app, vendor, &query, &parts.headers, &body)
         }
@@ -81,6 +93,13 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
             let world = app.world();
             match mount(&world, vendor, &query) {
                 Ok(m) => super::delivery::get(m, &query, app.control().config().ledger),
+                Err(res) => res,
+            }
+        }
+        ["vendors", vendor, "delivery", "clients"] if method == Method::GET => {
+            let world = app.world();
+            match mount(&world, vendor, &query) {
+                Ok(m) => super::delivery::clients(m, app.control().config().ledger),
                 Err(res) => res,
             }
         }
@@ -105,6 +124,9 @@ pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
         ),
         ["vendors"]
         | ["scenarios"]
+        | ["rules"]
+        | ["stats"]
+        | ["vendors", _, "delivery", "clients"]
         | ["vendors", _, "events"]
         | ["vendors", _, "events", _]
         | ["reset"]
@@ -332,18 +354,35 @@ fn list_requests(app: &App, query: &[(String, String)]) -> Reply {
             );
         }
     };
+    let offset = match param(query, "offset").map(str::parse::<usize>) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "offset: expected a non-negative integer",
+            );
+        }
+    };
     let compiled = match pattern.compile() {
         Ok(c) => c,
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     let journal = app.control().journal();
-    let entries = journal.find(limit, |e| compiled.matches(e));
-    let list: Vec<Value> = entries.iter().map(|e| e.to_json()).collect();
+    let entries = journal.find(usize::MAX, |e| compiled.matches(e));
+    let list: Vec<Value> = entries
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|e| e.to_json())
+        .collect();
     json_reply(
         StatusCode::OK,
         &json!({
             "capacity": journal.capacity(),
             "held": journal.len(),
+            "matched": entries.len(),
+            "offset": offset,
             "requests": list,
         }),
     )

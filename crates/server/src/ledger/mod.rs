@@ -178,6 +178,16 @@ impl Ledger {
         all
     }
 
+    /// The clients recorded so far, sorted, each once; at most `max` of them.
+    pub fn client_names(&self, max: usize) -> Vec<String> {
+        let mut names = std::collections::BTreeSet::new();
+        for shard in &self.shards {
+            let Ok(shard) = shard.lock() else { continue };
+            names.extend(shard.clients.keys().map(|k| k.to_string()));
+        }
+        names.into_iter().take(max).collect()
+    }
+
     /// Whether a bound stopped recording.
     pub fn truncated(&self) -> bool {
         self.truncated.load(Ordering::Relaxed)
@@ -240,6 +250,8 @@ mod tests {
         let all = ledger.log(None);
         assert_eq!(all.served.len(), 4);
         assert_eq!(all.again.iter().collect::<Vec<_>>(), [3]);
+        assert_eq!(ledger.client_names(10), ["a", "b"]);
+        assert_eq!(ledger.client_names(1), ["a"]);
         ledger.clear(Some("a"));
         assert_eq!(ledger.log(None).served.len(), 2);
         ledger.clear(None);
