@@ -9,6 +9,9 @@
 //! | other | no | – | 403 |
 //! | other | yes | yes | `Authorization: Bearer T` required, else 401 |
 //! | other | yes | no | 403 (remote access needs a token) |
+//!
+//! Where the token is required, the dashboard's session cookie ([`super::session`]) stands for
+//! it; every request also passes [`super::guard`] (`Host`, `Origin`, CSRF).
 
 use std::net::SocketAddr;
 

@@ -11,7 +11,7 @@
   const CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'];
   const meta = document.querySelector('meta[name="eventmock-csrf"]');
   const csrf = meta ? meta.content : '';
-  const state = { offset: 0, expanded: new Set(), ticks: 0, timer: null };
+  const state = { offset: 0, expanded: new Set(), ticks: 0, timer: null, signature: '' };
   const $ = (id) => document.getElementById(id);
   const fmt = (n) => Number(n).toLocaleString('en-US');
 
@@ -156,9 +156,21 @@
       status.textContent = `The journal could not be read: ${e.message}`;
       return;
     }
-    const body = el('tbody');
-    for (const entry of data.requests) body.append(...row(entry));
-    $('journal').tBodies[0].replaceWith(body);
+    // Redraw only when the page's rows changed, and keep the keyboard focus on the row it was
+    // on: a live table must not pull focus away every two seconds.
+    const signature = `${data.matched}:${data.requests.map((e) => e.ordinal).join(',')}`;
+    if (signature !== state.signature) {
+      state.signature = signature;
+      const focused = document.activeElement && document.activeElement.closest('#journal tr.entry');
+      const focusedOrdinal = focused ? focused.dataset.ordinal : null;
+      const body = el('tbody');
+      for (const entry of data.requests) body.append(...row(entry));
+      $('journal').tBodies[0].replaceWith(body);
+      if (focusedOrdinal !== null) {
+        const again = document.querySelector(`#journal tr.entry[data-ordinal="${focusedOrdinal}"] button.expand`);
+        if (again) again.focus();
+      }
+    }
     const first = data.requests.length ? data.offset + 1 : 0;
     const last = data.offset + data.requests.length;
     const text = data.capacity === 0
