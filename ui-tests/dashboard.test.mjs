@@ -274,7 +274,7 @@ try {
     await page.fill('#f-path', '');
     await page.evaluate(() => window.scrollTo(0, 0));
     // The top of the page (vendors, charts, the journal's first rows), as a person first sees it.
-    await page.setViewportSize({ width: 1360, height: 1500 });
+    await page.setViewportSize({ width: 1360, height: 2100 });
     await page.screenshot({ path: path.join(OUT, 'dashboard.png') });
     await page.setViewportSize({ width: 1360, height: 1000 });
   });

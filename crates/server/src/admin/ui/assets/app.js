@@ -135,7 +135,7 @@
       el('td', { class: `status ${cls}`, text: entry.status }),
       el('td', { class: 'num', text: `${fmt(entry.latency_us)} µs` }),
       el('td', { text: ruleOf(entry) }));
-    const more = el('tr', { class: 'detail', id, hidden: !open }, el('td', { colspan: 8 }, detail(entry)));
+    const more = el('tr', { class: 'detail', id, hidden: !open }, el('td', { colspan: 8 }, details(entry)));
     toggle.addEventListener('click', () => {
       const now = toggle.getAttribute('aria-expanded') !== 'true';
       toggle.setAttribute('aria-expanded', String(now));
@@ -145,7 +145,6 @@
     });
     return [tr, more];
   }
-  const detail = details;
 
   async function loadJournal() {
     const status = $('journal-status');
