@@ -261,7 +261,7 @@ try {
 
   await step('scenario rules: overrides, sequences, faults', async () => {
     const text = await page.locator('#rules').textContent();
-    for (const want of ['probely-gone', 'instavm-flaky', 'sequence:', '/api/v1/event/types.json', 'delay']) {
+    for (const want of ['probely-gone', 'instavm-flaky', 'sequence:', 'halo-slow-types', '/api/v1/event/types.json', 'delay']) {
       assert.ok(text.includes(want), `rules lack ${want}: ${text}`);
     }
   });

@@ -333,7 +333,7 @@ async fn rules_describe_overrides_sequences_and_faults() {
         "name: r\nvendors:\n  instavm: {}\n\
          overrides:\n  - name: flaky\n    match: {path: /v1/audit/catalog}\n    sequence:\n\
          \x20     - {status: 503, body: {detail: busy}}\n      - passthrough\n    then: cycle\n\
-         faults:\n  - vendor: instavm\n    route: /v1/audit/events\n    latency: {fixed_ms: 0}\n",
+         faults:\n  - name: slow\n    vendor: instavm\n    route: /v1/audit/events\n    latency: {fixed_ms: 0}\n",
     ))
     .await;
     s.get("/v1/audit/catalog", &[("Authorization", "Bearer t")])
@@ -352,6 +352,7 @@ async fn rules_describe_overrides_sequences_and_faults() {
         (json!("cycle"), json!(1))
     );
     let f = &v["faults"][0];
+    assert_eq!(f["name"], "slow");
     assert_eq!(f["route"], "/v1/audit/events");
     assert_eq!(f["latency"], json!({"ms": 0}));
     assert_eq!(f["calls"], 0);

@@ -95,6 +95,7 @@ impl Rules {
                     Latency::Uniform { min, max } => json!({ "min_ms": min, "max_ms": max }),
                 });
                 json!({
+                    "name": fault.name,
                     "vendor": fault.vendor.map(|v| v.name()),
                     "route": fault.route.as_ref().map(ToString::to_string),
                     "latency": latency,
