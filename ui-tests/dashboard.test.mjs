@@ -198,7 +198,8 @@ try {
       // `match` field), else the vendor's route label.
       const api = JSON.parse((await request(base, 'GET', `/__eventmock/requests?limit=1&path=${encodeURIComponent(pathOnly)}`)).body).requests[0];
       const rule = (await row.locator('td').nth(7).textContent()).trim();
-      assert.equal(rule, m.rule && api.match ? m.rule : api.route);
+      const faults = api.match && api.match.faults && api.match.faults.length ? `fault: ${api.match.faults.join(', ')}` : null;
+      assert.equal(rule, m.rule && api.match ? m.rule : faults || api.route);
     }
   });
 
