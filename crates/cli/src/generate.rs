@@ -53,6 +53,9 @@ pub struct GenerateArgs {
     /// How far back the first event lies: a duration with its unit (ms, s, m, h, d), e.g. 30d.
     #[arg(long, default_value = "30d")]
     window: String,
+    /// How many people act in the events (1 ..= 100000); a few of them cause most events.
+    #[arg(long, default_value_t = eventmock_fake::pools::DEFAULT_USERS)]
+    users: u32,
     /// NDJSON only: wrap each line as `{"vendor":"<name>","event":{…}}`, so the lines of
     /// `--vendor all` say which vendor they are. Without it each line is the vendor's own event.
     #[arg(long)]
@@ -94,6 +97,7 @@ pub fn run(args: GenerateArgs) -> Result<()> {
         len: count,
         anchor,
         window: window.micros(),
+        users: args.users,
     };
     let sink: Box<dyn Write> =
         match &args.out {

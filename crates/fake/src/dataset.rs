@@ -8,7 +8,7 @@ use eventmock_model::Vendor;
 use serde::Serialize;
 
 use crate::codec::{IdCodec, IdError, IdFormat, MAX_INDEX};
-use crate::pools::Pools;
+use crate::pools::{DEFAULT_USERS, MAX_USERS, Pools};
 use crate::rng::{EventRng, StreamFactory, dataset_key};
 use crate::time::{Arrivals, Micros, TimeAxis, parse_rfc3339};
 
@@ -28,6 +28,9 @@ pub struct DatasetConfig {
     pub anchor: Micros,
     /// How far back the first event is from the anchor (microseconds).
     pub window: Micros,
+    /// How many people act in the events (1 ..= [`MAX_USERS`]); a few of them cause most
+    /// events.
+    pub users: u32,
 }
 
 impl Default for DatasetConfig {
@@ -37,6 +40,7 @@ impl Default for DatasetConfig {
             len: 1000,
             anchor: parse_rfc3339(DEFAULT_ANCHOR).unwrap_or(1_767_225_600_000_000),
             window: DEFAULT_WINDOW,
+            users: DEFAULT_USERS,
         }
     }
 }
@@ -50,6 +54,9 @@ pub enum DatasetError {
     /// The window is not positive.
     #[error("time window must be positive, got {0} µs")]
     Window(Micros),
+    /// The user population is empty or too large.
+    #[error("users {0} is out of range: expected 1 ..= {MAX_USERS}")]
+    Users(u32),
     /// Some event would lie outside the years 0000–9999 that every vendor's timestamp and
     /// time-carrying id can show.
     #[error(
@@ -70,7 +77,8 @@ pub const EARLIEST: Micros = -62_167_219_200_000_000;
 pub const LATEST: Micros = 253_402_300_799_999_999;
 
 impl DatasetConfig {
-    /// Checks what [`Dataset::new`] requires: a size of 1 ..= 2^40, a positive window, and
+    /// Checks what [`Dataset::new`] requires: a size of 1 ..= 2^40, a positive window, a user
+    /// population of 1 ..= [`MAX_USERS`], and
     /// every event's time within the years 0000–9999 (`anchor − window ≥ 0000-01-01`, or
     /// `anchor − len` µs when the window is shorter than one µs per event, and
     /// `anchor ≤ 9999-12-31T23:59:59.999999Z`).
@@ -80,6 +88,9 @@ impl DatasetConfig {
         }
         if self.window <= 0 {
             return Err(DatasetError::Window(self.window));
+        }
+        if self.users == 0 || self.users > MAX_USERS {
+            return Err(DatasetError::Users(self.users));
         }
         let first = self.anchor.checked_sub(self.window.max(self.len as Micros));
         if self.anchor > LATEST || first.is_none_or(|t| t < EARLIEST) {
@@ -163,7 +174,7 @@ impl<G: Generator> Dataset<G> {
         let key = dataset_key(config.seed, G::VENDOR);
         let axis = TimeAxis::new(config.anchor, config.window, config.len);
         let streams = StreamFactory::new(key);
-        let pools = Pools::build(&streams);
+        let pools = Pools::build(&streams, config.users);
         let ctx = Context {
             vendor: G::VENDOR,
             config,

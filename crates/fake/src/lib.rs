@@ -9,7 +9,9 @@
 //! - [`any`]: [`AnyDataset`], any vendor's dataset behind one type.
 //! - [`vendors`]: one generator per vendor.
 //! - [`codec`]: index ↔ id in each vendor's id format.
-//! - [`pools`]: per-dataset pools of names, user agents, addresses, built with `fake`.
+//! - [`pools`]: per-dataset pools of people, user agents, addresses and domains.
+//! - [`realism`]: weighted choices, the skewed user population, public addresses with their
+//!   places, current user agents and real-looking names.
 //! - [`rng`]: the per-event ChaCha8 stream.
 //! - [`time`]: the time axis and timestamp formatting.
 //! - [`span`]: the one grammar of durations (`90s`) and rates (`5/s`) for flags, scenarios
@@ -21,6 +23,7 @@ pub mod codec;
 pub mod dataset;
 pub mod mix;
 pub mod pools;
+pub mod realism;
 pub mod rng;
 pub mod span;
 pub mod time;

@@ -1,20 +1,42 @@
-//! Per-dataset pools of realistic values (people, user agents, addresses, hosts), built once
-//! with the `fake` crate from the dataset's own ChaCha8 stream and then indexed per event.
+//! Per-dataset pools of realistic values (people, user agents, addresses, domains), built once
+//! from the dataset's own ChaCha8 stream (names with the `fake` crate, the rest from the tables
+//! of [`crate::realism`]) and then indexed per event.
 //!
-//! Building values with `fake` for every event would cost several microseconds; picking from a
-//! pool costs one random draw and a clone, and a small pool also makes filters (by username,
-//! by host) find several events, as in real data.
+//! Building values for every event would cost several microseconds; picking from a pool costs
+//! one random draw and a clone, and a bounded pool also makes filters (by username, by address)
+//! find several events, as in real data. Pools whose entries have shares (user agents, places)
+//! hold each entry as often as its share, so a uniform pick is a weighted one.
 
 use fake::Fake;
 use fake::faker::company::en::CompanyName;
-use fake::faker::internet::en::{DomainSuffix, IPv4, UserAgent};
-use fake::faker::lorem::en::Word;
+use fake::faker::internet::en::DomainSuffix;
 use fake::faker::name::en::{FirstName, LastName};
+use rand::Rng;
 
+use crate::realism::agents::AGENTS;
+use crate::realism::places::{Place, address};
+use crate::realism::{expand, skewed};
 use crate::rng::StreamFactory;
 
-/// How many entries each pool holds.
-pub const POOL_SIZE: usize = 256;
+/// How many client addresses a dataset's clients connect from.
+pub const ADDRESSES: usize = 256;
+/// Entries of the user-agent pool (each agent as often as its share).
+const AGENT_SLOTS: usize = 100;
+/// Organisation domains per dataset: the company's own first, then partners' and contractors'.
+const DOMAINS: usize = 8;
+/// The default size of a dataset's user population (scenario `users:`).
+pub const DEFAULT_USERS: u32 = 200;
+/// The largest user population a dataset may have.
+pub const MAX_USERS: u32 = 100_000;
+
+/// A client address and the place it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Address {
+    /// Dotted IPv4.
+    pub ip: String,
+    /// Where it is (country, city, coordinates).
+    pub place: &'static Place,
+}
 
 /// A fake person, with the identifiers systems derive from a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,16 +54,14 @@ pub struct Person {
 /// The value pools of one dataset.
 #[derive(Debug, Clone)]
 pub struct Pools {
-    /// People (users, actors).
+    /// People (users, actors), busiest first: pick with [`Pools::person`].
     pub people: Vec<Person>,
-    /// Browser and client user agents.
+    /// Browser and client user agents, each as often as its share.
     pub user_agents: Vec<String>,
-    /// Client IPv4 addresses.
-    pub ips: Vec<String>,
-    /// Organisation domains such as `acme-labs.com`.
+    /// Public client addresses with their places.
+    pub ips: Vec<Address>,
+    /// Organisation domains such as `acme-labs.com`; the first is the company's own.
     pub domains: Vec<String>,
-    /// Short lower-case words (for names of apps, spaces, targets).
-    pub words: Vec<String>,
 }
 
 fn slug(s: &str) -> String {
@@ -63,22 +83,36 @@ fn slug(s: &str) -> String {
 }
 
 impl Pools {
-    /// Builds the pools of a dataset from its stream factory.
-    pub fn build(streams: &StreamFactory) -> Self {
+    /// Builds the pools of a dataset with `users` people (at least 1) from its stream factory.
+    pub fn build(streams: &StreamFactory, users: u32) -> Self {
         let mut rng = streams.pool_stream(0);
-        let domains: Vec<String> = (0..POOL_SIZE / 8)
+        let domains: Vec<String> = (0..DOMAINS)
             .map(|_| {
                 let company: String = CompanyName().fake_with_rng(&mut rng);
                 let suffix: String = DomainSuffix().fake_with_rng(&mut rng);
                 format!("{}.{}", slug(&company), suffix)
             })
             .collect();
-        let people = (0..POOL_SIZE)
+        let mut seen = std::collections::HashSet::new();
+        let people = (0..users.clamp(1, MAX_USERS) as usize)
             .map(|n| {
                 let first: String = FirstName().fake_with_rng(&mut rng);
                 let last: String = LastName().fake_with_rng(&mut rng);
-                let username = format!("{}.{}", slug(&first), slug(&last));
-                let email = format!("{username}@{}", domains[n % domains.len()]);
+                // Usernames are unique, as in a directory: a second John Smith is john.smith2.
+                let base = format!("{}.{}", slug(&first), slug(&last));
+                let mut username = base.clone();
+                let mut k = 2;
+                while !seen.insert(username.clone()) {
+                    username = format!("{base}{k}");
+                    k += 1;
+                }
+                // Most people work for the company; every tenth is a partner or contractor.
+                let domain = if n % 10 == 9 {
+                    &domains[1 + n / 10 % (DOMAINS - 1)]
+                } else {
+                    &domains[0]
+                };
+                let email = format!("{username}@{domain}");
                 Person {
                     first,
                     last,
@@ -87,23 +121,33 @@ impl Pools {
                 }
             })
             .collect();
-        let user_agents = (0..POOL_SIZE / 4)
-            .map(|_| UserAgent().fake_with_rng(&mut rng))
+        let user_agents = expand(AGENTS, AGENT_SLOTS)
+            .into_iter()
+            .map(str::to_owned)
             .collect();
-        let ips = (0..POOL_SIZE)
-            .map(|_| IPv4().fake_with_rng(&mut rng))
+        let ips = (0..ADDRESSES)
+            .map(|_| {
+                let (ip, place) = address(rng.next_u64());
+                Address { ip, place }
+            })
             .collect();
-        let mut words: Vec<String> = (0..POOL_SIZE)
-            .map(|_| slug(&Word().fake_with_rng::<String, _>(&mut rng)))
-            .collect();
-        words.dedup();
         Pools {
             people,
             user_agents,
             ips,
             domains,
-            words,
         }
+    }
+
+    /// The person of random word `x`: a few people cause most events ([`skewed`]).
+    #[inline]
+    pub fn person(&self, x: u64) -> &Person {
+        &self.people[skewed(x, self.people.len())]
+    }
+
+    /// The company's own domain.
+    pub fn company_domain(&self) -> &str {
+        &self.domains[0]
     }
 }
 
@@ -116,15 +160,25 @@ mod tests {
     #[test]
     fn pools_are_deterministic() {
         let f = StreamFactory::new(dataset_key(7, Vendor::Authentik));
-        let a = Pools::build(&f);
-        let b = Pools::build(&f);
+        let a = Pools::build(&f, 500);
+        let b = Pools::build(&f, 500);
         assert_eq!(a.people, b.people);
         assert_eq!(a.ips, b.ips);
+        assert_eq!(a.people.len(), 500);
         assert!(
             a.people
                 .iter()
                 .all(|p| p.email.contains('@') && p.username.is_ascii())
         );
+        let unique: std::collections::HashSet<_> = a.people.iter().map(|p| &p.username).collect();
+        assert_eq!(unique.len(), 500, "usernames are unique");
+        let own = a
+            .people
+            .iter()
+            .filter(|p| p.email.ends_with(a.company_domain()))
+            .count();
+        assert_eq!(own, 450, "nine in ten work for the company");
+        assert_eq!(Pools::build(&f, 0).people.len(), 1);
     }
 
     #[test]

@@ -83,6 +83,11 @@ pub struct VendorFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 1_099_511_627_776_u64))]
     pub events: Option<u64>,
+    /// How many people act in the generated events: 1 ..= 100000 (default 200). A few of them
+    /// cause most events, as in real logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100_000))]
+    pub users: Option<u32>,
     /// When the newest generated (base) event happened, RFC 3339 (e.g. `2026-01-01T00:00:00Z`),
     /// or `now` (the clock's start). Default: the clock's start.
     #[serde(default, skip_serializing_if = "Option::is_none")]

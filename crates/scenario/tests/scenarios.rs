@@ -171,3 +171,15 @@ fn committed_schema_is_current() {
         eventmock_scenario::SCHEMA_COMMAND
     );
 }
+
+/// `users:` sets the dataset's user population; the default is 200.
+#[test]
+fn users_set_the_population() {
+    let s = parse(
+        "users.yaml",
+        "name: users\nvendors:\n  authentik:\n    users: 500\n  cf: {}\n",
+    )
+    .unwrap();
+    let users: Vec<u32> = s.vendors.iter().map(|m| m.dataset.users).collect();
+    assert_eq!(users, [500, eventmock_fake::pools::DEFAULT_USERS]);
+}

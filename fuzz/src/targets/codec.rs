@@ -47,6 +47,7 @@ pub fn run(data: &[u8]) {
         len: in_range(&mut input, 0, i128::from(MAX_INDEX) + 1) as u64,
         anchor: in_range(&mut input, i128::from(EARLIEST) - 1, i128::from(LATEST) + 1) as Micros,
         window: in_range(&mut input, 0, i128::from(Micros::MAX)) as Micros,
+        users: 1,
     };
     if config.check().is_err() {
         return;

@@ -1,6 +1,7 @@
-//! authentik events: the `context` fits the action (logins carry `http_request` and the auth
-//! method, `model_*` carry the model, system events a message), `expires` is a year after
-//! `created`.
+//! authentik events: the `context` fits the action (logins carry `http_request`, the auth
+//! method and the `geo` of their client address, `model_*` carry the model, system events a
+//! message), `expires` is a year after `created`. Actions follow the shares of a real
+//! installation's log ([`ACTION_WEIGHTS`]); a few users cause most events.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -14,24 +15,100 @@ use serde_json::{Map, Value, json};
 use super::{hex32, hex32_into};
 use crate::codec::IdFormat;
 use crate::dataset::{Context, Generator, Scratch};
+use crate::realism::names::{APPLICATIONS, FLOWS, GROUPS, OUTPOSTS, POLICIES, STAGES, TOKENS};
+use crate::realism::places::Place;
+use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
 use crate::time::rfc3339_micros_into;
 
-const USERS: usize = 64;
 const YEAR_US: i64 = 365 * 86_400 * 1_000_000;
 
-/// `(app, model_name, verbose name)` of models whose changes authentik records.
-const MODELS: &[(&str, &str)] = &[
-    ("authentik_core", "user"),
-    ("authentik_core", "group"),
-    ("authentik_core", "application"),
-    ("authentik_core", "token"),
-    ("authentik_flows", "flow"),
-    ("authentik_policies_expression", "expressionpolicy"),
-    ("authentik_providers_oauth2", "oauth2provider"),
-    ("authentik_providers_saml", "samlprovider"),
-    ("authentik_stages_password", "passwordstage"),
-    ("authentik_outposts", "outpost"),
+/// How often each action appears (relative shares; they sum to 906) in a typical log: logins,
+/// application authorizations and model updates dominate; exceptions and reviews are rare.
+/// Every action has a positive share, so a filter on any of them finds events.
+pub const ACTION_WEIGHTS: &[(EventAction, u32)] = &[
+    (EventAction::Login, 230),
+    (EventAction::AuthorizeApplication, 160),
+    (EventAction::ModelUpdated, 110),
+    (EventAction::Logout, 80),
+    (EventAction::SystemTaskExecution, 60),
+    (EventAction::LoginFailed, 45),
+    (EventAction::FlowExecution, 40),
+    (EventAction::ModelCreated, 40),
+    (EventAction::UserWrite, 30),
+    (EventAction::EmailSent, 25),
+    (EventAction::PolicyExecution, 20),
+    (EventAction::ModelDeleted, 15),
+    (EventAction::PasswordSet, 8),
+    (EventAction::SecretView, 6),
+    (EventAction::SourceLinked, 4),
+    (EventAction::SuspiciousRequest, 3),
+    (EventAction::InvitationUsed, 3),
+    (EventAction::SystemTaskException, 3),
+    (EventAction::SecretRotate, 2),
+    (EventAction::PolicyException, 2),
+    (EventAction::ConfigurationWarning, 2),
+    (EventAction::AccessRequestCreated, 2),
+    (EventAction::AccessRequestApproved, 2),
+    (EventAction::UserOffboarded, 1),
+    (EventAction::ImpersonationStarted, 1),
+    (EventAction::ImpersonationEnded, 1),
+    (EventAction::PropertyMappingException, 1),
+    (EventAction::SystemException, 1),
+    (EventAction::ConfigurationError, 1),
+    (EventAction::UpdateAvailable, 1),
+    (EventAction::ExportReady, 1),
+    (EventAction::ReviewInitiated, 1),
+    (EventAction::ReviewOverdue, 1),
+    (EventAction::ReviewAttested, 1),
+    (EventAction::ReviewCompleted, 1),
+    (EventAction::AccessRequestDenied, 1),
+    (EventAction::AccessRequestRevoked, 1),
+];
+
+/// Models whose changes authentik records: `(app, model_name, API path, names)`; `names`
+/// empty means the model is a user (named by username).
+const MODELS: &[(&str, &str, &str, &[&str])] = &[
+    ("authentik_core", "user", "/api/v3/core/users/", &[]),
+    ("authentik_core", "group", "/api/v3/core/groups/", GROUPS),
+    (
+        "authentik_core",
+        "application",
+        "/api/v3/core/applications/",
+        APPLICATIONS,
+    ),
+    ("authentik_core", "token", "/api/v3/core/tokens/", TOKENS),
+    ("authentik_flows", "flow", "/api/v3/flows/instances/", FLOWS),
+    (
+        "authentik_policies_expression",
+        "expressionpolicy",
+        "/api/v3/policies/expression/",
+        POLICIES,
+    ),
+    (
+        "authentik_providers_oauth2",
+        "oauth2provider",
+        "/api/v3/providers/oauth2/",
+        APPLICATIONS,
+    ),
+    (
+        "authentik_providers_saml",
+        "samlprovider",
+        "/api/v3/providers/saml/",
+        APPLICATIONS,
+    ),
+    (
+        "authentik_stages_password",
+        "passwordstage",
+        "/api/v3/stages/password/",
+        STAGES,
+    ),
+    (
+        "authentik_outposts",
+        "outpost",
+        "/api/v3/outposts/instances/",
+        OUTPOSTS,
+    ),
 ];
 const TASKS: &[&str] = &[
     "clean_expired_models",
@@ -41,22 +118,15 @@ const TASKS: &[&str] = &[
     "update_latest_version",
 ];
 const AUTH_METHODS: &[&str] = &["password", "token", "auth_mfa", "auth_webauthn_pwl"];
-const COUNTRIES: &[(&str, &str, &str, f64, f64)] = &[
-    ("EU", "DE", "Berlin", 52.52, 13.405),
-    ("EU", "FR", "Paris", 48.8566, 2.3522),
-    ("NA", "US", "Ashburn", 39.0438, -77.4874),
-    ("AS", "JP", "Tokyo", 35.6762, 139.6503),
-    ("OC", "AU", "Sydney", -33.8688, 151.2093),
-];
 
 /// Generates authentik events.
 pub struct AuthentikGen {
-    /// Stable users (pk, username, email).
+    /// Stable users (pk, username, email), busiest first.
     users: Vec<User>,
     /// The installation's brand.
     brand: Brand,
-    /// The actions generated (all but the `custom_` prefix).
-    actions: Vec<EventAction>,
+    /// The shares of [`ACTION_WEIGHTS`].
+    actions: Weights,
 }
 
 impl Generator for AuthentikGen {
@@ -66,9 +136,9 @@ impl Generator for AuthentikGen {
 
     fn new(ctx: &Context) -> Self {
         let mut rng = ctx.streams.stream(u64::MAX - 1000);
-        let users = (0..USERS)
+        let users = (0..ctx.pools.people.len())
             .map(|n| {
-                let p = &ctx.pools.people[n % ctx.pools.people.len()];
+                let p = &ctx.pools.people[n];
                 User {
                     pk: Some(n as i64 + 2),
                     email: Some(p.email.clone()),
@@ -83,10 +153,7 @@ impl Generator for AuthentikGen {
             name: Some("Default brand".into()),
             model_name: Some("brand".into()),
         };
-        let actions = EventAction::ALL
-            .into_iter()
-            .filter(|a| *a != EventAction::CustomPrefix)
-            .collect();
+        let actions = Weights::new(ACTION_WEIGHTS.iter().map(|(_, w)| *w));
         Self {
             users,
             brand,
@@ -111,16 +178,17 @@ impl Generator for AuthentikGen {
     /// for the fields most events share).
     fn generate_into(&self, ctx: &Context, index: u64, rng: &mut EventRng, out: &mut Event) {
         let t = ctx.time_of(index);
-        let action = *rng.pick(&self.actions);
-        let user = rng.pick(&self.users);
-        let ip = rng.pick(&ctx.pools.ips);
+        let action = ACTION_WEIGHTS[self.actions.pick(rng.next_u64())].0;
+        let user = &self.users[skewed(rng.next_u64(), self.users.len())];
+        let address = rng.pick(&ctx.pools.ips);
         copy_user(&mut out.user, user);
-        put_opt(&mut out.client_ip, ip);
+        put_opt(&mut out.client_ip, &address.ip);
         // Keep the context's reusable parts (message, request) aside and reset the rest; each
         // branch puts back the parts it uses.
         let context = &mut out.context;
         let mut message = context.message.take();
         let mut request = context.http_request.take();
+        let mut geo = context.geo.take();
         *context = EventContext::default();
         let app;
         match action {
@@ -131,7 +199,7 @@ impl Generator for AuthentikGen {
                     context.auth_method_args = Some(json!({}));
                 }
                 if action == EventAction::LoginFailed {
-                    context.extra.insert("stage".into(), json!({"pk": hex32(rng), "app": "authentik_stages_password", "name": "default-authentication-password", "model_name": "passwordstage"}));
+                    context.extra.insert("stage".into(), json!({"pk": hex32(rng), "app": "authentik_stages_password", "name": STAGES[0], "model_name": "passwordstage"}));
                     context
                         .extra
                         .insert("password".into(), json!("********************"));
@@ -146,36 +214,42 @@ impl Generator for AuthentikGen {
                         ..User::default()
                     };
                 }
-                self.http_request(
-                    ctx,
-                    rng,
-                    "/api/v3/flows/executor/default-authentication-flow/".into(),
-                    "POST",
-                    &mut request,
-                );
+                let flow = if action == EventAction::Logout {
+                    "/api/v3/flows/executor/default-invalidation-flow/"
+                } else {
+                    "/api/v3/flows/executor/default-authentication-flow/"
+                };
+                self.http_request(ctx, rng, Cow::Borrowed(flow), "POST", &mut request);
                 context.http_request = request;
-                let (cont, country, city, lat, long) = *rng.pick(COUNTRIES);
-                context.geo = Some(
-                    json!({"lat": lat, "city": city, "long": long, "country": country, "continent": cont}),
-                );
+                put_geo(&mut geo, address.place);
+                context.geo = geo;
             }
             EventAction::ModelCreated | EventAction::ModelUpdated | EventAction::ModelDeleted => {
                 app = "authentik.events.middleware";
-                let (mapp, model_name) = *rng.pick(MODELS);
-                let name = rng.pick(&ctx.pools.words).clone();
+                let &(mapp, model_name, path, names) = rng.pick(MODELS);
+                let name = if names.is_empty() {
+                    let person = &self.users[skewed(rng.next_u64(), self.users.len())];
+                    person.username.clone().unwrap_or_default()
+                } else {
+                    let base = *rng.pick(names);
+                    match model_name {
+                        "oauth2provider" => [base, " OAuth2"].concat(),
+                        "samlprovider" => [base, " SAML"].concat(),
+                        _ => base.to_owned(),
+                    }
+                };
                 context.model = Some(ModelRef {
                     app: mapp.into(),
                     name,
                     pk: Value::from(1 + rng.below(500)),
                     model_name: model_name.into(),
                 });
-                let path = ["/api/v3/", model_name, "/"].concat();
                 let method = match action {
                     EventAction::ModelCreated => "POST",
                     EventAction::ModelUpdated => "PATCH",
                     _ => "DELETE",
                 };
-                self.http_request(ctx, rng, path.into(), method, &mut request);
+                self.http_request(ctx, rng, Cow::Borrowed(path), method, &mut request);
                 context.http_request = request;
             }
             EventAction::SystemTaskExecution
@@ -199,7 +273,7 @@ impl Generator for AuthentikGen {
                 out.user = User {
                     pk: Some(1),
                     username: Some("akadmin".into()),
-                    email: Some(["root@", &ctx.pools.domains[0]].concat()),
+                    email: Some(["root@", ctx.pools.company_domain()].concat()),
                     ..User::default()
                 };
                 out.client_ip = None;
@@ -262,6 +336,42 @@ fn put_parts(dst: &mut Option<String>, parts: &[&str]) {
     for part in parts {
         s.push_str(part);
     }
+}
+
+/// Sets `slot` to the `geo` object of `place` (authentik's GeoIP context: `lat`, `city`,
+/// `long`, `country`, `continent`, in that order), reusing the object and strings it held.
+fn put_geo(slot: &mut Option<Value>, place: &Place) {
+    if let Some(Value::Object(map)) = slot
+        && map.len() == 5
+    {
+        let mut fields = map.values_mut();
+        if let (
+            Some(lat),
+            Some(Value::String(city)),
+            Some(long),
+            Some(Value::String(country)),
+            Some(Value::String(continent)),
+        ) = (
+            fields.next(),
+            fields.next(),
+            fields.next(),
+            fields.next(),
+            fields.next(),
+        ) {
+            *lat = Value::from(place.lat);
+            city.clear();
+            city.push_str(place.city);
+            *long = Value::from(place.long);
+            country.clear();
+            country.push_str(place.country);
+            continent.clear();
+            continent.push_str(place.continent);
+            return;
+        }
+    }
+    *slot = Some(
+        json!({"lat": place.lat, "city": place.city, "long": place.long, "country": place.country, "continent": place.continent}),
+    );
 }
 
 /// Makes `dst` equal to `src`, reusing `dst`'s strings.

@@ -1,6 +1,8 @@
 //! Cloud Foundry v2 events: `type` decides `actee_type`; actees, spaces and organizations come
 //! from small stable pools (an app always lives in the same space and organization), so `q`
-//! filters on `actee`, `space_guid` and `organization_guid` find several events.
+//! filters on `actee`, `space_guid` and `organization_guid` find several events. Types follow a
+//! platform's real shares ([`TYPE_WEIGHTS`]: app updates, starts and uploads are common,
+//! organization changes rare); a few users and apps cause most events.
 
 use eventmock_model::Vendor;
 use eventmock_model::cf::{Entity, Event, EventType, Metadata};
@@ -9,9 +11,31 @@ use serde_json::{Map, Value, json};
 use super::{hex32, uuid4};
 use crate::codec::IdFormat;
 use crate::dataset::{Context, Generator};
+use crate::realism::names::{APP_KINDS, DOMAINS, SERVICE_KINDS, SPACES};
+use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
 use crate::time::rfc3339_secs;
 
+/// How often each event type appears, by wire string; a type not listed has share 1.
+pub const TYPE_WEIGHTS: &[(&str, u32)] = &[
+    ("audit.app.update", 15),
+    ("audit.app.start", 10),
+    ("audit.app.droplet.mapped", 8),
+    ("audit.app.upload-bits", 8),
+    ("audit.app.stop", 6),
+    ("audit.app.restage", 4),
+    ("audit.app.create", 4),
+    ("audit.app.process.scale", 4),
+    ("audit.app.ssh-authorized", 4),
+    ("app.crash", 3),
+    ("audit.app.process.crash", 3),
+    ("audit.app.map-route", 3),
+    ("audit.route.create", 3),
+    ("audit.service_binding.create", 3),
+    ("audit.service_binding.delete", 2),
+    ("audit.service_instance.create", 2),
+    ("audit.app.delete-request", 2),
+];
 /// A named thing with a guid, living in a space (`space` indexes [`CfGen::spaces`]).
 #[derive(Debug, Clone)]
 pub struct Resource {
@@ -31,12 +55,16 @@ pub struct CfGen {
     spaces: Vec<Resource>,
     /// Applications.
     apps: Vec<Resource>,
-    /// Routes, service instances, bindings and keys.
-    others: Vec<Resource>,
-    /// Users: `(guid, email, username)`.
+    /// Routes (named by host name).
+    routes: Vec<Resource>,
+    /// Service instances, bindings and keys.
+    services: Vec<Resource>,
+    /// Users: `(guid, email, username)`, busiest first.
     users: Vec<(String, String, String)>,
     /// The event types generated.
     types: Vec<EventType>,
+    /// The shares of `types`.
+    type_weights: Weights,
 }
 
 impl CfGen {
@@ -62,15 +90,18 @@ impl Generator for CfGen {
 
     fn new(ctx: &Context) -> Self {
         let mut rng = ctx.streams.stream(u64::MAX - 1000);
-        let words = &ctx.pools.words;
         let orgs: Vec<(String, String)> = (0..3)
-            .map(|n| (uuid4(&mut rng), format!("{}-org", words[n % words.len()])))
+            .map(|n| {
+                // The company's platform orgs are named after its domain.
+                let company = ctx.pools.domains[0].split('.').next().unwrap_or("acme");
+                let name = [company, "-", ["platform", "data", "web"][n]].concat();
+                (uuid4(&mut rng), name)
+            })
             .collect();
-        let spaces: Vec<Resource> = ["development", "staging", "production"]
+        let spaces: Vec<Resource> = SPACES
             .iter()
-            .enumerate()
-            .flat_map(|(s, name)| (0..3).map(move |o| (s, name, o)))
-            .map(|(_, name, o)| Resource {
+            .flat_map(|name| (0..orgs.len()).map(move |o| (name, o)))
+            .map(|(name, o)| Resource {
                 guid: uuid4(&mut rng),
                 name: (*name).to_owned(),
                 space: o,
@@ -79,47 +110,67 @@ impl Generator for CfGen {
         let apps = (0..24)
             .map(|n| Resource {
                 guid: uuid4(&mut rng),
-                name: format!(
-                    "{}-{}",
-                    words[(n + 7) % words.len()],
-                    ["api", "web", "worker"][n % 3]
-                ),
+                name: [
+                    DOMAINS[n % DOMAINS.len()],
+                    "-",
+                    APP_KINDS[n * 7 % APP_KINDS.len()],
+                ]
+                .concat(),
                 space: rng.below(spaces.len() as u64) as usize,
             })
             .collect();
-        let others = (0..24)
+        let routes = (0..16)
             .map(|n| Resource {
                 guid: uuid4(&mut rng),
-                name: format!(
-                    "{}-{}",
-                    words[(n + 31) % words.len()],
-                    ["db", "cache", "route"][n % 3]
-                ),
+                name: DOMAINS[(n + 3) % DOMAINS.len()].to_owned(),
                 space: rng.below(spaces.len() as u64) as usize,
             })
             .collect();
-        let users = ctx.pools.people[..16]
+        let services = (0..16)
+            .map(|n| Resource {
+                guid: uuid4(&mut rng),
+                name: [
+                    DOMAINS[(n + 5) % DOMAINS.len()],
+                    "-",
+                    SERVICE_KINDS[n % SERVICE_KINDS.len()],
+                ]
+                .concat(),
+                space: rng.below(spaces.len() as u64) as usize,
+            })
+            .collect();
+        let users = ctx
+            .pools
+            .people
             .iter()
             .map(|p| (uuid4(&mut rng), p.email.clone(), p.username.clone()))
             .collect();
         let types = EventType::KNOWN.to_vec();
+        let type_weights = Weights::new(types.iter().map(|t| {
+            TYPE_WEIGHTS
+                .iter()
+                .find(|(wire, _)| *wire == t.as_str())
+                .map_or(1, |(_, w)| *w)
+        }));
         Self {
             orgs,
             spaces,
             apps,
-            others,
+            routes,
+            services,
             users,
             types,
+            type_weights,
         }
     }
 
     fn generate(&self, ctx: &Context, index: u64, rng: &mut EventRng) -> Event {
         let guid = ctx.codec.encode(index);
         let ts = rfc3339_secs(ctx.time_of(index));
-        let r#type = rng.pick(&self.types).clone();
+        let r#type = self.types[self.type_weights.pick(rng.next_u64())].clone();
         let wire_owned = r#type.as_str().to_owned();
         let wire = wire_owned.as_str();
-        let (user_guid, email, username) = rng.pick(&self.users).clone();
+        let (user_guid, email, username) =
+            self.users[skewed(rng.next_u64(), self.users.len())].clone();
         let mut actor = (user_guid, "user".to_owned(), email, Some(username));
         let mut metadata = Map::new();
         let (actee, actee_type, actee_name, space_guid, org_guid);
@@ -150,7 +201,7 @@ impl Generator for CfGen {
             org_guid = self.org_of_space(s).to_owned();
             metadata.insert("request".into(), json!({"username": uname}));
         } else if wire.starts_with("app.") || wire.starts_with("audit.app.") {
-            let app = rng.pick(&self.apps);
+            let app = &self.apps[skewed(rng.next_u64(), self.apps.len())];
             actee = app.guid.clone();
             actee_type = "app";
             actee_name = app.name.clone();
@@ -178,7 +229,11 @@ impl Generator for CfGen {
                 metadata.insert("request".into(), json!({"state": state}));
             }
         } else {
-            let r = rng.pick(&self.others);
+            let r = if wire.starts_with("audit.route.") {
+                rng.pick(&self.routes)
+            } else {
+                rng.pick(&self.services)
+            };
             let kind = wire.trim_start_matches("audit.");
             actee = r.guid.clone();
             actee_type = kind.split('.').next().unwrap_or("resource");

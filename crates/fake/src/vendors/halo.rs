@@ -6,8 +6,45 @@ use eventmock_model::halo::{EVENT_TYPES, Event, Target};
 
 use crate::codec::IdFormat;
 use crate::dataset::{Context, Generator};
+use crate::realism::names::SITES;
+use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
 use crate::time::{Civil, date_minutes_civil};
+
+/// How often each event key appears: scans and what they find dominate; account changes, PCI
+/// report steps and the website monitors' findings are rare. A key not listed has share 1.
+pub const KEY_WEIGHTS: &[(&str, u32)] = &[
+    ("target-scan-start", 10),
+    ("target-scan-complete", 10),
+    ("technology-add", 4),
+    ("website-cert-expiring", 2),
+    ("domain-scan-start", 14),
+    ("domain-scan-complete", 14),
+    ("network-scan-start", 12),
+    ("network-scan-complete", 12),
+    ("issue-add", 10),
+    ("network-port-add", 6),
+    ("network-port-close", 4),
+    ("domain-host-add", 5),
+    ("network-ip-add", 3),
+    ("network-ip-offline", 2),
+    ("firewall-port-open", 2),
+    ("domain-add", 1),
+    ("domain-tld-add", 1),
+    ("network-add", 1),
+    ("domain-scan-complete-first", 1),
+    ("network-scan-complete-first", 1),
+    ("account-user-add", 1),
+    ("account-apikey-add", 1),
+    ("project-state-change", 1),
+    ("project-engineer-assign", 1),
+    ("project-file-attach", 1),
+    ("pci-report-approve", 1),
+    ("pci-report-reject", 1),
+    ("pci-report-expire-soon", 1),
+    ("pci-report-expire-today", 1),
+    ("pci-report-expire", 1),
+];
 
 const TARGETS: usize = 16;
 /// The prefix of an event's `url`; the event id follows.
@@ -17,6 +54,8 @@ pub const URL_PREFIX: &str = "https://www.halosecurity.com/link?q=user-event&id=
 pub struct HaloGen {
     /// Stable targets, so `target_id` filters find several events.
     targets: Vec<Target>,
+    /// The shares of the event types, in [`EVENT_TYPES`] order.
+    types: Weights,
 }
 
 impl HaloGen {
@@ -34,12 +73,13 @@ impl Generator for HaloGen {
     fn new(ctx: &Context) -> Self {
         let targets = (0..TARGETS)
             .map(|n| {
-                let domain = &ctx.pools.domains[n % ctx.pools.domains.len()];
-                let word = &ctx.pools.words[n % ctx.pools.words.len()];
+                let domain = &ctx.pools.domains[n / SITES.len() % 3];
+                let (sub, label) = SITES[n % SITES.len()];
                 let (name, target) = match n % 3 {
-                    0 => (String::new(), format!("www.{domain}")),
-                    1 => (format!("{word} site"), format!("{word}.{domain}")),
-                    _ => (String::new(), format!("198.51.100.{}", 10 + n)),
+                    0 => (String::new(), format!("{sub}.{domain}")),
+                    1 => (label.to_owned(), format!("{sub}.{domain}")),
+                    // The company's own addresses (Halo scans IPs as well as hosts).
+                    _ => (String::new(), ctx.pools.ips[n].ip.clone()),
                 };
                 Target {
                     target_name: name,
@@ -48,11 +88,17 @@ impl Generator for HaloGen {
                 }
             })
             .collect();
-        Self { targets }
+        let types = Weights::new(EVENT_TYPES.iter().map(|(key, _)| {
+            KEY_WEIGHTS
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or(1, |(_, w)| *w)
+        }));
+        Self { targets, types }
     }
 
     fn generate(&self, ctx: &Context, index: u64, rng: &mut EventRng) -> Event {
-        let (key, subject) = *rng.pick(EVENT_TYPES);
+        let (key, subject) = EVENT_TYPES[self.types.pick(rng.next_u64())];
         // The id starts with the same instant `date_created` shows: break it down once.
         let time = Civil::from_micros(ctx.time_of(index));
         let event_id = ctx.codec.encode_at(index, &time);
@@ -66,7 +112,7 @@ impl Generator for HaloGen {
                 target: String::new(),
             }
         } else {
-            rng.pick(&self.targets).clone()
+            self.targets[skewed(rng.next_u64(), self.targets.len())].clone()
         };
         Event {
             event_id,

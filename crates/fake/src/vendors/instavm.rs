@@ -8,8 +8,13 @@ use serde_json::json;
 use super::uuid4;
 use crate::codec::IdFormat;
 use crate::dataset::{Context, Generator};
+use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
 use crate::time::rfc3339_micros;
+
+/// How often each [`CATALOG`] entry appears (same order): code runs and sessions dominate,
+/// API key changes are rare.
+pub const CATALOG_WEIGHTS: &[u32] = &[12, 6, 1, 1, 6, 8, 7, 4, 2, 10, 9, 20, 6, 4, 3, 5];
 
 /// `(event_group, event_type, http_method, path template, resource_type)` of the catalog.
 pub const CATALOG: &[(&str, &str, &str, &str, &str)] = &[
@@ -93,6 +98,8 @@ pub struct InstavmGen {
     sessions: Vec<String>,
     /// Node IPs of the workers.
     nodes: Vec<String>,
+    /// The shares of [`CATALOG_WEIGHTS`].
+    catalog: Weights,
 }
 
 impl Generator for InstavmGen {
@@ -110,26 +117,34 @@ impl Generator for InstavmGen {
             nodes: (0..WORKERS)
                 .map(|n| format!("10.0.{}.{}", n / 4, 10 + n))
                 .collect(),
+            catalog: Weights::new(CATALOG_WEIGHTS.iter().copied()),
         }
     }
 
     fn generate(&self, ctx: &Context, index: u64, rng: &mut EventRng) -> AuditEvent {
         let t = ctx.time_of(index);
-        let &(group, event_type, method, template, resource_type) = rng.pick(CATALOG);
-        // Mostly successes, as in a real audit log.
-        let &(status, http_status, error) = if rng.chance(80) {
-            rng.pick(&STATUSES[..3])
+        let (group, event_type, method, template, resource_type) =
+            CATALOG[self.catalog.pick(rng.next_u64())];
+        // Mostly successes, as in a real audit log; a success's status fits the method (a
+        // POST that creates answers 201, a DELETE 204, anything else 200).
+        let &(status, http_status, error) = if rng.chance(94) {
+            match method {
+                "DELETE" => &STATUSES[2],
+                "POST" if !template.contains("{id}") && group != "execution" => &STATUSES[1],
+                _ => &STATUSES[0],
+            }
         } else {
             rng.pick(&STATUSES[3..])
         };
-        let vm = rng.pick(&self.vms).clone();
+        let vm = self.vms[skewed(rng.next_u64(), self.vms.len())].clone();
+        let users = ctx.pools.people.len();
+        let user_id = 1000 + skewed(rng.next_u64(), users) as i64;
         let resource_id = match resource_type {
             "vm" => vm.clone(),
-            "user" => itoa::Buffer::new().format(1000 + rng.below(64)).to_owned(),
+            "user" => itoa::Buffer::new().format(user_id).to_owned(),
             _ => uuid4(rng),
         };
         let path = template.replace("{id}", &resource_id);
-        let user_id = 1000 + rng.below(64) as i64;
         let api_key = rng.chance(30);
         let worker = rng.below(WORKERS as u64) as usize;
         let vm_scoped = matches!(group, "vm" | "session" | "execution" | "file");
@@ -158,7 +173,7 @@ impl Generator for InstavmGen {
             path: Some(path),
             http_status: Some(http_status),
             latency_ms: Some((1 + rng.below(250_000)) as f64 / 100.0),
-            ip_address: Some(rng.pick(&ctx.pools.ips).clone()),
+            ip_address: Some(rng.pick(&ctx.pools.ips).ip.clone()),
             user_agent: Some(rng.pick(&ctx.pools.user_agents).clone()),
             node_ip: Some(self.nodes[worker].clone()),
             worker_id: Some(["worker-", itoa::Buffer::new().format(worker)].concat()),

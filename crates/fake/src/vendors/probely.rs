@@ -10,11 +10,29 @@ use eventmock_model::probely::{
 use super::base58_id;
 use crate::codec::IdFormat;
 use crate::dataset::{Context, Generator};
+use crate::realism::names::SITES;
+use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
 use crate::time::rfc3339_micros;
 
+/// Web properties scanned: the company's sites on its own domain and two others it owns.
 const TARGETS: usize = 24;
-const USERS: usize = 48;
+
+/// How often each event type appears: findings and scans dominate, account changes are rare.
+pub const EVENT_WEIGHTS: &[(EventType, u32)] = &[
+    (EventType::FindingDetected, 30),
+    (EventType::ScanStarted, 20),
+    (EventType::ScanCompleted, 18),
+    (EventType::FindingFixed, 15),
+    (EventType::TargetVerified, 3),
+    (EventType::TargetCreated, 3),
+    (EventType::ScanFailed, 2),
+    (EventType::UserCreated, 2),
+    (EventType::ScanCanceled, 1),
+    (EventType::TargetDeleted, 1),
+    (EventType::TargetVerificationFailed, 1),
+    (EventType::UserDeleted, 1),
+];
 
 const ROLES: &[&str] = &["admin", "regular", "read_only"];
 const DEFINITIONS: &[(&str, &str, i32)] = &[
@@ -46,6 +64,8 @@ pub struct ProbelyGen {
     users: Vec<User>,
     /// Stable definition ids, one per [`DEFINITIONS`] entry.
     definition_ids: Vec<String>,
+    /// The shares of [`EVENT_WEIGHTS`].
+    events: Weights,
 }
 
 impl ProbelyGen {
@@ -71,14 +91,14 @@ impl Generator for ProbelyGen {
         let start = ctx.config.anchor - ctx.config.window * 2;
         let targets = (0..TARGETS)
             .map(|n| {
-                let word = &ctx.pools.words[n % ctx.pools.words.len()];
-                let domain = &ctx.pools.domains[n % ctx.pools.domains.len()];
-                let host = format!("{word}.{domain}");
+                let (sub, label) = SITES[n % SITES.len()];
+                let domain = &ctx.pools.domains[n / SITES.len() % 3];
+                let host = format!("{sub}.{domain}");
                 Target {
                     id: base58_id(&mut rng),
                     site: Site {
                         id: base58_id(&mut rng),
-                        name: format!("{word} ({domain})"),
+                        name: format!("{label} ({domain})"),
                         desc: String::new(),
                         url: format!("https://{host}/"),
                         host,
@@ -92,9 +112,9 @@ impl Generator for ProbelyGen {
                 }
             })
             .collect();
-        let users = (0..USERS)
+        let users = (0..ctx.pools.people.len())
             .map(|n| {
-                let p = &ctx.pools.people[n % ctx.pools.people.len()];
+                let p = &ctx.pools.people[n];
                 User {
                     id: base58_id(&mut rng),
                     email: p.email.clone(),
@@ -110,17 +130,18 @@ impl Generator for ProbelyGen {
             targets,
             users,
             definition_ids,
+            events: Weights::new(EVENT_WEIGHTS.iter().map(|(_, w)| *w)),
         }
     }
 
     fn generate(&self, ctx: &Context, index: u64, rng: &mut EventRng) -> Event {
         let t = ctx.time_of(index);
         let occurred_at = rfc3339_micros(t);
-        let event_type = *rng.pick(&EventType::ALL);
-        let target = rng.pick(&self.targets);
+        let event_type = EVENT_WEIGHTS[self.events.pick(rng.next_u64())].0;
+        let target = &self.targets[skewed(rng.next_u64(), self.targets.len())];
         let content = match event_type.object_type() {
             ObjectType::User => {
-                let mut u = rng.pick(&self.users).clone();
+                let mut u = self.users[skewed(rng.next_u64(), self.users.len())].clone();
                 u.is_active = event_type != EventType::UserDeleted;
                 Content::User(u)
             }

@@ -232,3 +232,119 @@ fn with_event_equals_event_even_nested() {
         });
     }
 }
+
+/// Every authentik action (but the `custom_` prefix) has one positive share.
+#[test]
+fn authentik_action_weights_cover_every_action() {
+    for action in authentik::EventAction::ALL {
+        let n = super::authentik::ACTION_WEIGHTS
+            .iter()
+            .filter(|(a, w)| *a == action && *w > 0)
+            .count();
+        let expected = usize::from(action != authentik::EventAction::CustomPrefix);
+        assert_eq!(n, expected, "{action:?}");
+    }
+    for t in probely::EventType::ALL {
+        assert_eq!(
+            super::probely::EVENT_WEIGHTS
+                .iter()
+                .filter(|(e, _)| *e == t)
+                .count(),
+            1,
+            "{t:?}"
+        );
+    }
+    assert_eq!(
+        super::instavm::CATALOG_WEIGHTS.len(),
+        super::instavm::CATALOG.len()
+    );
+    for (key, _) in super::halo::KEY_WEIGHTS {
+        assert!(
+            eventmock_model::halo::EVENT_TYPES
+                .iter()
+                .any(|(k, _)| k == key),
+            "halo {key} is not an event type"
+        );
+    }
+}
+
+/// Logins are common and exceptions rare; a few users cause most events; every client address
+/// is public, and a login's `context.geo` names the place of its `client_ip`.
+#[test]
+fn authentik_events_look_like_a_real_log() {
+    use crate::realism::places::place_of;
+    let d = Dataset::<AuthentikGen>::new(DatasetConfig {
+        users: 500,
+        ..config(5)
+    })
+    .unwrap();
+    let mut logins = 0;
+    let mut exceptions = 0;
+    let mut per_user = std::collections::HashMap::<String, u32>::new();
+    for i in 0..N {
+        let e = d.event(i);
+        match e.action {
+            authentik::EventAction::Login => logins += 1,
+            authentik::EventAction::PolicyException | authentik::EventAction::SystemException => {
+                exceptions += 1
+            }
+            _ => {}
+        }
+        if let Some(name) = &e.user.username {
+            *per_user.entry(name.clone()).or_default() += 1;
+        }
+        if let Some(ip) = &e.client_ip {
+            let place = place_of(ip).unwrap_or_else(|| panic!("{ip} is not from the table"));
+            if let Some(geo) = &e.context.geo {
+                assert_eq!(geo["city"], place.city, "event {i}");
+                assert_eq!(geo["country"], place.country, "event {i}");
+            }
+        }
+    }
+    assert!(
+        logins > 10 * exceptions.max(1),
+        "{logins} logins, {exceptions} exceptions"
+    );
+    let mut counts: Vec<u32> = per_user.values().copied().collect();
+    counts.sort_unstable_by(|a, b| b.cmp(a));
+    let total: u32 = counts.iter().sum();
+    let top: u32 = counts.iter().take(50).sum();
+    assert!(
+        top * 100 / total >= 35,
+        "the busiest 50 of 500 users cause {top} of {total} events"
+    );
+}
+
+/// The user population follows `users`, and no generated name is lorem ipsum.
+#[test]
+fn population_and_names_follow_the_config() {
+    for users in [1, 500] {
+        let d = Dataset::<CfGen>::new(DatasetConfig { users, ..config(9) }).unwrap();
+        let names: std::collections::HashSet<String> = (0..N)
+            .filter_map(|i| d.event(i).entity.actor_username.filter(|u| !u.is_empty()))
+            .collect();
+        assert!(names.len() <= users as usize, "{} > {users}", names.len());
+        if users == 500 {
+            assert!(names.len() > 100, "only {} distinct users", names.len());
+        }
+    }
+    let text = ndjson(Vendor::Probely, 3, 300) + &ndjson(Vendor::CloudFoundry, 3, 300);
+    for lorem in [
+        "lorem",
+        "ipsum",
+        "numquam",
+        "possimus",
+        "voluptas",
+        "198.51.100.",
+    ] {
+        assert!(!text.contains(lorem), "{lorem} in generated data");
+    }
+    assert!(
+        DatasetConfig {
+            users: 0,
+            ..config(1)
+        }
+        .check()
+        .is_err()
+    );
+}

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use eventmock_fake::Span;
 use eventmock_fake::codec::MAX_INDEX;
+use eventmock_fake::pools::MAX_USERS;
 use eventmock_fake::time::parse_rfc3339;
 use eventmock_fake::{DatasetConfig, DatasetError};
 use eventmock_model::Vendor;

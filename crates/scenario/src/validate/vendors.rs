@@ -39,6 +39,19 @@ impl Validator<'_> {
                 );
             }
         }
+        if let Some(n) = vf.users {
+            if (1..=MAX_USERS).contains(&n) {
+                dataset.users = n;
+            } else {
+                let expected = format!("1 ..= {MAX_USERS}");
+                self.err(
+                    &join(path, "users"),
+                    "user population out of range",
+                    n.to_string(),
+                    &expected,
+                );
+            }
+        }
         if let Some(clock) = self.clock {
             dataset.anchor = clock.start;
         }
