@@ -106,7 +106,10 @@ async fn reset_restores_the_scenario_world_exactly() {
     assert_eq!(s.get(&actions, &[AUTH]).await.status, 502);
     assert_eq!(s.get(&actions, &[AUTH]).await.status, 200);
 
-    // Run-time changes of every kind.
+    // Run-time changes of every kind. Generated events to delete are chosen before the add (the
+    // added event takes a rank among them).
+    let by_vendor = example(&s, Vendor::Authentik, 3);
+    let by_admin = example(&s, Vendor::Authentik, 7);
     let r = s
         .request(
             "POST",
@@ -118,8 +121,6 @@ async fn reset_restores_the_scenario_world_exactly() {
     assert_eq!(r.status, 201, "{}", r.text());
     let added = r.json()["ids"][0].as_str().unwrap().to_owned();
     assert_eq!(authentik(&s, &added).await.0, 200);
-    let by_vendor = example(&s, Vendor::Authentik, 3);
-    let by_admin = example(&s, Vendor::Authentik, 7);
     let r = s
         .request("DELETE", &format!("{EVENTS}{by_vendor}/"), &[AUTH], b"")
         .await;
