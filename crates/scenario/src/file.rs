@@ -95,6 +95,19 @@ pub struct VendorFile {
     /// `N/h` (needs a `live` or `manual` clock).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arrivals: Option<String>,
+    /// How arrivals are spread: `steady` (default: an exact count at every instant),
+    /// `poisson` (uniform random instants within each epoch of 32 arrivals) or `bursty`
+    /// (bursts of 8). Needs `arrivals`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Arrivals come in groups of this many sharing one second (2 ..= 1000000). Needs
+    /// `arrivals`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_second: Option<u64>,
+    /// Events older than this (a duration such as `30d`) before the clock's `now` vanish from
+    /// lists and retrieves (the vendor's not-found); authentik's `expires` is `created` plus it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
     /// The vendor's rate limit on the world's clock, keyed per client as the vendor keys it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimitFile>,

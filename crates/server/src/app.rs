@@ -98,6 +98,7 @@ impl World {
                 clock: Arc::clone(&clock),
                 arrivals: choice.arrivals,
                 rate_limit: None,
+                realism: eventmock_scenario::Realism::default(),
             };
             if let Some(rate) = choice.arrivals {
                 arrivals.push((*vendor, rate));

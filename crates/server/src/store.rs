@@ -69,6 +69,8 @@ pub struct Store<G: Generator> {
     moving: bool,
     /// The delivery ledger and rate limiter of this mount.
     tracking: crate::ledger::Tracking,
+    /// Events older than this before the clock's `now` are gone (a scenario's `retention`).
+    retention: Option<i64>,
 }
 
 impl<G: Generator> Store<G> {
@@ -93,12 +95,19 @@ impl<G: Generator> Store<G> {
         timeline: &Timeline,
         overlay: Box<dyn Overlay<G::Event>>,
     ) -> Result<Self, DatasetError> {
+        let dataset = Dataset::new(config)?;
+        let realism = timeline.realism;
         let arrivals = timeline.arrivals.map(|rate| Arrivals {
-            origin: timeline.clock.start().max(config.anchor),
-            rate,
+            pattern: realism.pattern,
+            same_second: realism.same_second,
+            key: eventmock_fake::mix::subkey(dataset.context().key, 0xA11),
+            ..Arrivals::steady(timeline.clock.start().max(config.anchor), rate)
         });
         Ok(Self {
-            dataset: Dataset::new(config)?.with_arrivals(arrivals),
+            dataset: dataset
+                .with_arrivals(arrivals)
+                .with_retention(realism.retention),
+            retention: realism.retention,
             overlay,
             minted: AtomicU64::new(0),
             sealed_minted: AtomicU64::new(0),
@@ -133,6 +142,37 @@ impl<G: Generator> Store<G> {
                 .saturating_add(a.count_at(self.clock.now()))
                 .min(MINTED_FROM),
         }
+    }
+
+    /// The time before which events are gone (retention), if any.
+    #[inline]
+    fn cutoff(&self) -> Option<i64> {
+        self.retention
+            .map(|r| self.clock.now().saturating_sub(r).saturating_add(1))
+    }
+
+    /// The first generated index still kept: `0`, or with a retention the first whose time
+    /// is at or after the cutoff (times never decrease with the index).
+    fn first_kept(&self, cutoff: Option<i64>, len: u64) -> u64 {
+        let Some(cutoff) = cutoff else {
+            return 0;
+        };
+        let codec = &self.dataset.context().codec;
+        let (mut lo, mut hi) = (0u64, len);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if codec.time_of(mid) < cutoff {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// Whether an event of time `t` is past the retention's `cutoff`.
+    fn expired(cutoff: Option<i64>, t: Option<i64>) -> bool {
+        cutoff.is_some_and(|c| t.is_some_and(|t| t < c))
     }
 
     /// The index of a generated event's `id`, if it exists now.
@@ -187,10 +227,16 @@ impl<G: Generator> Store<G> {
         G::Event: EventMeta,
     {
         let index = self.index(id);
+        let cutoff = self.cutoff();
         match self.overlay.lookup(id, index.as_ref().ok().copied()) {
-            Hit::Extra(e) if self.arrived(&e) => Lookup::Extra(e),
+            Hit::Extra(e) if self.arrived(&e) && !Self::expired(cutoff, e.time_micros()) => {
+                Lookup::Extra(e)
+            }
             Hit::Extra(_) | Hit::Deleted => Lookup::NotFound,
             Hit::Absent => match index {
+                Ok(i) if Self::expired(cutoff, Some(self.dataset.context().time_of(i))) => {
+                    Lookup::NotFound
+                }
                 Ok(i) => Lookup::Generated(i),
                 Err(IdError::Unknown) => Lookup::NotFound,
                 Err(IdError::Malformed) => Lookup::Malformed,
@@ -312,8 +358,32 @@ impl<G: Generator> Store<G> {
                 .take_while(|(after, e)| *after == len && self.arrived(e))
                 .count() as u64;
         }
+        // Retention: generated indices and extras before the cutoff are gone (a prefix of each,
+        // both being in time order).
+        let cutoff = self.cutoff();
+        let lo = self.first_kept(cutoff, len);
+        let extras_lo = if cutoff.is_some() {
+            let (mut a, mut b) = (0u64, extras_end);
+            while a < b {
+                let mid = a + (b - a) / 2;
+                let gone = overlay
+                    .extras_from(mid)
+                    .next()
+                    .is_some_and(|(_, e)| Self::expired(cutoff, e.time_micros()));
+                if gone {
+                    a = mid + 1;
+                } else {
+                    b = mid;
+                }
+            }
+            a
+        } else {
+            0
+        };
         View {
             len,
+            lo,
+            extras_lo,
             extras_end,
             overlay,
         }
@@ -327,6 +397,10 @@ pub const DESCENDING_CHUNK: u64 = 256;
 pub struct View<E> {
     /// Generated events visible (the base region and the arrivals so far).
     pub len: u64,
+    /// The first generated index still kept (retention; 0 without one).
+    lo: u64,
+    /// How many of the overlay's extras are gone (retention): a prefix.
+    extras_lo: u64,
     /// How many of the overlay's extras are visible (a prefix: the others lie in the future).
     extras_end: u64,
     /// The overlay at the time of the snapshot.
@@ -334,9 +408,14 @@ pub struct View<E> {
 }
 
 impl<E> View<E> {
-    /// How many generated indices are visible.
+    /// The end of the visible generated indices (the base region plus the arrivals so far).
     pub fn len(&self) -> u64 {
         self.len
+    }
+
+    /// The first visible generated index (after a retention's cutoff; 0 without one).
+    pub fn first(&self) -> u64 {
+        self.lo
     }
 
     /// Whether nothing at all is visible.
@@ -353,8 +432,8 @@ impl<E> View<E> {
     /// generated indices lie before it.
     pub fn visible_extras(&self) -> Vec<(u64, Arc<E>)> {
         self.overlay
-            .extras_from(0)
-            .take(self.extras_end as usize)
+            .extras_from(self.extras_lo)
+            .take(self.extras_end.saturating_sub(self.extras_lo) as usize)
             .collect()
     }
 
@@ -397,18 +476,20 @@ impl<E> View<E> {
 
     /// How many events are visible.
     pub fn total(&self) -> u64 {
-        self.len - self.overlay.deleted_below(self.len) + self.extras_end
+        (self.len - self.lo) - self.deleted_between(self.lo, self.len)
+            + (self.extras_end - self.extras_lo)
     }
 
-    /// Visible items strictly before generated index `g`.
+    /// Visible items strictly before generated index `g` (`g >= lo`).
     fn before(&self, g: u64) -> u64 {
-        g - self.overlay.deleted_below(g) + self.extras_up_to(g)
+        (g - self.lo) - self.deleted_between(self.lo, g)
+            + self.extras_up_to(g).saturating_sub(self.extras_lo)
     }
 
     /// The visible entries from position `start` (0 = oldest) onwards, oldest first.
     pub fn ascending(&self, start: u64) -> impl Iterator<Item = Entry<E>> + '_ {
-        // The largest g in 0..=len with before(g) <= start.
-        let (mut lo, mut hi) = (0u64, self.len);
+        // The largest g in lo..=len with before(g) <= start.
+        let (mut lo, mut hi) = (self.lo, self.len);
         while lo < hi {
             let mid = lo + (hi - lo).div_ceil(2);
             if self.before(mid) <= start {
@@ -419,11 +500,12 @@ impl<E> View<E> {
         }
         let g = lo;
         let before = self.before(g);
-        // More extras before generated 0 than `start`: the walk begins among them.
+        // More extras before the first generated index than `start`: the walk begins among
+        // them.
         let (extras_from, skip) = if before <= start {
-            (self.extras_up_to(g), start - before)
+            (self.extras_up_to(g).max(self.extras_lo), start - before)
         } else {
-            (0, start)
+            (self.extras_lo, start)
         };
         let visible = self.extras_end.saturating_sub(extras_from);
         let extras: Box<dyn Iterator<Item = (u64, Arc<E>)> + '_> = Box::new(

@@ -166,6 +166,7 @@ impl World {
                         clock: std::sync::Arc::clone(&clock),
                         arrivals: rate,
                         rate_limit: vm.rate_limit,
+                        realism: vm.realism,
                     },
                 };
                 let api = build(vm.vendor, settings).map_err(|e| WorldError::Dataset {

@@ -1,6 +1,6 @@
 //! authentik events: the `context` fits the action (logins carry `http_request` and the auth
 //! method, `model_*` carry the model, system events a message), `expires` is a year after
-//! `created`.
+//! `created` (authentik's default retention), or the dataset's retention when it has one.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -224,7 +224,7 @@ impl Generator for AuthentikGen {
         out.action = action;
         out.app = app.into();
         rfc3339_micros_into(t, &mut out.created);
-        rfc3339_micros_into(t + YEAR_US, &mut out.expires);
+        rfc3339_micros_into(t + ctx.retention.unwrap_or(YEAR_US), &mut out.expires);
         copy_brand(&mut out.brand, &self.brand);
     }
 }

@@ -4,8 +4,8 @@
 use eventmock_fake::{Rate, Span};
 
 use super::*;
-use crate::file::{ClockFile, RateLimitFile};
-use crate::scenario::{ClockMode, RateLimit, process_now};
+use crate::file::{ClockFile, RateLimitFile, VendorFile};
+use crate::scenario::{ClockMode, Pattern, RateLimit, Realism, process_now};
 
 const DURATION: &str = "a duration with its unit (ms, s, m, h, d), such as 90s or 1m";
 
@@ -70,6 +70,66 @@ impl Validator<'_> {
             );
         }
         Some(rate)
+    }
+
+    /// A vendor's `pattern`, `same_second` and `retention`; the first two shape arrivals, so
+    /// they need the vendor's own `arrivals` (a scenario says how its data grow, so a
+    /// command line's `--arrivals` alone does not do).
+    pub(super) fn realism(&mut self, path: &str, vf: &VendorFile) -> Realism {
+        let mut realism = Realism::default();
+        let needs_arrivals = |v: &mut Self, key: &str, found: String| {
+            if vf.arrivals.is_none() {
+                v.err(
+                    &join(path, key),
+                    format!("`{key}` shapes arrivals: it needs `arrivals` on this vendor"),
+                    found,
+                    "`arrivals: 5/s` (or another rate) beside it",
+                );
+            }
+        };
+        if let Some(text) = vf.pattern.as_deref() {
+            match text.parse::<Pattern>() {
+                Ok(p) => realism.pattern = p,
+                Err(e) => self.err(
+                    &join(path, "pattern"),
+                    e,
+                    format!("`{text}`"),
+                    "`steady`, `poisson` or `bursty`",
+                ),
+            }
+            needs_arrivals(self, "pattern", format!("`{text}`"));
+        }
+        if let Some(n) = vf.same_second {
+            if (2..=eventmock_fake::arrivals::MAX_SAME_SECOND).contains(&n) {
+                realism.same_second = n;
+            } else {
+                self.err(
+                    &join(path, "same_second"),
+                    "a same-second group must hold at least 2 arrivals",
+                    n.to_string(),
+                    "a whole number 2 ..= 1000000",
+                );
+            }
+            needs_arrivals(self, "same_second", n.to_string());
+        }
+        if let Some(text) = vf.retention.as_deref() {
+            match text.parse::<Span>() {
+                Ok(span) if !span.is_zero() => realism.retention = Some(span.micros()),
+                Ok(_) => self.err(
+                    &join(path, "retention"),
+                    "retention must be longer than zero",
+                    format!("`{text}`"),
+                    DURATION,
+                ),
+                Err(e) => self.err(
+                    &join(path, "retention"),
+                    e.to_string(),
+                    format!("`{text}`"),
+                    DURATION,
+                ),
+            }
+        }
+        realism
     }
 
     /// A vendor's `rate_limit: {requests, per}`.

@@ -93,6 +93,7 @@ impl Validator<'_> {
         let fixtures = self.fixtures(path, vendor, dataset, vf);
         let arrivals = self.arrivals(path, vf.arrivals.as_deref());
         let rate_limit = self.rate_limit(&join(path, "rate_limit"), vf.rate_limit.as_ref());
+        let realism = self.realism(path, vf);
         VendorMount {
             vendor,
             prefix,
@@ -103,6 +104,7 @@ impl Validator<'_> {
             anchor_from_clock,
             arrivals,
             rate_limit,
+            realism,
         }
     }
 
