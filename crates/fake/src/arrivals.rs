@@ -13,8 +13,12 @@
 //!   the group's first arrival's second, whichever is earlier. A poll inside that second sees
 //!   part of the group; the rest arrives later, stamped with the same second.
 //!
+//! - `late: {share, by}`: a share of arrivals is late: stamped at its time (its place in time
+//!   order) but arriving up to `by` after it ([`Arrivals::arrival_of`]), so it appears behind
+//!   newer events that were already there.
+//!
 //! Every arrival's time is a non-decreasing function of `k`, and [`Arrivals::count_at`] is
-//! exactly `#{k : time_of(k) ≤ now}`.
+//! exactly `#{k : time_of(k) ≤ now}` (of which the late ones may not have arrived yet).
 
 use std::fmt;
 use std::str::FromStr;
@@ -84,6 +88,17 @@ pub struct Realism {
     pub same_second: u64,
     /// Events older than this before the clock's `now` are gone (microseconds).
     pub retention: Option<Micros>,
+    /// Late arrivals, if any.
+    pub late: Option<Late>,
+}
+
+/// Late arrivals: a share of events arrive after their time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Late {
+    /// How many in a million arrivals are late (1 ..= 1,000,000).
+    pub per_million: u64,
+    /// The most an arrival is late (microseconds, > 0): each late one by `1 ..= by` µs.
+    pub by: Micros,
 }
 
 /// An arrival process: how a dataset grows at its head as a clock moves.
@@ -99,6 +114,8 @@ pub struct Arrivals {
     pub same_second: u64,
     /// The key of the pattern's random draws.
     pub key: u64,
+    /// Late arrivals, if any.
+    pub late: Option<Late>,
 }
 
 impl Arrivals {
@@ -110,7 +127,27 @@ impl Arrivals {
             pattern: Pattern::Steady,
             same_second: 0,
             key: 0,
+            late: None,
         }
+    }
+
+    /// When arrival `k` is there to be seen: its time, or later for a late one.
+    #[inline]
+    pub fn arrival_of(&self, k: u64) -> Micros {
+        self.time_of(k).saturating_add(self.lateness(k))
+    }
+
+    /// How late arrival `k` is (0 for one on time).
+    #[inline]
+    pub fn lateness(&self, k: u64) -> Micros {
+        let Some(late) = self.late else {
+            return 0;
+        };
+        let draw = mix64(self.key ^ mix64(k ^ 0x1A7E_1A7E));
+        if below(draw, 1_000_000) >= late.per_million {
+            return 0;
+        }
+        1 + below(mix64(draw), late.by.max(1) as u64) as i64
     }
 
     /// How many have arrived at time `now`.
@@ -231,6 +268,7 @@ mod tests {
             pattern,
             same_second,
             key: 0xABCD,
+            late: None,
         }
     }
 
@@ -289,6 +327,29 @@ mod tests {
         let other = Arrivals { key: 7, ..poisson };
         assert_ne!(gaps(&other), p);
         assert_eq!(gaps(&process(Pattern::Poisson, 0, "5/s")), p);
+    }
+
+    #[test]
+    fn late_arrivals_come_after_their_time_by_at_most_by() {
+        let late = Late {
+            per_million: 50_000,
+            by: 600_000_000,
+        };
+        let a = Arrivals {
+            late: Some(late),
+            ..process(Pattern::Steady, 0, "5/s")
+        };
+        let lates: Vec<u64> = (0..20_000).filter(|k| a.lateness(*k) > 0).collect();
+        assert!((800..1200).contains(&lates.len()), "{}", lates.len());
+        for k in 0..20_000 {
+            let by = a.arrival_of(k) - a.time_of(k);
+            assert!((0..=late.by).contains(&by));
+        }
+        assert!(lates.iter().any(|k| a.lateness(*k) > 300_000_000));
+        assert_eq!(
+            process(Pattern::Steady, 0, "5/s").arrival_of(7),
+            a.time_of(7)
+        );
     }
 
     #[test]

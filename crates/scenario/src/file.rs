@@ -104,6 +104,10 @@ pub struct VendorFile {
     /// `arrivals`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_second: Option<u64>,
+    /// A share of arrivals arrive late: stamped at their time but seen up to `by` later, so
+    /// they land behind newer events in time order. Needs `arrivals`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late: Option<LateFile>,
     /// Events older than this (a duration such as `30d`) before the clock's `now` vanish from
     /// lists and retrieves (the vendor's not-found); authentik's `expires` is `created` plus it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -133,6 +137,16 @@ pub struct ClockFile {
     /// `2026-01-01T00:00:00Z`, or `now` for a `live` clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
+}
+
+/// A vendor's late arrivals: `share` of them up to `by` late.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LateFile {
+    /// The share of arrivals that are late, `0 < share ≤ 1` (e.g. `0.05`).
+    pub share: f64,
+    /// The most a late arrival is late: a duration with its unit, such as `10m`.
+    pub by: String,
 }
 
 /// A vendor's rate limit: at most `requests` per `per` for each client.

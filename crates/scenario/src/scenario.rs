@@ -1,7 +1,7 @@
 //! The compiled scenario: validated, with defaults applied, times parsed, vendors resolved and
 //! regexes compiled. This is what the server consumes.
 
-pub use eventmock_fake::arrivals::{Pattern, Realism};
+pub use eventmock_fake::arrivals::{Late, Pattern, Realism};
 use eventmock_fake::time::Micros;
 use eventmock_fake::{DatasetConfig, Rate, Span};
 use eventmock_model::Vendor;

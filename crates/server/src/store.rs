@@ -100,6 +100,7 @@ impl<G: Generator> Store<G> {
         let arrivals = timeline.arrivals.map(|rate| Arrivals {
             pattern: realism.pattern,
             same_second: realism.same_second,
+            late: realism.late,
             key: eventmock_fake::mix::subkey(dataset.context().key, 0xA11),
             ..Arrivals::steady(timeline.clock.start().max(config.anchor), rate)
         });
@@ -175,6 +176,34 @@ impl<G: Generator> Store<G> {
         cutoff.is_some_and(|c| t.is_some_and(|t| t < c))
     }
 
+    /// Whether generated index `i` is a late arrival that has not arrived yet.
+    #[inline]
+    fn pending(&self, i: u64) -> bool {
+        let base = self.dataset.len();
+        match self.dataset.arrivals() {
+            Some(a) if a.late.is_some() && i >= base => a.arrival_of(i - base) > self.clock.now(),
+            _ => false,
+        }
+    }
+
+    /// The late arrivals among the first `len` generated indices that have not arrived yet,
+    /// ascending: they lie among the arrivals of the last `late.by` (at most
+    /// `MAX_LATE_WINDOW`), each checked. Empty (no allocation) without late arrivals.
+    fn pending_below(&self, len: u64) -> Vec<u64> {
+        let Some(a) = self.dataset.arrivals() else {
+            return Vec::new();
+        };
+        let Some(late) = a.late else {
+            return Vec::new();
+        };
+        let now = self.clock.now();
+        let base = self.dataset.len();
+        let from = base.saturating_add(a.count_at(now.saturating_sub(late.by)));
+        (from..len)
+            .filter(|i| a.arrival_of(i - base) > now)
+            .collect()
+    }
+
     /// The index of a generated event's `id`, if it exists now.
     #[inline]
     pub fn index(&self, id: &str) -> Result<u64, IdError> {
@@ -234,6 +263,7 @@ impl<G: Generator> Store<G> {
             }
             Hit::Extra(_) | Hit::Deleted => Lookup::NotFound,
             Hit::Absent => match index {
+                Ok(i) if self.pending(i) => Lookup::NotFound,
                 Ok(i) if Self::expired(cutoff, Some(self.dataset.context().time_of(i))) => {
                     Lookup::NotFound
                 }
@@ -383,6 +413,7 @@ impl<G: Generator> Store<G> {
         View {
             len,
             lo,
+            pending: self.pending_below(len),
             extras_lo,
             extras_end,
             overlay,
@@ -401,6 +432,8 @@ pub struct View<E> {
     lo: u64,
     /// How many of the overlay's extras are gone (retention): a prefix.
     extras_lo: u64,
+    /// Late arrivals not there yet (generated indices below `len`), ascending.
+    pending: Vec<u64>,
     /// How many of the overlay's extras are visible (a prefix: the others lie in the future).
     extras_end: u64,
     /// The overlay at the time of the snapshot.
@@ -437,25 +470,43 @@ impl<E> View<E> {
             .collect()
     }
 
-    /// Whether generated index `i` is deleted.
+    /// Whether generated index `i` is not visible: deleted, or a late arrival not there yet.
     pub fn is_deleted(&self, i: u64) -> bool {
-        self.overlay.is_deleted(i)
+        self.overlay.is_deleted(i) || self.is_pending(i)
     }
 
-    /// How many generated indices in `[from, to)` are deleted.
+    /// Whether generated index `i` is a late arrival that has not arrived yet.
+    #[inline]
+    pub fn is_pending(&self, i: u64) -> bool {
+        !self.pending.is_empty() && self.pending.binary_search(&i).is_ok()
+    }
+
+    /// How many late arrivals not there yet lie in `[from, to)`.
+    fn pending_between(&self, from: u64, to: u64) -> u64 {
+        if self.pending.is_empty() || to <= from {
+            return 0;
+        }
+        (self.pending.partition_point(|p| *p < to) - self.pending.partition_point(|p| *p < from))
+            as u64
+    }
+
+    /// How many generated indices in `[from, to)` are not visible: deleted, or late arrivals
+    /// not there yet.
     pub fn deleted_between(&self, from: u64, to: u64) -> u64 {
         if to <= from {
             return 0;
         }
         self.overlay.deleted_below(to) - self.overlay.deleted_below(from)
+            + self.pending_between(from, to)
     }
 
-    /// The deleted generated indices in `[from, to)`, ascending: each found by a binary
-    /// search over the overlay's rank query (`deleted_below`).
+    /// The deleted generated indices in `[from, to)` (not the pending late arrivals),
+    /// ascending: each found by a binary search over the overlay's rank query
+    /// (`deleted_below`).
     pub fn deleted_iter(&self, from: u64, to: u64) -> impl Iterator<Item = u64> + '_ {
         let mut at = from;
         std::iter::from_fn(move || {
-            if at >= to || self.deleted_between(at, to) == 0 {
+            if at >= to || self.overlay.deleted_below(to) == self.overlay.deleted_below(at) {
                 return None;
             }
             // The smallest g in [at, to) with a deleted index in [at, g].
@@ -565,7 +616,7 @@ impl<E> Iterator for Walk<'_, E> {
                 return None;
             }
             self.g += 1;
-            if !self.view.overlay.is_deleted(g) {
+            if !self.view.is_deleted(g) {
                 return Some(Entry::Generated(g));
             }
         }

@@ -204,3 +204,98 @@ async fn retention_hides_old_events_everywhere_and_sets_expires() {
     assert_eq!(d["available"], left);
     assert!(d["missed"].as_array().unwrap().iter().all(|id| id != &pk));
 }
+
+/// `late: {share: 0.2, by: 10s}`: late arrivals are stamped at their time but seen up to 10 s
+/// later. An oldest-first walk read again later has them inserted behind rows it had already
+/// seen (the old rows keep their order), a late id is the vendor's not-found until it arrives,
+/// and lists stay in time order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_arrivals_land_behind_newer_events_in_time_order() {
+    let late = ", late: {share: 0.2, by: 10s}";
+    let early = TestServer::with_world(cf_world(late)).await;
+    let later = TestServer::with_world(cf_world(late)).await;
+    advance(&early, "30s").await;
+    advance(&later, "40s").await;
+    let before = cf_all(&early).await;
+    let after = cf_all(&later).await;
+    for list in [&before, &after] {
+        assert!(list.windows(2).all(|w| w[0].1 <= w[1].1), "time order");
+    }
+    // Everything stamped up to 30 s has arrived by 40 s: the 150 arrivals of the first 30 s
+    // are all in `after`, and `before` lacks the late ones among them still on their way.
+    let stamped_by_30 = |l: &[(String, String)]| {
+        l.iter()
+            .filter(|(_, t)| {
+                t.as_str() > "2025-12-31T23:59:59Z" && t.as_str() < "2026-01-01T00:00:30Z"
+            })
+            .count()
+    };
+    let missing: Vec<&(String, String)> = after
+        .iter()
+        .filter(|(t, ts)| {
+            ts.as_str() > "2025-12-31T23:59:59Z"
+                && ts.as_str() < "2026-01-01T00:00:30Z"
+                && !before.iter().any(|(b, _)| b == t)
+        })
+        .collect();
+    assert!(
+        !missing.is_empty() && missing.len() < 30,
+        "{}",
+        missing.len()
+    );
+    assert_eq!(
+        stamped_by_30(&before) + missing.len(),
+        stamped_by_30(&after)
+    );
+    // The old rows keep their order; the late ones are inserted among them, not at the end.
+    let kept: Vec<&String> = after
+        .iter()
+        .map(|(id, _)| id)
+        .filter(|id| before.iter().any(|(b, _)| b == *id))
+        .collect();
+    assert_eq!(kept, before.iter().map(|(id, _)| id).collect::<Vec<_>>());
+    let last_old = after
+        .iter()
+        .rposition(|(id, _)| before.iter().any(|(b, _)| b == id))
+        .unwrap();
+    let first_late = after.iter().position(|e| missing.contains(&e)).unwrap();
+    assert!(first_late < last_old, "behind rows already seen");
+    // A late id: not found until it arrives, then the same event.
+    let (id, stamp) = missing[0].clone();
+    let path = format!("/v2/events/{id}");
+    let r = early.get(&path, &[CF]).await;
+    assert_eq!(r.status, 404, "{}", r.text());
+    advance(&early, "10s").await;
+    let r = early.get(&path, &[CF]).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["entity"]["timestamp"], stamp.as_str());
+    assert_eq!(
+        cf_all(&early).await,
+        after,
+        "the same world at the same time"
+    );
+}
+
+/// Every CF event, oldest first: (guid, timestamp).
+async fn cf_all(s: &TestServer) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let body = get(
+            s,
+            &format!("/v2/events?results-per-page=100&page={page}"),
+            CF,
+        )
+        .await;
+        let rows = body["resources"].as_array().unwrap();
+        out.extend(rows.iter().map(|r| {
+            (
+                r["metadata"]["guid"].as_str().unwrap().to_owned(),
+                r["entity"]["timestamp"].as_str().unwrap().to_owned(),
+            )
+        }));
+        if body["next_url"].is_null() {
+            break;
+        }
+    }
+    out
+}

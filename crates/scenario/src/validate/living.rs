@@ -4,8 +4,11 @@
 use eventmock_fake::{Rate, Span};
 
 use super::*;
-use crate::file::{ClockFile, RateLimitFile, VendorFile};
-use crate::scenario::{ClockMode, Pattern, RateLimit, Realism, process_now};
+use crate::file::{ClockFile, LateFile, RateLimitFile, VendorFile};
+use crate::scenario::{ClockMode, Late, Pattern, RateLimit, Realism, process_now};
+
+/// The most arrivals `arrivals × late.by` may span.
+pub const MAX_LATE_WINDOW: u64 = 100_000;
 
 const DURATION: &str = "a duration with its unit (ms, s, m, h, d), such as 90s or 1m";
 
@@ -75,7 +78,12 @@ impl Validator<'_> {
     /// A vendor's `pattern`, `same_second` and `retention`; the first two shape arrivals, so
     /// they need the vendor's own `arrivals` (a scenario says how its data grow, so a
     /// command line's `--arrivals` alone does not do).
-    pub(super) fn realism(&mut self, path: &str, vf: &VendorFile) -> Realism {
+    pub(super) fn realism(
+        &mut self,
+        path: &str,
+        vf: &VendorFile,
+        arrivals: Option<Rate>,
+    ) -> Realism {
         let mut realism = Realism::default();
         let needs_arrivals = |v: &mut Self, key: &str, found: String| {
             if vf.arrivals.is_none() {
@@ -112,6 +120,10 @@ impl Validator<'_> {
             }
             needs_arrivals(self, "same_second", n.to_string());
         }
+        if let Some(late) = &vf.late {
+            realism.late = self.late(&join(path, "late"), late, arrivals);
+            needs_arrivals(self, "late", "`late`".into());
+        }
         if let Some(text) = vf.retention.as_deref() {
             match text.parse::<Span>() {
                 Ok(span) if !span.is_zero() => realism.retention = Some(span.micros()),
@@ -130,6 +142,60 @@ impl Validator<'_> {
             }
         }
         realism
+    }
+
+    /// A vendor's `late: {share, by}`; the late window (`arrivals × by`) is bounded, since a
+    /// list answer looks at every arrival in it.
+    fn late(&mut self, path: &str, late: &LateFile, arrivals: Option<Rate>) -> Option<Late> {
+        let share_ok = late.share > 0.0 && late.share <= 1.0;
+        if !share_ok {
+            self.err(
+                &join(path, "share"),
+                "the share of late arrivals must be above 0 and at most 1",
+                late.share.to_string(),
+                "a number such as 0.05",
+            );
+        }
+        let by = match late.by.parse::<Span>() {
+            Ok(by) if !by.is_zero() => by,
+            Ok(_) => {
+                self.err(
+                    &join(path, "by"),
+                    "how late must be longer than zero",
+                    format!("`{}`", late.by),
+                    DURATION,
+                );
+                return None;
+            }
+            Err(e) => {
+                self.err(
+                    &join(path, "by"),
+                    e.to_string(),
+                    format!("`{}`", late.by),
+                    DURATION,
+                );
+                return None;
+            }
+        };
+        if let Some(rate) = arrivals {
+            let window = rate.count_in(by.micros());
+            if window > MAX_LATE_WINDOW {
+                self.err(
+                    &join(path, "by"),
+                    format!(
+                        "late arrivals are looked for among the last `arrivals × by` = {window} \
+                         arrivals; at most {MAX_LATE_WINDOW}"
+                    ),
+                    format!("`{}` at {rate}", late.by),
+                    "a shorter `by` or a lower rate",
+                );
+                return None;
+            }
+        }
+        share_ok.then(|| Late {
+            per_million: ((late.share * 1_000_000.0).round() as u64).clamp(1, 1_000_000),
+            by: by.micros(),
+        })
     }
 
     /// A vendor's `rate_limit: {requests, per}`.

@@ -93,7 +93,7 @@ impl Validator<'_> {
         let fixtures = self.fixtures(path, vendor, dataset, vf);
         let arrivals = self.arrivals(path, vf.arrivals.as_deref());
         let rate_limit = self.rate_limit(&join(path, "rate_limit"), vf.rate_limit.as_ref());
-        let realism = self.realism(path, vf);
+        let realism = self.realism(path, vf, arrivals);
         VendorMount {
             vendor,
             prefix,
