@@ -16,15 +16,13 @@ use hyper::http::request::Parts;
 use hyper::{Request, StatusCode};
 
 use crate::admin::Served;
-use crate::client::client_of;
 use crate::clock::{ClockChoice, LocalClock, Timeline, WorldClock};
 use crate::errors::{ErrorName, Holes};
-use crate::ledger::served;
 use crate::net::{ConnectionFault, Handler};
-use crate::ratelimit;
 use crate::request::Req;
 use crate::response::{Reply, reply};
 use crate::rules::{FaultPlan, Rules, status_reply};
+use crate::tracking::tracked;
 use crate::vendors::{VendorApi, VendorSettings, build};
 use eventmock_fake::DatasetError;
 use eventmock_model::Vendor;
@@ -333,54 +331,31 @@ impl App {
             vendor,
             route: api.route_label(&req),
         });
-        let tracking = api.tracking();
         let ledger_on = self.control.config().ledger;
-        let client = (ledger_on || tracking.limiter.is_some()).then(|| client_of(&req));
-        let verdict = match (&tracking.limiter, &client) {
-            (Some(limiter), Some(client)) => {
-                Some(limiter.check(client, world.time.clock.limits_now()))
-            }
-            _ => None,
-        };
-        if let Some(v) = verdict.filter(|v| !v.allowed) {
-            let anonymous = client.as_deref().is_some_and(|c| c.starts_with("ip:"));
-            let mut res = ratelimit::limited(vendor, &v, anonymous);
-            api.decorate(&req, &mut res);
-            ratelimit::decorate(vendor, &v, &mut res);
-            return Answer::Ready(res, served);
-        }
-        served::clear();
-        let record = |res: &Reply, cut: bool| {
-            if let Some(client) = client.as_deref()
-                && ledger_on
-                && !cut
-                && res.status().is_success()
-            {
-                served::take(|notes| tracking.ledger.record(client, notes));
-            }
-        };
         if world.rules.is_empty() {
-            let mut res = api.handle(&req);
-            record(&res, false);
-            api.decorate(&req, &mut res);
-            if let Some(v) = &verdict {
-                ratelimit::decorate(vendor, v, &mut res);
-            }
+            let res = tracked(&*world.time.clock, api, &req, ledger_on, || {
+                (api.handle(&req), false)
+            });
             return Answer::Ready(res, served);
         }
-        let plan = world.rules.faults(vendor, &req);
-        let mut res = if let Some((code, error)) = plan.status {
-            status_reply(api, code, error)
-        } else if let Some(res) = world.rules.override_reply(vendor, api, &req) {
-            res
-        } else {
-            api.handle(&req)
+        // The fault plan is drawn only for a request the rate limit lets through.
+        let mut drawn: Option<FaultPlan> = None;
+        let mut res = tracked(&*world.time.clock, api, &req, ledger_on, || {
+            let plan = world.rules.faults(vendor, &req);
+            let res = if let Some((code, error)) = plan.status {
+                status_reply(api, code, error)
+            } else if let Some(res) = world.rules.override_reply(vendor, api, &req) {
+                res
+            } else {
+                api.handle(&req)
+            };
+            let cut = plan.reset || plan.truncate;
+            drawn = Some(plan);
+            (res, cut)
+        });
+        let Some(plan) = drawn else {
+            return Answer::Ready(res, served);
         };
-        record(&res, plan.reset || plan.truncate);
-        api.decorate(&req, &mut res);
-        if let Some(v) = &verdict {
-            ratelimit::decorate(vendor, v, &mut res);
-        }
         if plan.reset {
             res.extensions_mut().insert(ConnectionFault::Reset);
         }
@@ -391,7 +366,12 @@ impl App {
         }
     }
 
-    /// Answers one request on the main port without faults' delays (contract runs, tests).
+    /// Answers one request on the main port in-process (contract runs, tests, fuzzing): like
+    /// the network path, the vendor's rate limit applies and the delivery ledger records what
+    /// it serves (for the request's credential or `X-Eventmock-Client`; no peer address, so an
+    /// unauthenticated request counts as `anonymous`); overrides and sequences apply, but no
+    /// scenario fault (status, delay, reset, truncation), CORS or journal entry — a contract
+    /// run checks the vendor's answers, not the injected failures.
     pub fn answer(&self, req: Request<Bytes>) -> Reply {
         let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
         let world = self.world.load();
@@ -410,12 +390,19 @@ impl App {
         );
         req.prefix.clone_from(&mount.prefix);
         let api = &*mount.api;
-        let mut res = world
-            .rules
-            .override_reply(api.vendor(), api, &req)
-            .unwrap_or_else(|| api.handle(&req));
-        api.decorate(&req, &mut res);
-        res
+        tracked(
+            &*world.time.clock,
+            api,
+            &req,
+            self.control.config().ledger,
+            || {
+                let res = world
+                    .rules
+                    .override_reply(api.vendor(), api, &req)
+                    .unwrap_or_else(|| api.handle(&req));
+                (res, false)
+            },
+        )
     }
 
     fn vendor_error(&self, port: Option<u16>, parts: &Parts, name: ErrorName) -> Option<Reply> {
