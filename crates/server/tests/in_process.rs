@@ -38,7 +38,10 @@ fn in_process_answers_are_rate_limited_and_recorded_in_the_ledger() {
         .unwrap();
     let d = authentik.api.delivery(Some("t"), None);
     assert_eq!(d.available, 150);
-    assert_eq!(d.served_again, 100, "page 1 five times; the 429 served nothing");
+    assert_eq!(
+        d.served_again, 100,
+        "page 1 five times; the 429 served nothing"
+    );
     assert_eq!(d.served_once, 0);
     assert_eq!(d.never_served, 50);
     let all = authentik.api.delivery(None, None);
