@@ -14,6 +14,7 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod bench_pinned;
 mod bench_serve;
 mod fuzz;
 mod image;
