@@ -6,6 +6,7 @@ use eventmock_fake::time::Micros;
 use eventmock_fake::{DatasetConfig, Rate, Span};
 use eventmock_model::Vendor;
 
+pub use crate::file::AllowMethods;
 use crate::file::{CheckExpectFile, ErrorName, Then};
 use crate::matcher::{Matcher, PathMatcher, Template};
 
@@ -63,6 +64,10 @@ pub struct VendorMount {
     pub rate_limit: Option<RateLimit>,
     /// How arrivals are spread and how long events are kept.
     pub realism: Realism,
+    /// Cloud Foundry: the Cloud Controller v2 API version imitated (`None`: the default).
+    pub api_version: Option<CfApiVersion>,
+    /// Django REST framework vendors: which methods `Allow` lists.
+    pub allow: AllowMethods,
 }
 
 /// How the world's clock runs.
@@ -132,6 +137,47 @@ pub fn process_now() -> Micros {
             .map_or(0, |d| d.as_secs());
         i64::try_from(secs).unwrap_or(0).saturating_mul(1_000_000)
     })
+}
+
+/// A Cloud Controller v2 API version, `2.<minor>.<patch>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CfApiVersion {
+    /// The minor version (`164` in `2.164.0`).
+    pub minor: u32,
+    /// The patch version.
+    pub patch: u32,
+}
+
+impl CfApiVersion {
+    /// The version eventmock imitates unless a scenario says otherwise.
+    pub const DEFAULT: Self = Self {
+        minor: 164,
+        patch: 0,
+    };
+
+    /// Parses `2.N.M`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut parts = s.split('.');
+        let (Some("2"), Some(minor), Some(patch), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        if !digits(minor) || !digits(patch) {
+            return None;
+        }
+        Some(Self {
+            minor: minor.parse().ok()?,
+            patch: patch.parse().ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for CfApiVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "2.{}.{}", self.minor, self.patch)
+    }
 }
 
 /// Which credentials a vendor accepts.
@@ -205,6 +251,22 @@ pub struct RequestMatch {
 impl RequestMatch {
     /// Whether the request satisfies every condition.
     pub fn matches(&self, req: &RequestParts<'_>) -> bool {
+        self.matches_but_body(req) && self.body_matches(req)
+    }
+
+    /// Whether the `body:` conditions hold (a body that is not JSON meets none of them).
+    pub fn body_matches(&self, req: &RequestParts<'_>) -> bool {
+        self.body.iter().all(|(path, want)| {
+            let mut v = req.body;
+            for key in path {
+                v = v.and_then(|v| v.get(key));
+            }
+            v == Some(want)
+        })
+    }
+
+    /// Whether every condition but the `body:` ones holds.
+    pub fn matches_but_body(&self, req: &RequestParts<'_>) -> bool {
         if self.method.as_deref().is_some_and(|m| m != req.method) {
             return false;
         }
@@ -230,17 +292,9 @@ impl RequestMatch {
                 .iter()
                 .any(|(n, v)| n.eq_ignore_ascii_case(name) && m.matches(v))
         };
-        let body_ok = |(path, want): &(Vec<String>, serde_json::Value)| {
-            let mut v = req.body;
-            for key in path {
-                v = v.and_then(|v| v.get(key));
-            }
-            v == Some(want)
-        };
         self.path_params.iter().all(param_ok)
             && self.query.iter().all(query_ok)
             && self.headers.iter().all(header_ok)
-            && self.body.iter().all(body_ok)
     }
 }
 
@@ -296,6 +350,8 @@ pub enum Body {
 /// A fault applied to matching requests.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fault {
+    /// Its name, if given (unique among the faults).
+    pub name: Option<String>,
     /// Only requests routed to this vendor.
     pub vendor: Option<Vendor>,
     /// Only paths matching this template.

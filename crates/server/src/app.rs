@@ -21,7 +21,7 @@ use crate::errors::{ErrorName, Holes};
 use crate::net::{ConnectionFault, Handler};
 use crate::request::Req;
 use crate::response::{Reply, reply};
-use crate::rules::{FaultPlan, Rules, status_reply};
+use crate::rules::{FaultPlan, RuleMatch, Rules, status_reply};
 use crate::tracking::tracked;
 use crate::vendors::{VendorApi, VendorSettings, build};
 use eventmock_fake::DatasetError;
@@ -327,35 +327,48 @@ impl App {
         req.peer = peer;
         let api = &*mount.api;
         let vendor = api.vendor();
-        let served = Some(Served {
+        let mut served = Served {
             vendor,
             route: api.route_label(&req),
-        });
+            rules: None,
+            clock_us: world.time.clock.now(),
+        };
         let ledger_on = self.control.config().ledger;
+        let clock = &*world.time.clock;
         if world.rules.is_empty() {
-            let res = tracked(&*world.time.clock, api, &req, ledger_on, || {
-                (api.handle(&req), false)
-            });
-            return Answer::Ready(res, served);
+            let res = tracked(clock, api, &req, ledger_on, || (api.handle(&req), false));
+            return Answer::Ready(res, Some(served));
         }
         // The fault plan is drawn only for a request the rate limit lets through.
-        let mut drawn: Option<FaultPlan> = None;
-        let mut res = tracked(&*world.time.clock, api, &req, ledger_on, || {
+        let mut drawn: Option<(FaultPlan, RuleMatch)> = None;
+        let mut res = tracked(clock, api, &req, ledger_on, || {
             let plan = world.rules.faults(vendor, &req);
+            let mut hit = RuleMatch {
+                faults: plan.applied,
+                ..RuleMatch::default()
+            };
             let res = if let Some((code, error)) = plan.status {
                 status_reply(api, code, error)
-            } else if let Some(res) = world.rules.override_reply(vendor, api, &req) {
-                res
             } else {
-                api.handle(&req)
+                let (answer, matched) = world.rules.override_answer(vendor, api, &req);
+                hit = RuleMatch {
+                    faults: plan.applied,
+                    ..matched
+                };
+                answer.unwrap_or_else(|| api.handle(&req))
             };
             let cut = plan.reset || plan.truncate;
-            drawn = Some(plan);
+            drawn = Some((plan, hit));
             (res, cut)
         });
-        let Some(plan) = drawn else {
-            return Answer::Ready(res, served);
+        let Some((plan, hit)) = drawn else {
+            return Answer::Ready(res, Some(served));
         };
+        if !hit.is_empty() {
+            // Only a request that a rule shaped pays for naming it in the journal.
+            served.rules = Some((Arc::clone(&world.rules), hit));
+        }
+        let served = Some(served);
         if plan.reset {
             res.extensions_mut().insert(ConnectionFault::Reset);
         }

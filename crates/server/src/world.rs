@@ -168,6 +168,8 @@ impl World {
                         rate_limit: vm.rate_limit,
                         realism: vm.realism,
                     },
+                    cf_api_version: vm.api_version,
+                    allow: vm.allow,
                 };
                 let api = build(vm.vendor, settings).map_err(|e| WorldError::Dataset {
                     scenario: scenario.name.clone(),
