@@ -6,7 +6,9 @@
 //! when the load generator, not the server, is the bottleneck. Each case alternates eventmock
 //! and the bare server for [`ROUNDS`] rounds and reports medians, and the ratios' spread: on a
 //! shared machine one long run of each can differ by ±15% from the next. Then RSS after ≥ 1M requests,
-//! time to first response, and RSS with a 10⁹-event dataset against a 10³-event one.
+//! time to first response, and RSS with a 10⁹-event dataset against a 10³-event one. Last, the
+//! pinned runs of [`crate::bench_pinned`]: eventmock against bare hyper over 1,000 distinct
+//! ids, and the delivery ledger on against `--ledger off`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -25,7 +27,7 @@ const SECS: u64 = 3;
 const ROUNDS: usize = 5;
 
 /// The median of `values` (the upper one of an even count).
-fn median(mut values: Vec<f64>) -> f64 {
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
@@ -33,9 +35,10 @@ fn median(mut values: Vec<f64>) -> f64 {
 const CONNECTIONS: u32 = 32;
 
 /// A running server process, killed on drop.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: String,
+    /// Where it listens (`127.0.0.1:port`).
+    pub(crate) addr: String,
     /// The first lines it printed (eventmock's banner).
     banner: Vec<String>,
 }
@@ -48,7 +51,7 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn start(bin: &Path, args: &[&str], banner_lines: usize) -> Result<Self> {
+    pub(crate) fn start(bin: &Path, args: &[&str], banner_lines: usize) -> Result<Self> {
         let mut child = Command::new(bin)
             .args(args)
             .stdout(Stdio::piped())
@@ -80,13 +83,13 @@ impl Server {
         })
     }
 
-    fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 }
 
 /// utime + stime of a process, in clock ticks.
-fn cpu_ticks(pid: u32) -> Result<u64> {
+pub(crate) fn cpu_ticks(pid: u32) -> Result<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     let after = stat.rsplit_once(')').map(|(_, r)| r).context("bad stat")?;
     let fields: Vec<&str> = after.split_whitespace().collect();
@@ -96,7 +99,7 @@ fn cpu_ticks(pid: u32) -> Result<u64> {
     Ok(utime + stime)
 }
 
-fn ticks_per_sec() -> f64 {
+pub(crate) fn ticks_per_sec() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")
         .output()
@@ -278,9 +281,7 @@ fn binaries() -> Result<(PathBuf, PathBuf)> {
 
 /// `cargo xtask bench serve`.
 pub fn serve() -> Result<()> {
-    if Command::new("wrk").arg("--version").output().is_err() {
-        bail!("wrk is not installed: `apt-get install -y wrk` (Debian package), then run again");
-    }
+    crate::bench_pinned::ensure_wrk()?;
     let (eventmock, bare) = binaries()?;
     let machine = format!(
         "{} cores, {}",
@@ -432,7 +433,7 @@ pub fn serve() -> Result<()> {
             rss_kib(s.pid())? as f64 / 1024.0
         );
     }
-    Ok(())
+    crate::bench_pinned::pinned(&eventmock, &bare)
 }
 
 #[cfg(test)]

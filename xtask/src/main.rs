@@ -17,6 +17,7 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod bench_pinned;
 mod bench_seed;
 mod bench_serve;
 mod fuzz;

@@ -1,5 +1,6 @@
 //! `eventmock generate`: stream events of a virtual dataset as NDJSON or a JSON document.
-//! Memory stays flat in `--count`: one event is built, written and dropped at a time.
+//! Memory stays flat in `--count`: one event is built, written and dropped at a time. With
+//! `--follow`, the events that arrive afterwards on a live clock follow (see [`crate::follow`]).
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -7,8 +8,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
+use eventmock_fake::Rate;
 use eventmock_fake::Span;
-use eventmock_fake::time::parse_rfc3339;
+use eventmock_fake::time::{Arrivals, parse_rfc3339};
 use eventmock_fake::{AnyDataset, DatasetConfig};
 use eventmock_model::Vendor;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -47,9 +49,10 @@ pub struct GenerateArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Time of the last event (RFC 3339); never the wall clock.
-    #[arg(long, default_value = eventmock_fake::dataset::DEFAULT_ANCHOR)]
-    anchor: String,
+    /// Time of the last event (RFC 3339). Default 2026-01-01T00:00:00Z (never the wall
+    /// clock), or with --follow the clock's start.
+    #[arg(long)]
+    anchor: Option<String>,
     /// How far back the first event lies: a duration with its unit (ms, s, m, h, d), e.g. 30d.
     #[arg(long, default_value = "30d")]
     window: String,
@@ -60,6 +63,51 @@ pub struct GenerateArgs {
     /// `--vendor all` say which vendor they are. Without it each line is the vendor's own event.
     #[arg(long)]
     tag_vendor: bool,
+    /// After the --count events, keep writing the events that arrive on a live clock started
+    /// now (NDJSON, flushed within 100 ms), until --until or Ctrl-C. Needs --arrivals.
+    #[arg(long)]
+    follow: bool,
+    /// With --follow: how fast events arrive, N/s, N/min or N/h (steady).
+    #[arg(long)]
+    arrivals: Option<String>,
+    /// With --follow: stop after this much time, a duration with its unit such as 30s.
+    #[arg(long)]
+    until: Option<String>,
+}
+
+/// The checked `--follow`, `--arrivals` and `--until`: the rate and the stop, if following.
+fn follow_flags(args: &GenerateArgs) -> Result<Option<(Rate, Option<Span>)>> {
+    let usage = |m: &str| -> anyhow::Error { UsageError(m.to_owned()).into() };
+    if !args.follow {
+        if args.arrivals.is_some() || args.until.is_some() {
+            return Err(usage("--arrivals and --until go with --follow"));
+        }
+        return Ok(None);
+    }
+    if args.format == Format::Json {
+        return Err(usage(
+            "--follow streams NDJSON: a JSON document cannot grow after it is written",
+        ));
+    }
+    let Some(rate) = args.arrivals.as_deref() else {
+        return Err(usage("--follow needs --arrivals RATE, such as 5/s"));
+    };
+    let rate: Rate = rate
+        .parse()
+        .map_err(|e| UsageError(format!("--arrivals: {e}")))?;
+    let until = match args.until.as_deref() {
+        None => None,
+        Some(text) => {
+            let span: Span = text
+                .parse()
+                .map_err(|e| UsageError(format!("--until: {e}")))?;
+            if span.is_zero() {
+                return Err(usage("--until: must be longer than zero, such as 30s"));
+            }
+            Some(span)
+        }
+    };
+    Ok(Some((rate, until)))
 }
 
 fn vendors(name: &str) -> Result<Vec<Vendor>> {
@@ -84,7 +132,15 @@ pub fn run(args: GenerateArgs) -> Result<()> {
         )
         .into());
     }
-    let anchor = parse_rfc3339(&args.anchor).map_err(|e| UsageError(format!("--anchor: {e}")))?;
+    let follow = follow_flags(&args)?;
+    // A live clock starts now: the one place `generate` reads the wall clock.
+    let start = eventmock_scenario::process_now();
+    let anchor = match args.anchor.as_deref() {
+        Some(text) => parse_rfc3339(text).map_err(|e| UsageError(format!("--anchor: {e}")))?,
+        None if follow.is_some() => start,
+        None => parse_rfc3339(eventmock_fake::dataset::DEFAULT_ANCHOR)
+            .map_err(|e| UsageError(format!("--anchor: {e}")))?,
+    };
     let window: Span = args
         .window
         .parse()
@@ -114,8 +170,13 @@ pub fn run(args: GenerateArgs) -> Result<()> {
     if args.format == Format::Json && all {
         out.write_all(b"{")?;
     }
-    for (n, vendor) in vendors.iter().enumerate() {
-        let dataset = AnyDataset::new(*vendor, config).map_err(|e| UsageError(e.to_string()))?;
+    let arrivals = follow.map(|(rate, _)| Arrivals::steady(start.max(anchor), rate));
+    let datasets = vendors
+        .iter()
+        .map(|v| AnyDataset::new(*v, config).map(|d| d.with_arrivals(arrivals)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| UsageError(e.to_string()))?;
+    for (n, (vendor, dataset)) in vendors.iter().zip(&datasets).enumerate() {
         if args.format == Format::Json {
             if all {
                 if n > 0 {
@@ -160,6 +221,16 @@ pub fn run(args: GenerateArgs) -> Result<()> {
     }
     out.flush()?;
     progress.finish_and_clear();
+    if let (Some((_, until)), Some(arrivals)) = (follow, arrivals) {
+        crate::follow::Follow {
+            datasets: &datasets,
+            arrivals,
+            start,
+            until: until.map(Span::to_duration),
+            tag_vendor: args.tag_vendor,
+        }
+        .run(&mut out)?;
+    }
     Ok(())
 }
 

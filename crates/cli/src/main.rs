@@ -13,6 +13,7 @@
 
 mod check;
 mod count;
+mod follow;
 mod generate;
 mod healthcheck;
 mod seed;

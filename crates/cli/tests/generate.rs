@@ -207,3 +207,114 @@ fn counts_that_are_not_whole_positive_numbers_get_clear_messages() {
         assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
     }
 }
+
+/// `--follow`: the base events, then the arrivals of a live clock as they happen, exactly
+/// `rate × until` of them, stamped between the start and the end; each line is out while the
+/// command still runs (streamed, not buffered to the end).
+#[test]
+fn follow_streams_arrivals_until_the_given_time() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let before = std::time::SystemTime::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eventmock"))
+        .args([
+            "generate",
+            "--vendor",
+            "cf",
+            "--count",
+            "2",
+            "--follow",
+            "--arrivals",
+            "4/s",
+            "--until",
+            "3s",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut read = Vec::new();
+    for _ in 0..3 {
+        read.push(lines.next().unwrap().unwrap());
+    }
+    // The first arrival (at 0.25 s) has been read while the command runs until 3 s.
+    assert!(child.try_wait().unwrap().is_none(), "still following");
+    read.extend(lines.map(Result::unwrap));
+    assert!(child.wait().unwrap().success());
+    assert_eq!(read.len(), 2 + 12, "{read:#?}");
+    let start = before
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mut guids = std::collections::HashSet::new();
+    for line in &read[2..] {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let t = eventmock_fake::time::parse_rfc3339(v["entity"]["timestamp"].as_str().unwrap())
+            .unwrap()
+            / 1_000_000;
+        assert!((start as i64..=start as i64 + 5).contains(&t), "{line}");
+        assert!(guids.insert(v["metadata"]["guid"].as_str().unwrap().to_owned()));
+    }
+}
+
+/// Ctrl-C (SIGINT) stops `--follow` cleanly: exit 0, every line complete.
+#[test]
+fn follow_stops_cleanly_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eventmock"))
+        .args([
+            "generate",
+            "--vendor",
+            "all",
+            "--count",
+            "1",
+            "--follow",
+            "--arrivals",
+            "10/s",
+            "--tag-vendor",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // The five base events and the first arrival of each vendor.
+    let mut read: Vec<String> = (0..10).map(|_| lines.next().unwrap().unwrap()).collect();
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    read.extend(lines.map(Result::unwrap));
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    for line in &read {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v["vendor"].is_string() && v["event"].is_object(), "{line}");
+    }
+    assert_eq!(read.len() % 5, 0, "every arrival in all five vendors");
+}
+
+#[test]
+fn follow_flags_are_checked() {
+    for (args, says) in [
+        (vec!["--follow"], "--follow needs --arrivals RATE"),
+        (vec!["--arrivals", "5/s"], "go with --follow"),
+        (vec!["--follow", "--arrivals", "5"], "--arrivals:"),
+        (
+            vec!["--follow", "--arrivals", "5/s", "--until", "10"],
+            "--until: invalid duration",
+        ),
+        (
+            vec!["--follow", "--arrivals", "5/s", "--format", "json"],
+            "--follow streams NDJSON",
+        ),
+    ] {
+        let mut all = vec!["generate", "--vendor", "cf", "--count", "1"];
+        all.extend(args.iter());
+        let out = eventmock(&all);
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{all:?}: {err}");
+    }
+}

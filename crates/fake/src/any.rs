@@ -45,6 +45,17 @@ impl AnyDataset {
         })
     }
 
+    /// Lets the dataset grow at its head (see [`Dataset::with_arrivals`]).
+    pub fn with_arrivals(self, arrivals: Option<crate::time::Arrivals>) -> Self {
+        match self {
+            AnyDataset::Probely(d) => AnyDataset::Probely(d.with_arrivals(arrivals)),
+            AnyDataset::Authentik(d) => AnyDataset::Authentik(d.with_arrivals(arrivals)),
+            AnyDataset::Halo(d) => AnyDataset::Halo(d.with_arrivals(arrivals)),
+            AnyDataset::Instavm(d) => AnyDataset::Instavm(d.with_arrivals(arrivals)),
+            AnyDataset::CloudFoundry(d) => AnyDataset::CloudFoundry(d.with_arrivals(arrivals)),
+        }
+    }
+
     /// The vendor.
     pub fn vendor(&self) -> Vendor {
         each!(self, d => d.context().vendor)

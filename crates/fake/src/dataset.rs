@@ -118,6 +118,9 @@ pub struct Context {
     pub streams: StreamFactory,
     /// Shared value pools.
     pub pools: Pools,
+    /// How long events are kept, if the vendor's events say so (authentik's `expires`);
+    /// `None`: the vendor's default.
+    pub retention: Option<Micros>,
 }
 
 impl Context {
@@ -182,6 +185,7 @@ impl<G: Generator> Dataset<G> {
             codec: IdCodec::new(key, G::ID_FORMAT, axis),
             streams,
             pools,
+            retention: None,
         };
         let generator = G::new(&ctx);
         Ok(Self { ctx, generator })
@@ -193,6 +197,13 @@ impl<G: Generator> Dataset<G> {
     /// ([`Arrivals::count_at`]); [`Dataset::index_within`] decodes ids up to that count.
     pub fn with_arrivals(mut self, arrivals: Option<Arrivals>) -> Self {
         self.ctx.codec.set_arrivals(arrivals);
+        self
+    }
+
+    /// Sets how long events are kept (a scenario's `retention:`): events that carry their
+    /// expiry (authentik's `expires`) show it.
+    pub fn with_retention(mut self, retention: Option<Micros>) -> Self {
+        self.ctx.retention = retention;
         self
     }
 

@@ -19,6 +19,7 @@
 //! - [`mix`]: pinned integer mixing (keys, tags, uniform draws).
 
 pub mod any;
+pub mod arrivals;
 pub mod codec;
 pub mod dataset;
 pub mod mix;

@@ -8,7 +8,7 @@
 //! `origin + rate.time_of(k)` (no jitter: it happens exactly when it is counted), so the base
 //! region ends at the anchor and the arrival region follows it, still in index order.
 
-use crate::span::Rate;
+pub use crate::arrivals::Arrivals;
 
 /// Microseconds since the Unix epoch, UTC.
 pub type Micros = i64;
@@ -26,29 +26,6 @@ pub struct TimeAxis {
     pub len: u64,
     /// Events arriving after the base region, if any.
     pub arrivals: Option<Arrivals>,
-}
-
-/// A steady arrival process: how a dataset grows at its head as a clock moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Arrivals {
-    /// When the process starts: arrival `k` happens `rate.time_of(k)` after it.
-    pub origin: Micros,
-    /// How many arrive per unit of time.
-    pub rate: Rate,
-}
-
-impl Arrivals {
-    /// How many have arrived at time `now`.
-    #[inline]
-    pub fn count_at(&self, now: Micros) -> u64 {
-        self.rate.count_in(now.saturating_sub(self.origin))
-    }
-
-    /// When arrival `k` (from 0) happens.
-    #[inline]
-    pub fn time_of(&self, k: u64) -> Micros {
-        self.origin.saturating_add(self.rate.time_of(k))
-    }
 }
 
 impl TimeAxis {

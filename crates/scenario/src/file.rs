@@ -100,6 +100,23 @@ pub struct VendorFile {
     /// `N/h` (needs a `live` or `manual` clock).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arrivals: Option<String>,
+    /// How arrivals are spread: `steady` (default: an exact count at every instant),
+    /// `poisson` (uniform random instants within each epoch of 32 arrivals) or `bursty`
+    /// (bursts of 8). Needs `arrivals`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// Arrivals come in groups of this many sharing one second (2 ..= 1000000). Needs
+    /// `arrivals`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_second: Option<u64>,
+    /// A share of arrivals arrive late: stamped at their time but seen up to `by` later, so
+    /// they land behind newer events in time order. Needs `arrivals`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late: Option<LateFile>,
+    /// Events older than this (a duration such as `30d`) before the clock's `now` vanish from
+    /// lists and retrieves (the vendor's not-found); authentik's `expires` is `created` plus it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
     /// The vendor's rate limit on the world's clock, keyed per client as the vendor keys it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimitFile>,
@@ -151,6 +168,16 @@ pub struct ClockFile {
     /// `2026-01-01T00:00:00Z`, or `now` for a `live` clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
+}
+
+/// A vendor's late arrivals: `share` of them up to `by` late.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LateFile {
+    /// The share of arrivals that are late, `0 < share ≤ 1` (e.g. `0.05`).
+    pub share: f64,
+    /// The most a late arrival is late: a duration with its unit, such as `10m`.
+    pub by: String,
 }
 
 /// A vendor's rate limit: at most `requests` per `per` for each client.

@@ -39,8 +39,8 @@ pub use ids::well_formed;
 pub use matcher::{Matcher, PathMatcher, Template, TemplateError};
 pub use scenario::{
     Action, AllowMethods, Auth, Body, CfApiVersion, Check, ClockMode, ClockSpec, ErrorHoles, Fault,
-    Fixture, Latency, Override, RateLimit, RequestMatch, RequestParts, Response, Scenario,
-    StatusFault, VendorMount, process_now,
+    Fixture, Late, Latency, Override, Pattern, RateLimit, Realism, RequestMatch, RequestParts,
+    Response, Scenario, StatusFault, VendorMount, process_now,
 };
 
 /// The command that regenerates the committed JSON Schema.

@@ -1,6 +1,7 @@
 //! The compiled scenario: validated, with defaults applied, times parsed, vendors resolved and
 //! regexes compiled. This is what the server consumes.
 
+pub use eventmock_fake::arrivals::{Late, Pattern, Realism};
 use eventmock_fake::time::Micros;
 use eventmock_fake::{DatasetConfig, Rate, Span};
 use eventmock_model::Vendor;
@@ -61,6 +62,8 @@ pub struct VendorMount {
     pub arrivals: Option<Rate>,
     /// The vendor's rate limit, if any.
     pub rate_limit: Option<RateLimit>,
+    /// How arrivals are spread and how long events are kept.
+    pub realism: Realism,
     /// Cloud Foundry: the Cloud Controller v2 API version imitated (`None`: the default).
     pub api_version: Option<CfApiVersion>,
     /// Django REST framework vendors: which methods `Allow` lists.

@@ -16,15 +16,13 @@ use hyper::http::request::Parts;
 use hyper::{Request, StatusCode};
 
 use crate::admin::Served;
-use crate::client::client_of;
 use crate::clock::{ClockChoice, LocalClock, Timeline, WorldClock};
 use crate::errors::{ErrorName, Holes};
-use crate::ledger::served;
 use crate::net::{ConnectionFault, Handler};
-use crate::ratelimit;
 use crate::request::Req;
 use crate::response::{Reply, reply};
 use crate::rules::{FaultPlan, RuleMatch, Rules, status_reply};
+use crate::tracking::tracked;
 use crate::vendors::{VendorApi, VendorSettings, build};
 use eventmock_fake::DatasetError;
 use eventmock_model::Vendor;
@@ -98,6 +96,7 @@ impl World {
                 clock: Arc::clone(&clock),
                 arrivals: choice.arrivals,
                 rate_limit: None,
+                realism: eventmock_scenario::Realism::default(),
             };
             if let Some(rate) = choice.arrivals {
                 arrivals.push((*vendor, rate));
@@ -334,66 +333,42 @@ impl App {
             rules: None,
             clock_us: world.time.clock.now(),
         };
-        let tracking = api.tracking();
         let ledger_on = self.control.config().ledger;
-        let client = (ledger_on || tracking.limiter.is_some()).then(|| client_of(&req));
-        let verdict = match (&tracking.limiter, &client) {
-            (Some(limiter), Some(client)) => {
-                Some(limiter.check(client, world.time.clock.limits_now()))
-            }
-            _ => None,
-        };
-        if let Some(v) = verdict.filter(|v| !v.allowed) {
-            let anonymous = client.as_deref().is_some_and(|c| c.starts_with("ip:"));
-            let mut res = ratelimit::limited(vendor, &v, anonymous);
-            api.decorate(&req, &mut res);
-            ratelimit::decorate(vendor, &v, &mut res);
-            return Answer::Ready(res, Some(served));
-        }
-        served::clear();
-        let record = |res: &Reply, cut: bool| {
-            if let Some(client) = client.as_deref()
-                && ledger_on
-                && !cut
-                && res.status().is_success()
-            {
-                served::take(|notes| tracking.ledger.record(client, notes));
-            }
-        };
+        let clock = &*world.time.clock;
         if world.rules.is_empty() {
-            let mut res = api.handle(&req);
-            record(&res, false);
-            api.decorate(&req, &mut res);
-            if let Some(v) = &verdict {
-                ratelimit::decorate(vendor, v, &mut res);
-            }
+            let res = tracked(clock, api, &req, ledger_on, || (api.handle(&req), false));
             return Answer::Ready(res, Some(served));
         }
-        let plan = world.rules.faults(vendor, &req);
-        let mut hit = RuleMatch {
-            faults: plan.applied,
-            ..RuleMatch::default()
-        };
-        let mut res = if let Some((code, error)) = plan.status {
-            status_reply(api, code, error)
-        } else {
-            let (answer, matched) = world.rules.override_answer(vendor, api, &req);
-            hit = RuleMatch {
+        // The fault plan is drawn only for a request the rate limit lets through.
+        let mut drawn: Option<(FaultPlan, RuleMatch)> = None;
+        let mut res = tracked(clock, api, &req, ledger_on, || {
+            let plan = world.rules.faults(vendor, &req);
+            let mut hit = RuleMatch {
                 faults: plan.applied,
-                ..matched
+                ..RuleMatch::default()
             };
-            answer.unwrap_or_else(|| api.handle(&req))
+            let res = if let Some((code, error)) = plan.status {
+                status_reply(api, code, error)
+            } else {
+                let (answer, matched) = world.rules.override_answer(vendor, api, &req);
+                hit = RuleMatch {
+                    faults: plan.applied,
+                    ..matched
+                };
+                answer.unwrap_or_else(|| api.handle(&req))
+            };
+            let cut = plan.reset || plan.truncate;
+            drawn = Some((plan, hit));
+            (res, cut)
+        });
+        let Some((plan, hit)) = drawn else {
+            return Answer::Ready(res, Some(served));
         };
-        record(&res, plan.reset || plan.truncate);
         if !hit.is_empty() {
             // Only a request that a rule shaped pays for naming it in the journal.
             served.rules = Some((Arc::clone(&world.rules), hit));
         }
         let served = Some(served);
-        api.decorate(&req, &mut res);
-        if let Some(v) = &verdict {
-            ratelimit::decorate(vendor, v, &mut res);
-        }
         if plan.reset {
             res.extensions_mut().insert(ConnectionFault::Reset);
         }
@@ -404,7 +379,12 @@ impl App {
         }
     }
 
-    /// Answers one request on the main port without faults' delays (contract runs, tests).
+    /// Answers one request on the main port in-process (contract runs, tests, fuzzing): like
+    /// the network path, the vendor's rate limit applies and the delivery ledger records what
+    /// it serves (for the request's credential or `X-Eventmock-Client`; no peer address, so an
+    /// unauthenticated request counts as `anonymous`); overrides and sequences apply, but no
+    /// scenario fault (status, delay, reset, truncation), CORS or journal entry — a contract
+    /// run checks the vendor's answers, not the injected failures.
     pub fn answer(&self, req: Request<Bytes>) -> Reply {
         let ordinal = self.counter.fetch_add(1, Ordering::Relaxed);
         let world = self.world.load();
@@ -423,12 +403,19 @@ impl App {
         );
         req.prefix.clone_from(&mount.prefix);
         let api = &*mount.api;
-        let mut res = world
-            .rules
-            .override_reply(api.vendor(), api, &req)
-            .unwrap_or_else(|| api.handle(&req));
-        api.decorate(&req, &mut res);
-        res
+        tracked(
+            &*world.time.clock,
+            api,
+            &req,
+            self.control.config().ledger,
+            || {
+                let res = world
+                    .rules
+                    .override_reply(api.vendor(), api, &req)
+                    .unwrap_or_else(|| api.handle(&req));
+                (res, false)
+            },
+        )
     }
 
     fn vendor_error(&self, port: Option<u16>, parts: &Parts, name: ErrorName) -> Option<Reply> {

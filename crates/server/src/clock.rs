@@ -68,6 +68,8 @@ pub struct Timeline {
     pub arrivals: Option<Rate>,
     /// The vendor's rate limit on this clock, if any.
     pub rate_limit: Option<eventmock_scenario::RateLimit>,
+    /// How arrivals are spread and how long events are kept.
+    pub realism: eventmock_scenario::Realism,
 }
 
 impl Default for Timeline {
@@ -77,6 +79,7 @@ impl Default for Timeline {
             clock: LocalClock::shared(ClockMode::Frozen, default_start()),
             arrivals: None,
             rate_limit: None,
+            realism: eventmock_scenario::Realism::default(),
         }
     }
 }
@@ -88,6 +91,7 @@ impl std::fmt::Debug for Timeline {
             .field("start", &self.clock.start())
             .field("arrivals", &self.arrivals)
             .field("rate_limit", &self.rate_limit)
+            .field("realism", &self.realism)
             .finish()
     }
 }
@@ -98,6 +102,7 @@ impl PartialEq for Timeline {
         Arc::ptr_eq(&self.clock, &other.clock)
             && self.arrivals == other.arrivals
             && self.rate_limit == other.rate_limit
+            && self.realism == other.realism
     }
 }
 

@@ -47,6 +47,7 @@ pub mod rules;
 pub mod store;
 pub mod thread_shard;
 pub mod tls;
+mod tracking;
 pub mod vendors;
 pub mod world;
 

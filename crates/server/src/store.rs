@@ -69,6 +69,8 @@ pub struct Store<G: Generator> {
     moving: bool,
     /// The delivery ledger and rate limiter of this mount.
     tracking: crate::ledger::Tracking,
+    /// Events older than this before the clock's `now` are gone (a scenario's `retention`).
+    retention: Option<i64>,
 }
 
 impl<G: Generator> Store<G> {
@@ -93,12 +95,20 @@ impl<G: Generator> Store<G> {
         timeline: &Timeline,
         overlay: Box<dyn Overlay<G::Event>>,
     ) -> Result<Self, DatasetError> {
+        let dataset = Dataset::new(config)?;
+        let realism = timeline.realism;
         let arrivals = timeline.arrivals.map(|rate| Arrivals {
-            origin: timeline.clock.start().max(config.anchor),
-            rate,
+            pattern: realism.pattern,
+            same_second: realism.same_second,
+            late: realism.late,
+            key: eventmock_fake::mix::subkey(dataset.context().key, 0xA11),
+            ..Arrivals::steady(timeline.clock.start().max(config.anchor), rate)
         });
         Ok(Self {
-            dataset: Dataset::new(config)?.with_arrivals(arrivals),
+            dataset: dataset
+                .with_arrivals(arrivals)
+                .with_retention(realism.retention),
+            retention: realism.retention,
             overlay,
             minted: AtomicU64::new(0),
             sealed_minted: AtomicU64::new(0),
@@ -135,6 +145,65 @@ impl<G: Generator> Store<G> {
                 .saturating_add(a.count_at(self.clock.now()))
                 .min(MINTED_FROM.max(base)),
         }
+    }
+
+    /// The time before which events are gone (retention), if any.
+    #[inline]
+    fn cutoff(&self) -> Option<i64> {
+        self.retention
+            .map(|r| self.clock.now().saturating_sub(r).saturating_add(1))
+    }
+
+    /// The first generated index still kept: `0`, or with a retention the first whose time
+    /// is at or after the cutoff (times never decrease with the index).
+    fn first_kept(&self, cutoff: Option<i64>, len: u64) -> u64 {
+        let Some(cutoff) = cutoff else {
+            return 0;
+        };
+        let codec = &self.dataset.context().codec;
+        let (mut lo, mut hi) = (0u64, len);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if codec.time_of(mid) < cutoff {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// Whether an event of time `t` is past the retention's `cutoff`.
+    fn expired(cutoff: Option<i64>, t: Option<i64>) -> bool {
+        cutoff.is_some_and(|c| t.is_some_and(|t| t < c))
+    }
+
+    /// Whether generated index `i` is a late arrival that has not arrived yet.
+    #[inline]
+    fn pending(&self, i: u64) -> bool {
+        let base = self.dataset.len();
+        match self.dataset.arrivals() {
+            Some(a) if a.late.is_some() && i >= base => a.arrival_of(i - base) > self.clock.now(),
+            _ => false,
+        }
+    }
+
+    /// The late arrivals among the first `len` generated indices that have not arrived yet,
+    /// ascending: they lie among the arrivals of the last `late.by` (at most
+    /// `MAX_LATE_WINDOW`), each checked. Empty (no allocation) without late arrivals.
+    fn pending_below(&self, len: u64) -> Vec<u64> {
+        let Some(a) = self.dataset.arrivals() else {
+            return Vec::new();
+        };
+        let Some(late) = a.late else {
+            return Vec::new();
+        };
+        let now = self.clock.now();
+        let base = self.dataset.len();
+        let from = base.saturating_add(a.count_at(now.saturating_sub(late.by)));
+        (from..len)
+            .filter(|i| a.arrival_of(i - base) > now)
+            .collect()
     }
 
     /// The index of a generated event's `id`, if it exists now.
@@ -189,10 +258,17 @@ impl<G: Generator> Store<G> {
         G::Event: EventMeta,
     {
         let index = self.index(id);
+        let cutoff = self.cutoff();
         match self.overlay.lookup(id, index.as_ref().ok().copied()) {
-            Hit::Extra(e) if self.arrived(&e) => Lookup::Extra(e),
+            Hit::Extra(e) if self.arrived(&e) && !Self::expired(cutoff, e.time_micros()) => {
+                Lookup::Extra(e)
+            }
             Hit::Extra(_) | Hit::Deleted => Lookup::NotFound,
             Hit::Absent => match index {
+                Ok(i) if self.pending(i) => Lookup::NotFound,
+                Ok(i) if Self::expired(cutoff, Some(self.dataset.context().time_of(i))) => {
+                    Lookup::NotFound
+                }
                 Ok(i) => Lookup::Generated(i),
                 Err(IdError::Unknown) => Lookup::NotFound,
                 Err(IdError::Malformed) => Lookup::Malformed,
@@ -311,8 +387,33 @@ impl<G: Generator> Store<G> {
                 .take_while(|(after, e)| *after == len && self.arrived(e))
                 .count() as u64;
         }
+        // Retention: generated indices and extras before the cutoff are gone (a prefix of each,
+        // both being in time order).
+        let cutoff = self.cutoff();
+        let lo = self.first_kept(cutoff, len);
+        let extras_lo = if cutoff.is_some() {
+            let (mut a, mut b) = (0u64, extras_end);
+            while a < b {
+                let mid = a + (b - a) / 2;
+                let gone = overlay
+                    .extras_from(mid)
+                    .next()
+                    .is_some_and(|(_, e)| Self::expired(cutoff, e.time_micros()));
+                if gone {
+                    a = mid + 1;
+                } else {
+                    b = mid;
+                }
+            }
+            a
+        } else {
+            0
+        };
         View {
             len,
+            lo,
+            pending: self.pending_below(len),
+            extras_lo,
             extras_end,
             overlay,
         }
@@ -326,6 +427,12 @@ pub const DESCENDING_CHUNK: u64 = 256;
 pub struct View<E> {
     /// Generated events visible (the base region and the arrivals so far).
     pub len: u64,
+    /// The first generated index still kept (retention; 0 without one).
+    lo: u64,
+    /// How many of the overlay's extras are gone (retention): a prefix.
+    extras_lo: u64,
+    /// Late arrivals not there yet (generated indices below `len`), ascending.
+    pending: Vec<u64>,
     /// How many of the overlay's extras are visible (a prefix: the others lie in the future).
     extras_end: u64,
     /// The overlay at the time of the snapshot.
@@ -333,9 +440,14 @@ pub struct View<E> {
 }
 
 impl<E> View<E> {
-    /// How many generated indices are visible.
+    /// The end of the visible generated indices (the base region plus the arrivals so far).
     pub fn len(&self) -> u64 {
         self.len
+    }
+
+    /// The first visible generated index (after a retention's cutoff; 0 without one).
+    pub fn first(&self) -> u64 {
+        self.lo
     }
 
     /// Whether nothing at all is visible.
@@ -352,30 +464,48 @@ impl<E> View<E> {
     /// generated indices lie before it.
     pub fn visible_extras(&self) -> Vec<(u64, Arc<E>)> {
         self.overlay
-            .extras_from(0)
-            .take(self.extras_end as usize)
+            .extras_from(self.extras_lo)
+            .take(self.extras_end.saturating_sub(self.extras_lo) as usize)
             .collect()
     }
 
-    /// Whether generated index `i` is deleted.
+    /// Whether generated index `i` is not visible: deleted, or a late arrival not there yet.
     pub fn is_deleted(&self, i: u64) -> bool {
-        self.overlay.is_deleted(i)
+        self.overlay.is_deleted(i) || self.is_pending(i)
     }
 
-    /// How many generated indices in `[from, to)` are deleted.
+    /// Whether generated index `i` is a late arrival that has not arrived yet.
+    #[inline]
+    pub fn is_pending(&self, i: u64) -> bool {
+        !self.pending.is_empty() && self.pending.binary_search(&i).is_ok()
+    }
+
+    /// How many late arrivals not there yet lie in `[from, to)`.
+    fn pending_between(&self, from: u64, to: u64) -> u64 {
+        if self.pending.is_empty() || to <= from {
+            return 0;
+        }
+        (self.pending.partition_point(|p| *p < to) - self.pending.partition_point(|p| *p < from))
+            as u64
+    }
+
+    /// How many generated indices in `[from, to)` are not visible: deleted, or late arrivals
+    /// not there yet.
     pub fn deleted_between(&self, from: u64, to: u64) -> u64 {
         if to <= from {
             return 0;
         }
         self.overlay.deleted_below(to) - self.overlay.deleted_below(from)
+            + self.pending_between(from, to)
     }
 
-    /// The deleted generated indices in `[from, to)`, ascending: each found by a binary
-    /// search over the overlay's rank query (`deleted_below`).
+    /// The deleted generated indices in `[from, to)` (not the pending late arrivals),
+    /// ascending: each found by a binary search over the overlay's rank query
+    /// (`deleted_below`).
     pub fn deleted_iter(&self, from: u64, to: u64) -> impl Iterator<Item = u64> + '_ {
         let mut at = from;
         std::iter::from_fn(move || {
-            if at >= to || self.deleted_between(at, to) == 0 {
+            if at >= to || self.overlay.deleted_below(to) == self.overlay.deleted_below(at) {
                 return None;
             }
             // The smallest g in [at, to) with a deleted index in [at, g].
@@ -396,18 +526,20 @@ impl<E> View<E> {
 
     /// How many events are visible.
     pub fn total(&self) -> u64 {
-        self.len - self.overlay.deleted_below(self.len) + self.extras_end
+        (self.len - self.lo) - self.deleted_between(self.lo, self.len)
+            + (self.extras_end - self.extras_lo)
     }
 
-    /// Visible items strictly before generated index `g`.
+    /// Visible items strictly before generated index `g` (`g >= lo`).
     fn before(&self, g: u64) -> u64 {
-        g - self.overlay.deleted_below(g) + self.extras_up_to(g)
+        (g - self.lo) - self.deleted_between(self.lo, g)
+            + self.extras_up_to(g).saturating_sub(self.extras_lo)
     }
 
     /// The visible entries from position `start` (0 = oldest) onwards, oldest first.
     pub fn ascending(&self, start: u64) -> impl Iterator<Item = Entry<E>> + '_ {
-        // The largest g in 0..=len with before(g) <= start.
-        let (mut lo, mut hi) = (0u64, self.len);
+        // The largest g in lo..=len with before(g) <= start.
+        let (mut lo, mut hi) = (self.lo, self.len);
         while lo < hi {
             let mid = lo + (hi - lo).div_ceil(2);
             if self.before(mid) <= start {
@@ -418,11 +550,12 @@ impl<E> View<E> {
         }
         let g = lo;
         let before = self.before(g);
-        // More extras before generated 0 than `start`: the walk begins among them.
+        // More extras before the first generated index than `start`: the walk begins among
+        // them.
         let (extras_from, skip) = if before <= start {
-            (self.extras_up_to(g), start - before)
+            (self.extras_up_to(g).max(self.extras_lo), start - before)
         } else {
-            (0, start)
+            (self.extras_lo, start)
         };
         let visible = self.extras_end.saturating_sub(extras_from);
         let extras: Box<dyn Iterator<Item = (u64, Arc<E>)> + '_> = Box::new(
@@ -482,7 +615,7 @@ impl<E> Iterator for Walk<'_, E> {
                 return None;
             }
             self.g += 1;
-            if !self.view.overlay.is_deleted(g) {
+            if !self.view.is_deleted(g) {
                 return Some(Entry::Generated(g));
             }
         }
@@ -519,6 +652,7 @@ mod tests {
                 clock: Arc::clone(&clock),
                 arrivals: Rate::per_second(Rate::MAX_COUNT),
                 rate_limit: None,
+                realism: eventmock_scenario::Realism::default(),
             };
             let store: Store<G> = Store::with_timeline(
                 DatasetConfig {

@@ -166,6 +166,7 @@ impl World {
                         clock: std::sync::Arc::clone(&clock),
                         arrivals: rate,
                         rate_limit: vm.rate_limit,
+                        realism: vm.realism,
                     },
                     cf_api_version: vm.api_version,
                     allow: vm.allow,

@@ -193,10 +193,7 @@ async fn an_event_that_has_not_arrived_is_not_found_until_it_does() {
         ..DatasetConfig::default()
     })
     .unwrap()
-    .with_arrivals(Some(Arrivals {
-        origin: start,
-        rate: "5/s".parse().unwrap(),
-    }));
+    .with_arrivals(Some(Arrivals::steady(start, "5/s".parse().unwrap())));
     // Index 100 + 49 is the 50th arrival, at exactly 10 s.
     let id = dataset.id(149);
     let path = format!("/api/v3/events/events/{id}/");

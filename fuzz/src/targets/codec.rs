@@ -9,6 +9,7 @@
 //! UUIDs are the exception that proves the rule: they parse case-insensitively (as Django's
 //! `UUIDField` does), so an upper-case spelling of an id is the same id.
 
+use eventmock_fake::arrivals::Pattern;
 use eventmock_fake::codec::MAX_INDEX;
 use eventmock_fake::dataset::{EARLIEST, LATEST};
 use eventmock_fake::time::{Arrivals, Micros, TimeAxis};
@@ -59,14 +60,18 @@ pub fn run(data: &[u8]) {
         ..
     } = config;
     let mut codec = IdCodec::new(key, format, TimeAxis::new(anchor, window, len));
-    // Arrivals: a steady rate from the anchor on; `count` events exist (base + arrived).
+    // Arrivals: a rate from the anchor on, any pattern and same-second grouping; `count` events exist (base + arrived).
     let rate = Rate::per_second(in_range(&mut input, 1, i128::from(Rate::MAX_COUNT)) as u64);
     let arrived = in_range(&mut input, 0, i128::from(MAX_INDEX)) as u64;
     let count = match rate {
         Some(rate) if input.byte() & 1 == 1 => {
+            let shape = input.byte();
             codec.set_arrivals(Some(Arrivals {
-                origin: anchor,
-                rate,
+                pattern: [Pattern::Steady, Pattern::Poisson, Pattern::Bursty]
+                    [usize::from(shape % 3)],
+                same_second: u64::from(shape / 3 % 8),
+                key,
+                ..Arrivals::steady(anchor, rate)
             }));
             len.saturating_add(arrived)
         }

@@ -1,7 +1,8 @@
 //! authentik events: the `context` fits the action (logins carry `http_request`, the auth
 //! method and the `geo` of their client address, `model_*` carry the model, system events a
-//! message), `expires` is a year after `created`. Actions follow the shares of a real
-//! installation's log ([`ACTION_WEIGHTS`]); a few users cause most events.
+//! message), `expires` is a year after `created` (authentik's default retention), or the
+//! dataset's retention when it has one. Actions follow the shares of a real installation's log
+//! ([`ACTION_WEIGHTS`]); a few users cause most events.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -298,7 +299,7 @@ impl Generator for AuthentikGen {
         out.action = action;
         out.app = app.into();
         rfc3339_micros_into(t, &mut out.created);
-        rfc3339_micros_into(t + YEAR_US, &mut out.expires);
+        rfc3339_micros_into(t + ctx.retention.unwrap_or(YEAR_US), &mut out.expires);
         copy_brand(&mut out.brand, &self.brand);
     }
 }

@@ -4,8 +4,11 @@
 use eventmock_fake::{Rate, Span};
 
 use super::*;
-use crate::file::{ClockFile, RateLimitFile};
-use crate::scenario::{ClockMode, RateLimit, process_now};
+use crate::file::{ClockFile, LateFile, RateLimitFile, VendorFile};
+use crate::scenario::{ClockMode, Late, Pattern, RateLimit, Realism, process_now};
+
+/// The most arrivals `arrivals × late.by` may span.
+pub const MAX_LATE_WINDOW: u64 = 100_000;
 
 const DURATION: &str = "a duration with its unit (ms, s, m, h, d), such as 90s or 1m";
 
@@ -70,6 +73,129 @@ impl Validator<'_> {
             );
         }
         Some(rate)
+    }
+
+    /// A vendor's `pattern`, `same_second` and `retention`; the first two shape arrivals, so
+    /// they need the vendor's own `arrivals` (a scenario says how its data grow, so a
+    /// command line's `--arrivals` alone does not do).
+    pub(super) fn realism(
+        &mut self,
+        path: &str,
+        vf: &VendorFile,
+        arrivals: Option<Rate>,
+    ) -> Realism {
+        let mut realism = Realism::default();
+        let needs_arrivals = |v: &mut Self, key: &str, found: String| {
+            if vf.arrivals.is_none() {
+                v.err(
+                    &join(path, key),
+                    format!("`{key}` shapes arrivals: it needs `arrivals` on this vendor"),
+                    found,
+                    "`arrivals: 5/s` (or another rate) beside it",
+                );
+            }
+        };
+        if let Some(text) = vf.pattern.as_deref() {
+            match text.parse::<Pattern>() {
+                Ok(p) => realism.pattern = p,
+                Err(e) => self.err(
+                    &join(path, "pattern"),
+                    e,
+                    format!("`{text}`"),
+                    "`steady`, `poisson` or `bursty`",
+                ),
+            }
+            needs_arrivals(self, "pattern", format!("`{text}`"));
+        }
+        if let Some(n) = vf.same_second {
+            if (2..=eventmock_fake::arrivals::MAX_SAME_SECOND).contains(&n) {
+                realism.same_second = n;
+            } else {
+                self.err(
+                    &join(path, "same_second"),
+                    "a same-second group must hold at least 2 arrivals",
+                    n.to_string(),
+                    "a whole number 2 ..= 1000000",
+                );
+            }
+            needs_arrivals(self, "same_second", n.to_string());
+        }
+        if let Some(late) = &vf.late {
+            realism.late = self.late(&join(path, "late"), late, arrivals);
+            needs_arrivals(self, "late", "`late`".into());
+        }
+        if let Some(text) = vf.retention.as_deref() {
+            match text.parse::<Span>() {
+                Ok(span) if !span.is_zero() => realism.retention = Some(span.micros()),
+                Ok(_) => self.err(
+                    &join(path, "retention"),
+                    "retention must be longer than zero",
+                    format!("`{text}`"),
+                    DURATION,
+                ),
+                Err(e) => self.err(
+                    &join(path, "retention"),
+                    e.to_string(),
+                    format!("`{text}`"),
+                    DURATION,
+                ),
+            }
+        }
+        realism
+    }
+
+    /// A vendor's `late: {share, by}`; the late window (`arrivals × by`) is bounded, since a
+    /// list answer looks at every arrival in it.
+    fn late(&mut self, path: &str, late: &LateFile, arrivals: Option<Rate>) -> Option<Late> {
+        let share_ok = late.share > 0.0 && late.share <= 1.0;
+        if !share_ok {
+            self.err(
+                &join(path, "share"),
+                "the share of late arrivals must be above 0 and at most 1",
+                late.share.to_string(),
+                "a number such as 0.05",
+            );
+        }
+        let by = match late.by.parse::<Span>() {
+            Ok(by) if !by.is_zero() => by,
+            Ok(_) => {
+                self.err(
+                    &join(path, "by"),
+                    "how late must be longer than zero",
+                    format!("`{}`", late.by),
+                    DURATION,
+                );
+                return None;
+            }
+            Err(e) => {
+                self.err(
+                    &join(path, "by"),
+                    e.to_string(),
+                    format!("`{}`", late.by),
+                    DURATION,
+                );
+                return None;
+            }
+        };
+        if let Some(rate) = arrivals {
+            let window = rate.count_in(by.micros());
+            if window > MAX_LATE_WINDOW {
+                self.err(
+                    &join(path, "by"),
+                    format!(
+                        "late arrivals are looked for among the last `arrivals × by` = {window} \
+                         arrivals; at most {MAX_LATE_WINDOW}"
+                    ),
+                    format!("`{}` at {rate}", late.by),
+                    "a shorter `by` or a lower rate",
+                );
+                return None;
+            }
+        }
+        share_ok.then(|| Late {
+            per_million: ((late.share * 1_000_000.0).round() as u64).clamp(1, 1_000_000),
+            by: by.micros(),
+        })
     }
 
     /// A vendor's `rate_limit: {requests, per}`.

@@ -106,6 +106,7 @@ impl Validator<'_> {
         let fixtures = self.fixtures(path, vendor, dataset, vf);
         let arrivals = self.arrivals(path, vf.arrivals.as_deref());
         let rate_limit = self.rate_limit(&join(path, "rate_limit"), vf.rate_limit.as_ref());
+        let realism = self.realism(path, vf, arrivals);
         let api_version = self.api_version(path, vendor, vf);
         if vf.allow.is_some() && !matches!(vendor, Vendor::Authentik | Vendor::Probely) {
             self.err(
@@ -125,6 +126,7 @@ impl Validator<'_> {
             anchor_from_clock,
             arrivals,
             rate_limit,
+            realism,
             api_version,
             allow: vf.allow.unwrap_or_default(),
         }

@@ -86,7 +86,10 @@ where
     let log: ClientLog = ledger.log(client);
     let view = store.view();
     let len = view.len();
-    let from = since.map_or(0, |t| store.generated_at_or_before(t - 1).min(len));
+    // Past a retention, events before `view.first()` are gone.
+    let from = since
+        .map_or(0, |t| store.generated_at_or_before(t - 1).min(len))
+        .max(view.first());
     let deleted = |a: u64, b: u64| view.deleted_between(a, b);
     // Deleted events served earlier are no longer available: take them out of the counts.
     let served_deleted = |set: &RoaringTreemap, a: u64, b: u64| {
