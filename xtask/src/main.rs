@@ -1,6 +1,7 @@
 //! Repository tasks, run as `cargo xtask <task>` (see `.cargo/config.toml`).
 //!
-//! - `test`: the whole test suite (what `.ci/run` and the README run).
+//! - `test`: the whole test suite (what `.ci/run` and the README run); installs the services
+//!   the tests start (`packages`: `redis-server`) when missing.
 //! - `contract [--review]`: the contract snapshot run (also part of `test`).
 //! - `bench serve`: eventmock against a minimal hyper server (see `bench_serve`).
 //! - `image`: the container image built, run and probed with a daemon of its own (see `image`).
@@ -17,6 +18,7 @@ mod bench;
 mod bench_serve;
 mod fuzz;
 mod image;
+mod packages;
 mod tidy;
 mod wheel;
 
@@ -58,6 +60,7 @@ fn run(args: &[String]) -> Result<()> {
 /// `cargo xtask test`: every test of the workspace (unit, end-to-end, doc tests), which
 /// includes the contract run.
 fn test() -> Result<()> {
+    packages::ensure_services()?;
     cargo(&["test", "--workspace", "--all-targets"])?;
     cargo(&["test", "--workspace", "--doc"])
 }

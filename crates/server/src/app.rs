@@ -194,6 +194,8 @@ pub struct App {
     control: crate::admin::Control,
     /// Browser access to the vendor APIs (`serve --cors`), when the world sets none.
     cors: Option<crate::cors::Cors>,
+    /// The state shared with other replicas (`serve --state`), if any.
+    shared: Option<Arc<crate::shared::SharedState>>,
 }
 
 impl App {
@@ -204,7 +206,20 @@ impl App {
             counter: AtomicU64::new(0),
             control: crate::admin::Control::default(),
             cors: None,
+            shared: None,
         }
+    }
+
+    /// Shares run-time changes with other replicas through `shared` (see [`crate::shared`];
+    /// start its follower with [`crate::shared::follow::start`] once the app is in an `Arc`).
+    pub fn with_shared(mut self, shared: Arc<crate::shared::SharedState>) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// The state shared with other replicas, if any.
+    pub fn shared(&self) -> Option<&Arc<crate::shared::SharedState>> {
+        self.shared.as_ref()
     }
 
     /// Allows browser calls (CORS) to the vendor APIs (never to the admin API); a world whose
@@ -359,7 +374,7 @@ impl App {
             }
         };
         if world.rules.is_empty() {
-            let mut res = api.handle(&req);
+            let mut res = self.handle_vendor(api, &req, port, parts);
             record(&res, false);
             api.decorate(&req, &mut res);
             if let Some(v) = &verdict {
@@ -373,7 +388,7 @@ impl App {
         } else if let Some(res) = world.rules.override_reply(vendor, api, &req) {
             res
         } else {
-            api.handle(&req)
+            self.handle_vendor(api, &req, port, parts)
         };
         record(&res, plan.reset || plan.truncate);
         api.decorate(&req, &mut res);
@@ -388,6 +403,48 @@ impl App {
         } else {
             Answer::Ready(res, served)
         }
+    }
+
+    /// The vendor's answer to `req`; with shared state, a vendor write (Halo's `delete.json`,
+    /// authentik's `DELETE`) goes through the change log instead (one `Option` check per
+    /// request otherwise).
+    #[inline]
+    fn handle_vendor(
+        &self,
+        api: &dyn VendorApi,
+        req: &Req,
+        port: Option<u16>,
+        parts: &Parts,
+    ) -> Reply {
+        match &self.shared {
+            Some(shared) if api.is_write(req) => {
+                crate::shared::submit_vendor(shared, api, port, parts, &req.body)
+            }
+            _ => api.handle(req),
+        }
+    }
+
+    /// Applies a vendor write from the change log: routed like a request on `port`, answered
+    /// by the vendor's handler (no rules, rate limit, ledger or journal: the replica it
+    /// arrived at did those).
+    pub(crate) fn apply_vendor_write(
+        &self,
+        port: Option<u16>,
+        method: &hyper::Method,
+        uri: &str,
+        headers: &hyper::HeaderMap,
+        body: Bytes,
+    ) -> Reply {
+        let world = self.world.load();
+        let (path, query) = uri
+            .split_once('?')
+            .map_or((uri, None), |(p, q)| (p, Some(q)));
+        let Some((mount, sub)) = world.route(port, path) else {
+            return world.unrouted(port, method, path, 0);
+        };
+        let mut req = Req::new(method.clone(), sub, query, headers, body, 0);
+        req.prefix.clone_from(&mount.prefix);
+        mount.api.handle(&req)
     }
 
     /// Answers one request on the main port without faults' delays (contract runs, tests).

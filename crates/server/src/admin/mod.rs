@@ -8,7 +8,9 @@
 //! - [`pattern`]: [`RequestPattern`], the request matcher of journal filters and verification.
 //! - `routes`: the admin endpoints; `clock`: reading and moving the world's clock.
 //! - `routes`: the admin endpoints.
-//! - [`HEALTH_PATH`]: the health probe, open to every peer (no token, no journal entry).
+//! - [`HEALTH_PATH`]: the health probe, open to every peer (no token, no journal entry);
+//!   [`READY_PATH`]: the readiness probe (200 once a replica with shared state has caught up).
+//! - `replicated`: admin writes through the change log when the state is shared.
 //!
 //! Admin bodies may be larger than vendor ones: [`ControlConfig::admin_max_body_bytes`]
 //! (default 8 MiB) applies to admin paths from peers allowed to use the admin API, through
@@ -20,6 +22,7 @@ pub mod bulk;
 mod clock;
 mod delivery;
 pub mod pattern;
+mod replicated;
 mod routes;
 
 use std::net::SocketAddr;
@@ -198,19 +201,66 @@ fn health() -> Reply {
     )
 }
 
+/// The readiness endpoint's path: like [`HEALTH_PATH`], for any peer, never journaled.
+pub const READY_PATH: &str = "/__eventmock/ready";
+
+/// The readiness endpoint's answer: 200 `{"status":"ready"}` (always, without shared state;
+/// with it, once the replica has caught up with the change log — and it stays ready while
+/// Redis is away, serving its local copy: `"state"` says `"disconnected"` then), else 503
+/// `{"status":"syncing"}`.
+fn ready(app: &App) -> Reply {
+    let (status, body) = match app.shared() {
+        None => (
+            hyper::StatusCode::OK,
+            serde_json::json!({ "status": "ready" }),
+        ),
+        Some(s) if s.is_ready() => (
+            hyper::StatusCode::OK,
+            serde_json::json!({
+                "status": "ready",
+                "state": if s.is_connected() { "connected" } else { "disconnected" },
+            }),
+        ),
+        Some(_) => (
+            hyper::StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "status": "syncing" }),
+        ),
+    };
+    routes::json_reply(status, &body)
+}
+
 /// Answers an admin request (`path` under [`PREFIX`]) for `app`, after the access check;
-/// `GET`/`HEAD` of [`HEALTH_PATH`] needs none (orchestrators probe from any address).
+/// `GET`/`HEAD` of [`HEALTH_PATH`] and [`READY_PATH`] need none (orchestrators probe from
+/// any address). With shared state, writes go through the change log (`replicated`).
 pub fn handle(app: &App, req: Request<Bytes>, peer: SocketAddr) -> Reply {
-    if req.uri().path() == HEALTH_PATH
-        && (req.method() == hyper::Method::GET || req.method() == hyper::Method::HEAD)
-    {
+    let probe = req.method() == hyper::Method::GET || req.method() == hyper::Method::HEAD;
+    if probe && req.uri().path() == HEALTH_PATH {
         return health();
+    }
+    if probe && req.uri().path() == READY_PATH {
+        return ready(app);
     }
     let access = &app.control().config().access;
     if let Err(denied) = access.check(peer, req.headers()) {
         return denied.reply();
     }
+    if let Some(shared) = app.shared()
+        && let Some(kind) = routes::write_kind(req.method(), req.uri().path())
+    {
+        return replicated::submit(app, shared, kind, req);
+    }
     routes::route(app, req)
+}
+
+/// Applies an admin write from the change log ([`crate::shared`]) to `app`, access already
+/// checked where it arrived.
+pub(crate) fn apply_write(app: &App, req: Request<Bytes>) -> Reply {
+    routes::route(app, req)
+}
+
+/// An admin error: `status` with `{"error": message}`.
+pub(crate) fn error_reply(status: hyper::StatusCode, message: impl Into<String>) -> Reply {
+    routes::error(status, message)
 }
 
 #[cfg(test)]
