@@ -351,9 +351,21 @@ impl App {
         let ledger_on = self.control.config().ledger;
         let client = (ledger_on || tracking.limiter.is_some()).then(|| client_of(&req));
         let verdict = match (&tracking.limiter, &client) {
-            (Some(limiter), Some(client)) => {
-                Some(limiter.check(client, world.time.clock.limits_now()))
-            }
+            (Some(limiter), Some(client)) => Some(match &self.shared {
+                None => limiter.check(client, world.time.clock.limits_now()),
+                Some(shared) => crate::shared::windows::check(
+                    shared,
+                    &format!(
+                        "{}{}:{}",
+                        vendor.name(),
+                        mount.prefix,
+                        mount.port.unwrap_or(0)
+                    ),
+                    limiter,
+                    client,
+                    world.time.clock.limits_now(),
+                ),
+            }),
             _ => None,
         };
         if let Some(v) = verdict.filter(|v| !v.allowed) {

@@ -361,3 +361,78 @@ fn a_state_url_that_is_not_redis_is_refused_with_the_flag_named() {
     assert!(err.to_string().contains("redis://HOST:PORT"), "{err}");
     assert!(eventmock_server::shared::parse_url("redis://127.0.0.1:6379/2").is_ok());
 }
+
+const LIMITED: &str = r"
+name: limited
+seed: 9
+clock: {mode: manual, start: 2026-01-01T00:00:00Z}
+vendors:
+  authentik:
+    events: 40
+    rate_limit: {requests: 5, per: 1m}
+  halo:
+    events: 40
+    rate_limit: {requests: 5, per: 1m}
+";
+
+async fn limited_replica(url: &str) -> TestServer {
+    let server = MockServer::builder()
+        .scenario_yaml(LIMITED)
+        .state(url)
+        .try_start()
+        .await
+        .unwrap();
+    TestServer::from_server(server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_windows_count_for_the_cluster_and_fail_open_without_redis() {
+    let mut redis = Redis::start(false);
+    let a = limited_replica(&redis.url()).await;
+    let b = limited_replica(&redis.url()).await;
+    ready(&a).await;
+    ready(&b).await;
+    // Sliding (authentik) and fixed (Halo) windows: 5 per minute for both replicas together.
+    for (path, header) in [(EVENTS, AUTH), ("/api/v1/event/list.json", HALO)] {
+        let statuses: Vec<u16> = {
+            let mut v = Vec::new();
+            for n in 0..6 {
+                let replica = if n % 2 == 0 { &a } else { &b };
+                v.push(replica.get(path, &[header]).await.status);
+            }
+            v
+        };
+        assert_eq!(statuses, [200, 200, 200, 200, 200, 429], "{path}");
+        let res = a.get(path, &[header]).await;
+        assert_eq!(res.status, 429);
+        assert_eq!(res.header("retry-after"), Some("60"), "{path}");
+    }
+    // A minute later on the shared manual clock, both replicas allow again.
+    let res = a
+        .request(
+            "POST",
+            "/__eventmock/clock",
+            &[JSON],
+            br#"{"advance":"61s"}"#,
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(b.get(EVENTS, &[AUTH]).await.status, 200);
+    // A reset forgets the cluster's windows.
+    for _ in 0..5 {
+        a.get("/api/v1/event/list.json", &[HALO]).await;
+    }
+    assert_eq!(b.get("/api/v1/event/list.json", &[HALO]).await.status, 429);
+    assert_eq!(
+        a.request("POST", "/__eventmock/reset", &[], b"")
+            .await
+            .status,
+        204
+    );
+    assert_eq!(b.get("/api/v1/event/list.json", &[HALO]).await.status, 200);
+    // Redis away: limits fail open (allowed, never a 5xx).
+    redis.kill();
+    for _ in 0..8 {
+        assert_eq!(a.get("/api/v1/event/list.json", &[HALO]).await.status, 200);
+    }
+}

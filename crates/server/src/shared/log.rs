@@ -8,6 +8,8 @@
 //! - `eventmock:scenario`: the YAML of the last `PUT /scenario`, the world a replay starts
 //!   from (with the replica's own scenario when absent).
 //! - `eventmock:start`: a live clock's start, set by the first replica (`--clock live`).
+//! - `eventmock:window:…` and `eventmock:windows` (their list): rate-limit windows
+//!   ([`super::windows`]).
 //!
 //! `POST /reset` and `PUT /scenario` trim the stream to themselves: what came before them no
 //! longer matters to a replay, so the log stays as long as the changes since the last reset.
@@ -81,7 +83,8 @@ pub struct Envelope {
 }
 
 /// Appends one write: sets the epoch if absent, adds the entry, trims the log before a reset or
-/// a scenario and remembers a scenario. Returns the entry's id.
+/// a scenario (and forgets the rate-limit windows then) and remembers a scenario. Returns the
+/// entry's id.
 pub fn append(
     conn: &mut redis::Connection,
     kind: Kind,
@@ -94,6 +97,10 @@ redis.call('SET', KEYS[2], ARGV[3], 'NX')
 local id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[1])
 if ARGV[2] == 'reset' or ARGV[2] == 'scenario' then
   redis.call('XTRIM', KEYS[1], 'MINID', id)
+  for _, k in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+    redis.call('DEL', k)
+  end
+  redis.call('DEL', KEYS[4])
 end
 if ARGV[2] == 'scenario' then
   redis.call('SET', KEYS[3], ARGV[4])
@@ -110,6 +117,7 @@ return id
         .key(LOG_KEY)
         .key(EPOCH_KEY)
         .key(SCENARIO_KEY)
+        .key(super::windows::WINDOWS_KEY)
         .arg(payload)
         .arg(kind.name())
         .arg(super::random_u64().to_string())

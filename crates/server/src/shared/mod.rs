@@ -16,11 +16,14 @@
 //!   epoch (Redis lost its data) rebuilds its world from the scenario and replays the stream;
 //!   one that finds the same epoch reads on from the last entry it applied.
 //!
+//! - [`windows`]: rate-limit windows counted in Redis for the whole cluster.
+//!
 //! With Redis unreachable, reads go on from the local copy; admin writes answer 503 in the
 //! admin API's JSON shape and vendor writes the vendor's 500, and nothing is applied.
 
 pub mod follow;
 pub mod log;
+pub mod windows;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -104,6 +107,10 @@ pub struct SharedState {
     connected: AtomicBool,
     /// The starting world of a replay.
     factory: WorldFactory,
+    /// Connections of the rate-limit checks (one per concurrent check, reused).
+    windows: Mutex<Vec<redis::Connection>>,
+    /// Whether rate limits fail open now (logged once per outage).
+    windows_down: AtomicBool,
 }
 
 impl std::fmt::Debug for SharedState {
@@ -157,6 +164,8 @@ impl SharedState {
             ready: AtomicBool::new(false),
             connected: AtomicBool::new(false),
             factory,
+            windows: Mutex::new(Vec::new()),
+            windows_down: AtomicBool::new(false),
         })
     }
 
@@ -225,6 +234,30 @@ impl SharedState {
             writer.failed_at = Some(Instant::now());
             self.unavailable(e)
         })
+    }
+
+    /// Runs `f` on a connection of the rate-limit checks: a pooled one, else a new one —
+    /// unless the follower is disconnected (Redis is away: fail at once, no connection storm).
+    fn with_windows<T>(
+        &self,
+        f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Result<T, StateError> {
+        let pooled = self
+            .windows
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let mut conn = match pooled {
+            Some(conn) => conn,
+            None if self.is_connected() => self.connect(COMMAND_TIMEOUT)?,
+            None => return Err(self.unavailable("not connected")),
+        };
+        let out = f(&mut conn).map_err(|e| self.unavailable(e))?;
+        self.windows
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(conn);
+        Ok(out)
     }
 
     /// The start of a live clock every replica shares: the first replica's `proposed` start,
