@@ -213,8 +213,20 @@ impl App {
     /// Shares run-time changes with other replicas through `shared` (see [`crate::shared`];
     /// start its follower with [`crate::shared::follow::start`] once the app is in an `Arc`).
     pub fn with_shared(mut self, shared: Arc<crate::shared::SharedState>) -> Self {
+        self.share_rules(&self.world.load(), &shared);
         self.shared = Some(shared);
         self
+    }
+
+    /// Lets `world`'s sequences and faults count in the shared state.
+    fn share_rules(&self, world: &World, shared: &Arc<crate::shared::SharedState>) {
+        if !world.rules.is_empty() {
+            world
+                .rules
+                .share(Arc::new(crate::shared::counters::RedisCounters(
+                    Arc::clone(shared),
+                )));
+        }
     }
 
     /// The state shared with other replicas, if any.
@@ -249,6 +261,9 @@ impl App {
     /// Replaces the world (scenario reload); requests in flight finish on the old one.
     pub fn replace(&self, world: World) {
         world.set_max_added(self.control.config().max_added);
+        if let Some(shared) = &self.shared {
+            self.share_rules(&world, shared);
+        }
         self.world.store(Arc::new(world));
     }
 

@@ -4,6 +4,7 @@
 //! Random faults draw from a counter per fault (the n-th matching request), mixed with the
 //! scenario seed: the same sequence of requests gets the same faults on every run.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -43,6 +44,14 @@ struct FaultRule {
     key: u64,
 }
 
+/// Where the call counters of sequences and faults are kept when several replicas share them
+/// (see [`crate::shared::counters`]); without one they are this process's atomics.
+pub trait CallCounters: Send + Sync {
+    /// How many calls counter `name` had before this one, counting this one; `None` when the
+    /// backend is unavailable (the local counter counts instead).
+    fn next(&self, name: &str) -> Option<u64>;
+}
+
 /// The overrides and faults of a world.
 #[derive(Default)]
 pub struct Rules {
@@ -50,6 +59,8 @@ pub struct Rules {
     overrides: Vec<OverrideRule>,
     /// Faults, all that match apply.
     faults: Vec<FaultRule>,
+    /// Shared call counters, when set ([`Rules::share`]).
+    shared: std::sync::OnceLock<Arc<dyn CallCounters>>,
 }
 
 /// What the faults decided for one request.
@@ -86,6 +97,19 @@ impl Rules {
             }
         }
         rules
+    }
+
+    /// Counts calls in `counters` (shared by several replicas) from now on.
+    pub fn share(&self, counters: Arc<dyn CallCounters>) {
+        let _ = self.shared.set(counters);
+    }
+
+    /// The number of the call being counted on `local` (named `name` in shared counters).
+    fn next_call(&self, local: &AtomicU64, name: impl FnOnce() -> String) -> u64 {
+        self.shared
+            .get()
+            .and_then(|c| c.next(&name()))
+            .unwrap_or_else(|| local.fetch_add(1, Ordering::Relaxed))
     }
 
     /// Whether there is nothing to apply (the fast path).
@@ -130,10 +154,11 @@ impl Rules {
             headers: &headers,
             body: body.as_ref(),
         };
-        let o = self.overrides.iter().find(|o| {
+        let i = self.overrides.iter().position(|o| {
             o.rule.vendor.is_none_or(|v| v == vendor) && o.rule.matcher.matches(&parts)
         })?;
-        let n = o.calls.fetch_add(1, Ordering::Relaxed);
+        let o = &self.overrides[i];
+        let n = self.next_call(&o.calls, || format!("override:{i}"));
         let response = match &o.rule.action {
             Action::Respond(r) => Some(r),
             Action::Sequence { steps, then } => {
@@ -156,7 +181,7 @@ impl Rules {
     /// What the faults matching `req` decided.
     pub fn faults(&self, vendor: Vendor, req: &Req) -> FaultPlan {
         let mut plan = FaultPlan::default();
-        for f in &self.faults {
+        for (i, f) in self.faults.iter().enumerate() {
             if f.fault.vendor.is_some_and(|v| v != vendor) {
                 continue;
             }
@@ -167,7 +192,7 @@ impl Rules {
             {
                 continue;
             }
-            let n = f.calls.fetch_add(1, Ordering::Relaxed);
+            let n = self.next_call(&f.calls, || format!("fault:{i}"));
             let mut draw = Draws {
                 key: f.key,
                 n,

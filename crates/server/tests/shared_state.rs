@@ -436,3 +436,84 @@ async fn rate_limit_windows_count_for_the_cluster_and_fail_open_without_redis() 
         assert_eq!(a.get("/api/v1/event/list.json", &[HALO]).await.status, 200);
     }
 }
+
+const RULES: &str = r"
+name: rules
+seed: 5
+vendors:
+  authentik:
+    events: 40
+  halo:
+    events: 40
+overrides:
+  - name: flaky-actions
+    vendor: authentik
+    match: {path: /api/v3/events/events/actions/}
+    sequence:
+      - {status: 503}
+      - {status: 502}
+    then: passthrough
+faults:
+  - vendor: halo
+    route: /api/v1/event/types.json
+    status: {code: 503, probability: 0.5}
+";
+
+async fn rules_replica(url: &str) -> TestServer {
+    let server = MockServer::builder()
+        .scenario_yaml(RULES)
+        .state(url)
+        .try_start()
+        .await
+        .unwrap();
+    TestServer::from_server(server)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sequences_and_seeded_faults_count_calls_to_the_cluster() {
+    let redis = Redis::start(false);
+    // What one server answers: the sequence's steps and the fault draws in call order.
+    let single = TestServer::from_server(
+        MockServer::builder()
+            .scenario_yaml(RULES)
+            .try_start()
+            .await
+            .unwrap(),
+    );
+    let actions = "/api/v3/events/events/actions/";
+    let types = "/api/v1/event/types.json";
+    let mut expected = Vec::new();
+    for _ in 0..3 {
+        expected.push(single.get(actions, &[AUTH]).await.status);
+    }
+    for _ in 0..12 {
+        expected.push(single.get(types, &[HALO]).await.status);
+    }
+    assert_eq!(expected[..3], [503, 502, 200]);
+    // Two replicas, calls alternating between them: the same answers in the same order.
+    let a = rules_replica(&redis.url()).await;
+    let b = rules_replica(&redis.url()).await;
+    ready(&a).await;
+    ready(&b).await;
+    let mut got = Vec::new();
+    for n in 0..15 {
+        let replica = if n % 2 == 0 { &a } else { &b };
+        let (path, header) = if n < 3 {
+            (actions, AUTH)
+        } else {
+            (types, HALO)
+        };
+        got.push(replica.get(path, &[header]).await.status);
+    }
+    assert_eq!(got, expected);
+    // A reset through either replica rewinds the cluster's counters.
+    assert_eq!(
+        b.request("POST", "/__eventmock/reset", &[], b"")
+            .await
+            .status,
+        204
+    );
+    // (The counters live in Redis: no need to wait for A to apply the reset.)
+    assert_eq!(a.get(actions, &[AUTH]).await.status, 503);
+    assert_eq!(b.get(actions, &[AUTH]).await.status, 502);
+}

@@ -16,11 +16,13 @@
 //!   epoch (Redis lost its data) rebuilds its world from the scenario and replays the stream;
 //!   one that finds the same epoch reads on from the last entry it applied.
 //!
-//! - [`windows`]: rate-limit windows counted in Redis for the whole cluster.
+//! - [`windows`]: rate-limit windows counted in Redis for the whole cluster; [`counters`]:
+//!   sequence and fault call counters likewise.
 //!
 //! With Redis unreachable, reads go on from the local copy; admin writes answer 503 in the
 //! admin API's JSON shape and vendor writes the vendor's 500, and nothing is applied.
 
+pub mod counters;
 pub mod follow;
 pub mod log;
 pub mod windows;
@@ -111,6 +113,8 @@ pub struct SharedState {
     windows: Mutex<Vec<redis::Connection>>,
     /// Whether rate limits fail open now (logged once per outage).
     windows_down: AtomicBool,
+    /// Whether rule counters count locally now (logged once per outage).
+    counters_down: AtomicBool,
 }
 
 impl std::fmt::Debug for SharedState {
@@ -166,6 +170,7 @@ impl SharedState {
             factory,
             windows: Mutex::new(Vec::new()),
             windows_down: AtomicBool::new(false),
+            counters_down: AtomicBool::new(false),
         })
     }
 
