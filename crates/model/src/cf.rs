@@ -29,7 +29,8 @@ pub struct Metadata {
     #[serde(deserialize_with = "crate::timestamp::rfc3339")]
     #[schemars(extend("format" = "date-time"))]
     pub created_at: String,
-    /// Always `null` for events.
+    /// Equal to `created_at` for events (CC's timestamps plugin sets it on insert); `null`
+    /// on rows older than 2016.
     pub updated_at: Option<String>,
 }
 
@@ -120,9 +121,13 @@ pub struct RootLinks {
     /// This document.
     #[serde(rename = "self")]
     pub self_: Link,
-    /// Bits service, usually `null`.
-    #[serde(default)]
-    pub bits_service: Option<Link>,
+    /// Bits service: `null` before API 2.193.0 (`Some(None)`), absent from it on (`None`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub bits_service: Option<Option<Link>>,
     /// v2 API, with `meta.version`.
     pub cloud_controller_v2: Link,
     /// v3 API, with `meta.version`.
@@ -158,11 +163,62 @@ pub struct RootLinks {
     pub app_ssh: Option<Link>,
 }
 
+/// A key that is present (`null` included): `Some(value)`; serde's `default` gives `None`
+/// for an absent one.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
 /// `GET /`: the Cloud Controller root document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RootDocument {
     /// The links.
     pub links: RootLinks,
+}
+
+/// `GET /v2/info` (`info_controller.rb`), in Cloud Controller's key order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Info {
+    /// `info.name` of the deployment.
+    pub name: String,
+    /// `info.build`.
+    pub build: String,
+    /// `info.support_address`.
+    pub support: String,
+    /// `info.version` (an integer in CC's config).
+    pub version: i64,
+    /// `info.description`.
+    pub description: String,
+    /// The login server's URL.
+    pub authorization_endpoint: String,
+    /// UAA's URL.
+    pub token_endpoint: String,
+    /// Oldest cf CLI version supported, or `null`.
+    pub min_cli_version: Option<String>,
+    /// Oldest cf CLI version recommended, or `null`.
+    pub min_recommended_cli_version: Option<String>,
+    /// `host:port` of the SSH proxy.
+    pub app_ssh_endpoint: String,
+    /// The SSH proxy's host key fingerprint.
+    pub app_ssh_host_key_fingerprint: String,
+    /// The OAuth client SSH uses.
+    pub app_ssh_oauth_client: String,
+    /// Doppler's websocket URL.
+    pub doppler_logging_endpoint: String,
+    /// The v2 API version, e.g. `2.164.0`.
+    pub api_version: String,
+    /// The Open Service Broker API version, e.g. `2.15`.
+    pub osbapi_version: String,
+    /// The routing API's URL, when configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_endpoint: Option<String>,
+    /// The authenticated user's guid (only when the request carried a valid token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }
 
 /// UAA's answer to `POST /oauth/token`.

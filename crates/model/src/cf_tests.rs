@@ -109,6 +109,13 @@ fn root_document_and_token_round_trip() {
     let root = r#"{"links":{"self":{"href":"https://api.example.com"},"bits_service":null,"cloud_controller_v2":{"href":"https://api.example.com/v2","meta":{"version":"2.173.0"}},"cloud_controller_v3":{"href":"https://api.example.com/v3","meta":{"version":"3.108.0"}},"network_policy_v0":{"href":"https://api.example.com/networking/v0/external"},"network_policy_v1":{"href":"https://api.example.com/networking/v1/external"},"login":{"href":"https://login.example.com"},"uaa":{"href":"https://uaa.example.com"},"credhub":null,"routing":null,"logging":{"href":"wss://doppler.example.com:443"},"log_cache":{"href":"https://log-cache.example.com"},"log_stream":{"href":"https://log-stream.example.com"},"app_ssh":{"href":"ssh.example.com:2222","meta":{"host_key_fingerprint":"","oauth_client":"ssh-proxy"}}}}"#;
     let doc: RootDocument = round_trip(root);
     assert_eq!(doc.links.login.href, "https://login.example.com");
+    assert_eq!(doc.links.bits_service, Some(None));
+    // From API 2.193.0 on the key is absent.
+    let doc: RootDocument = round_trip(&root.replace(r#""bits_service":null,"#, ""));
+    assert_eq!(doc.links.bits_service, None);
+    round_trip::<Info>(
+        r#"{"name":"","build":"","support":"","version":0,"description":"","authorization_endpoint":"https://login.example.com","token_endpoint":"https://uaa.example.com","min_cli_version":null,"min_recommended_cli_version":null,"app_ssh_endpoint":"ssh.example.com:2222","app_ssh_host_key_fingerprint":"a6:d1","app_ssh_oauth_client":"ssh-proxy","doppler_logging_endpoint":"wss://doppler.example.com:443","api_version":"2.164.0","osbapi_version":"2.15","user":"u-1"}"#,
+    );
     round_trip::<TokenResponse>(
         r#"{"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","token_type":"bearer","refresh_token":"eyJhbGciOiJSUzI1NiJ9.e30.cmVm","expires_in":599,"scope":"cloud_controller.read openid","jti":"8d3c4b2a1f0e4d5c9b8a7f6e5d4c3b2a"}"#,
     );

@@ -104,6 +104,32 @@ pub struct VendorFile {
     /// Explicit events, served and listed alongside the generated ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixtures: Vec<FixtureFile>,
+    /// Cloud Foundry only: the Cloud Controller v2 API version to imitate, `2.N.M` (default
+    /// `2.164.0`). Before `2.232.0` bodies are pretty-printed JSON, from it on compact; from
+    /// `2.165.0` authenticated answers carry `X-USER-GUID`; before `2.193.0` the root document
+    /// lists `bits_service: null`. The root document and `/v2/info` announce it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^2\.[0-9]+\.[0-9]+$"))]
+    pub api_version: Option<String>,
+    /// authentik and Probely only (Django REST framework): which methods the `Allow` header
+    /// of every response lists. `served` (default): the methods eventmock answers. `vendor`:
+    /// the vendor view's own list, write methods eventmock does not implement included (those
+    /// still answer 405).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow: Option<AllowMethods>,
+}
+
+/// Which methods a Django REST framework vendor's `Allow` header lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AllowMethods {
+    /// The methods eventmock answers (`GET, HEAD, OPTIONS`, plus `DELETE` on an authentik
+    /// event).
+    #[default]
+    Served,
+    /// The vendor view's own methods (authentik's `ModelViewSet`: `GET, POST, HEAD, OPTIONS`
+    /// on the list, `GET, PUT, PATCH, DELETE, HEAD, OPTIONS` on an event).
+    Vendor,
 }
 
 /// The world's clock.

@@ -38,9 +38,9 @@ pub use file::ScenarioFile;
 pub use ids::well_formed;
 pub use matcher::{Matcher, PathMatcher, Template, TemplateError};
 pub use scenario::{
-    Action, Auth, Body, Check, ClockMode, ClockSpec, ErrorHoles, Fault, Fixture, Latency, Override,
-    RateLimit, RequestMatch, RequestParts, Response, Scenario, StatusFault, VendorMount,
-    process_now,
+    Action, AllowMethods, Auth, Body, CfApiVersion, Check, ClockMode, ClockSpec, ErrorHoles, Fault,
+    Fixture, Latency, Override, RateLimit, RequestMatch, RequestParts, Response, Scenario,
+    StatusFault, VendorMount, process_now,
 };
 
 /// The command that regenerates the committed JSON Schema.

@@ -5,6 +5,7 @@ use eventmock_fake::time::Micros;
 use eventmock_fake::{DatasetConfig, Rate, Span};
 use eventmock_model::Vendor;
 
+pub use crate::file::AllowMethods;
 use crate::file::{CheckExpectFile, ErrorName, Then};
 use crate::matcher::{Matcher, PathMatcher, Template};
 
@@ -60,6 +61,10 @@ pub struct VendorMount {
     pub arrivals: Option<Rate>,
     /// The vendor's rate limit, if any.
     pub rate_limit: Option<RateLimit>,
+    /// Cloud Foundry: the Cloud Controller v2 API version imitated (`None`: the default).
+    pub api_version: Option<CfApiVersion>,
+    /// Django REST framework vendors: which methods `Allow` lists.
+    pub allow: AllowMethods,
 }
 
 /// How the world's clock runs.
@@ -129,6 +134,47 @@ pub fn process_now() -> Micros {
             .map_or(0, |d| d.as_secs());
         i64::try_from(secs).unwrap_or(0).saturating_mul(1_000_000)
     })
+}
+
+/// A Cloud Controller v2 API version, `2.<minor>.<patch>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CfApiVersion {
+    /// The minor version (`164` in `2.164.0`).
+    pub minor: u32,
+    /// The patch version.
+    pub patch: u32,
+}
+
+impl CfApiVersion {
+    /// The version eventmock imitates unless a scenario says otherwise.
+    pub const DEFAULT: Self = Self {
+        minor: 164,
+        patch: 0,
+    };
+
+    /// Parses `2.N.M`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut parts = s.split('.');
+        let (Some("2"), Some(minor), Some(patch), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        if !digits(minor) || !digits(patch) {
+            return None;
+        }
+        Some(Self {
+            minor: minor.parse().ok()?,
+            patch: patch.parse().ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for CfApiVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "2.{}.{}", self.minor, self.patch)
+    }
 }
 
 /// Which credentials a vendor accepts.

@@ -13,6 +13,8 @@ pub struct Req<'a> {
     pub path: &'a str,
     /// Decoded query pairs, in the order given (repeated keys kept).
     pub query: Vec<(String, String)>,
+    /// The query string as sent (still percent-encoded), for redirects that keep it.
+    pub raw_query: Option<&'a str>,
     /// Request headers (borrowed from the request).
     pub headers: &'a HeaderMap,
     /// The whole body (already bounded by the network layer).
@@ -32,7 +34,7 @@ impl<'a> Req<'a> {
     pub fn new(
         method: Method,
         path: &'a str,
-        raw_query: Option<&str>,
+        raw_query: Option<&'a str>,
         headers: &'a HeaderMap,
         body: Bytes,
         ordinal: u64,
@@ -48,6 +50,7 @@ impl<'a> Req<'a> {
             method,
             path,
             query,
+            raw_query,
             headers,
             body,
             ordinal,

@@ -167,6 +167,8 @@ impl World {
                         arrivals: rate,
                         rate_limit: vm.rate_limit,
                     },
+                    cf_api_version: vm.api_version,
+                    allow: vm.allow,
                 };
                 let api = build(vm.vendor, settings).map_err(|e| WorldError::Dataset {
                     scenario: scenario.name.clone(),

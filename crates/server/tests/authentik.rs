@@ -106,7 +106,8 @@ async fn errors_are_exact() {
         ),
         ("/api/v3/events/events/volume/", &[BEARER], 404, not_found),
         ("/api/v3/events/nope/", &[BEARER], 404, not_found),
-        ("/api/v3/events/events", &[BEARER], 404, not_found),
+        // R22: `/api/v3/events/events` (no slash) is Django's APPEND_SLASH 301: see
+        // authentik_round2.rs.
         (
             "/api/v3/events/events/?page=0",
             &[BEARER],
@@ -239,7 +240,8 @@ async fn pagination_envelope_and_walk() {
         json!({"next":2,"previous":0,"count":1000,"current":1,"total_pages":10,
                "start_index":1,"end_index":100})
     );
-    assert_eq!(v["autocomplete"], json!({}));
+    // R23: djangoql's introspection of the view's QL fields (see authentik_round2.rs).
+    assert_eq!(v["autocomplete"]["current_model"], "authentik_events.event");
     let created: Vec<&str> = results(&v)
         .iter()
         .map(|e| e["created"].as_str().unwrap())
@@ -310,7 +312,10 @@ async fn filters_and_search() {
     assert_eq!(list(&s, "action=bogus").await["pagination"]["count"], 0);
     let user = sample["user"]["username"].as_str().unwrap();
     let v = list(&s, &format!("page_size=1000&username={user}")).await;
-    check(&v, "username", &|e| e["user"]["username"] == user);
+    // R18: the user's own events and failed logins with that name in their context.
+    check(&v, "username", &|e| {
+        e["user"]["username"] == user || e["context"]["username"] == user
+    });
     let ip = results(&all)
         .iter()
         .find_map(|e| e["client_ip"].as_str())

@@ -223,9 +223,10 @@ overrides:
             br#"{"spec":{"kind":"other"}}"#,
         )
         .await;
+    // Not overridden: `POST /v2/events` is CF's own route (R16), which wants a token.
     assert_eq!(
-        r.status, 404,
-        "body field differs: CF's own unknown-route answer"
+        r.status, 401,
+        "body field differs: CF's own answer to an unauthenticated POST"
     );
 }
 
@@ -384,7 +385,8 @@ async fn a_vendor_alone_at_the_root_answers_unknown_paths_itself() {
     assert_eq!(r.status, 404);
     assert_eq!(
         r.text(),
-        "{\n  \"description\": \"Unknown request\",\n  \"error_code\": \"CF-NotFound\",\n  \"code\": 10000\n}\n"
+        // Sinatra's not_found body: no trailing newline (R14).
+        "{\n  \"description\": \"Unknown request\",\n  \"error_code\": \"CF-NotFound\",\n  \"code\": 10000\n}"
     );
     assert!(r.header("x-vcap-request-id").is_some());
 }

@@ -4,8 +4,9 @@
 //!
 //! The input is the rest of a request target below the vendor's base path (`?page=2`,
 //! `list.json?limit=3`, `events?q=type:x`). Invariants: no panic; no 5xx (the mock answers
-//! every bad request with the vendor's 4xx); a JSON answer parses; the same request answered
-//! twice (after a reset) gives the same status and bytes.
+//! every bad request with the vendor's 4xx) except the 500s Cloud Controller itself answers for
+//! parameters its parsing rejects (see [`deliberate_500`]); a JSON answer parses; the same
+//! request answered twice (after a reset) gives the same status and bytes.
 
 use std::sync::OnceLock;
 
@@ -60,7 +61,7 @@ pub fn check(vendor: Vendor, data: &[u8]) {
         return;
     };
     assert!(
-        first.status < 500,
+        first.status < 500 || deliberate_500(vendor, &first.body),
         "GET {target}: {} {}",
         first.status,
         String::from_utf8_lossy(&first.body)
@@ -74,6 +75,27 @@ pub fn check(vendor: Vendor, data: &[u8]) {
         second.as_ref(),
         "GET {target}: the same request answered differently"
     );
+}
+
+/// Whether a 500 body is one Cloud Controller answers on purpose: `Integer()` failing on
+/// `page`/`results-per-page`, `Time.parse` failing in `q` (`UnknownError`, 10001, R7/R9) or an
+/// unknown `order-by` (`CF-OrderByParameterInvalid`, 10012, R8). Any other 5xx is a bug.
+pub fn deliberate_500(vendor: Vendor, body: &[u8]) -> bool {
+    if vendor != Vendor::CloudFoundry {
+        return false;
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    match (value["error_code"].as_str(), value["code"].as_u64()) {
+        (Some("UnknownError"), Some(10001)) => {
+            value["description"].as_str() == Some("An unknown error occurred.")
+        }
+        (Some("CF-OrderByParameterInvalid"), Some(10012)) => value["description"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("Cannot order by: ")),
+        _ => false,
+    }
 }
 
 /// Probely's routes.
@@ -104,6 +126,24 @@ pub fn cf(data: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only Cloud Controller's own parse failures pass as 500s; an `internal` 500 does not.
+    #[test]
+    fn only_cc_parse_failures_are_deliberate_500s() {
+        let unknown = br#"{"description":"An unknown error occurred.","error_code":"UnknownError","code":10001}"#;
+        let order = br#"{"description":"Cannot order by: type","error_code":"CF-OrderByParameterInvalid","code":10012}"#;
+        assert!(deliberate_500(Vendor::CloudFoundry, unknown));
+        assert!(deliberate_500(Vendor::CloudFoundry, order));
+        assert!(!deliberate_500(Vendor::Authentik, unknown));
+        assert!(!deliberate_500(
+            Vendor::CloudFoundry,
+            br#"{"description":"boom","error_code":"UnknownError","code":10001}"#
+        ));
+        assert!(!deliberate_500(
+            Vendor::CloudFoundry,
+            b"Internal Server Error"
+        ));
+    }
 
     /// The credentials pass every vendor's auth, so inputs reach the query parsers rather than
     /// stopping at a 401.

@@ -192,7 +192,9 @@ impl Generator for CfGen {
                 url: ["/v2/events/", &guid].concat(),
                 guid,
                 created_at: ts.clone(),
-                updated_at: None,
+                // Sequel's timestamps plugin with `update_on_create: true` (CC since 2016)
+                // sets updated_at on insert.
+                updated_at: Some(ts.clone()),
             },
             entity: Entity {
                 r#type,

@@ -28,8 +28,8 @@ use crate::ids::{describe, id_format, well_formed};
 use crate::locate::{Locator, join};
 use crate::matcher::{Matcher, PathMatcher, RegexMatch, Template};
 use crate::scenario::{
-    Action, Auth, Body, Check, ClockSpec, ErrorHoles, Fault, Fixture, Latency, Override,
-    RequestMatch, Response, Scenario, StatusFault, VendorMount,
+    Action, Auth, Body, CfApiVersion, Check, ClockSpec, ErrorHoles, Fault, Fixture, Latency,
+    Override, RequestMatch, Response, Scenario, StatusFault, VendorMount,
 };
 
 /// The HTTP methods a scenario may name.

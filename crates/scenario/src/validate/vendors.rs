@@ -93,6 +93,15 @@ impl Validator<'_> {
         let fixtures = self.fixtures(path, vendor, dataset, vf);
         let arrivals = self.arrivals(path, vf.arrivals.as_deref());
         let rate_limit = self.rate_limit(&join(path, "rate_limit"), vf.rate_limit.as_ref());
+        let api_version = self.api_version(path, vendor, vf);
+        if vf.allow.is_some() && !matches!(vendor, Vendor::Authentik | Vendor::Probely) {
+            self.err(
+                &join(path, "allow"),
+                format!("`allow` does not apply to {vendor}"),
+                format!("`allow` under vendors.{vendor}"),
+                "`allow` only under authentik or probely (Django REST framework vendors)",
+            );
+        }
         VendorMount {
             vendor,
             prefix,
@@ -103,7 +112,34 @@ impl Validator<'_> {
             anchor_from_clock,
             arrivals,
             rate_limit,
+            api_version,
+            allow: vf.allow.unwrap_or_default(),
         }
+    }
+
+    /// Cloud Foundry's `api_version`.
+    fn api_version(&mut self, path: &str, vendor: Vendor, vf: &VendorFile) -> Option<CfApiVersion> {
+        let raw = vf.api_version.as_deref()?;
+        let at = join(path, "api_version");
+        if vendor != Vendor::CloudFoundry {
+            self.err(
+                &at,
+                format!("`api_version` does not apply to {vendor}"),
+                format!("`{raw}`"),
+                "`api_version` only under cf",
+            );
+            return None;
+        }
+        let parsed = CfApiVersion::parse(raw);
+        if parsed.is_none() {
+            self.err(
+                &at,
+                "invalid Cloud Controller v2 API version",
+                format!("`{raw}`"),
+                "a version such as 2.164.0",
+            );
+        }
+        parsed
     }
 
     /// The auth rule.

@@ -7,16 +7,26 @@
 //!   `DELETE /api/v3/events/events/{uuid}/` (204, as `ModelViewSet.destroy`),
 //!   `GET /api/v3/events/events/actions/`, and `OPTIONS` on each (DRF `SimpleMetadata`, reduced
 //!   to name, description, renders, parses).
-//! - Routing order is DRF's: unknown route → 404; authentication (authentik's 403s, no
-//!   `WWW-Authenticate`); method check (405 with `Allow`); handler.
-//! - Every response carries `X-authentik-id` (32 hex, derived from the request ordinal).
+//! - Routing order is Django's and DRF's: a path without its trailing slash whose slash form
+//!   is a route → `301` to it (`APPEND_SLASH`); another unknown route → 404; authentication
+//!   (authentik's 403s, no `WWW-Authenticate`); method check (405); handler.
+//! - Every response carries `X-authentik-id` (32 hex, derived from the request ordinal); every
+//!   response of a view (not the redirect, not an unknown route) carries `Allow` (DRF's
+//!   `finalize_response`). authentik has a single renderer (`JSONRenderer`), so DRF adds no
+//!   `Vary`.
 //!
 //! Choices where the real API is not reproduced or unconfirmed:
-//! - Writes other than `DELETE` (`POST` on the list, `PUT`/`PATCH` on an event) answer 405;
-//!   `Allow` lists what is served (`GET, HEAD, OPTIONS`, and `DELETE` on an event).
+//! - Writes other than `DELETE` (`POST` on the list, `PUT`/`PATCH` on an event) answer 405.
+//!   `Allow` lists what is served (`GET, HEAD, OPTIONS`, and `DELETE` on an event) unless the
+//!   scenario sets `allow: vendor`: then it lists the `ModelViewSet`'s own methods
+//!   (`GET, POST, HEAD, OPTIONS` on the list; `GET, PUT, PATCH, DELETE, HEAD, OPTIONS` on an
+//!   event), the unimplemented writes still answering 405.
 //! - The retrieve path accepts any form Python's `uuid.UUID` parses (upper case, no hyphens,
 //!   braces, `urn:uuid:`); anything else is "malformed" → `{"detail":"Not found."}`, a
 //!   well-formed UUID of no event → `{"detail":"No Event matches the given query."}`.
+//! - `username` matches `user.username` or `context.username` (authentik's `filter_username`:
+//!   failed logins carry the name only in their context); `context_device` is
+//!   `context.device.pk`; `search` is DRF's `SearchFilter` (see the `list` submodule).
 //! - `action` is a case-insensitive substring filter (authentik declares it
 //!   `CharFilter(lookup_expr="icontains")`, the schema types it as a plain string), so an
 //!   unknown `action` value simply matches nothing; `actions` (repeated) is django-filter's
@@ -26,28 +36,26 @@
 //! - Orderings other than `created`/`expires` scan at most [`SCAN_CAP`](crate::listing::SCAN_CAP)
 //!   events and sort them (ties keep time order); `user` orders by username; `context` and
 //!   `brand` (JSON columns) are ignored like unknown fields.
-//! - Unknown paths under `/api/v3/` → 404 `{"detail":"Not found."}` (including the list path
-//!   without its trailing slash, which Django would redirect).
+//! - Unknown paths under `/api/v3/` → 404 `{"detail":"Not found."}`.
 
 mod list;
 
 use std::borrow::Cow;
 
+use super::dialects::drf::{self, Drf, ViewMethods};
+use super::{VendorApi, VendorSettings, request_hex_bytes};
+use crate::auth::AuthPolicy;
+use crate::errors::{ErrorName, ErrorSpec, Holes};
+use crate::header_name;
+use crate::request::Req;
+use crate::response::{Reply, json, reply, set_header_bytes};
+use crate::store::{Lookup, Store};
 use eventmock_fake::DatasetError;
 use eventmock_fake::vendors::AuthentikGen;
 use eventmock_model::Vendor;
 use eventmock_model::authentik::{ActionType, EventAction};
 use hyper::header::CONTENT_TYPE;
 use hyper::{Method, StatusCode};
-use serde_json::json;
-
-use super::{VendorApi, VendorSettings, request_hex_bytes};
-use crate::auth::AuthPolicy;
-use crate::errors::{ErrorName, ErrorSpec, Holes};
-use crate::header_name;
-use crate::request::Req;
-use crate::response::{Reply, json, reply, set_header_bytes, set_static_header};
-use crate::store::{Lookup, Store};
 
 pub use list::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
@@ -55,7 +63,16 @@ const CT: &str = "application/json";
 const PREFIX: &str = "/api/v3/";
 const EVENTS: &str = "/api/v3/events/events/";
 const ALLOW: &str = "GET, HEAD, OPTIONS";
-const ALLOW_DETAIL: &str = "GET, DELETE, HEAD, OPTIONS";
+/// `/api/v3/events/events/` (`ModelViewSet` list + create).
+const LIST_METHODS: ViewMethods = ViewMethods {
+    served: ALLOW,
+    vendor: "GET, POST, HEAD, OPTIONS",
+};
+/// `/api/v3/events/events/{pk}/` (retrieve, update, partial update, destroy).
+const DETAIL_METHODS: ViewMethods = ViewMethods {
+    served: "GET, DELETE, HEAD, OPTIONS",
+    vendor: "GET, PUT, PATCH, DELETE, HEAD, OPTIONS",
+};
 /// Salt of the `X-authentik-id` header values.
 const ID_SALT: u64 = 0xA07E_4711_C0DE_0001;
 
@@ -191,6 +208,17 @@ pub struct Authentik {
     store: Store<AuthentikGen>,
     /// Accepted credentials.
     auth: AuthPolicy,
+    /// The framework's settings (`Allow` list; no `Vary`: a single renderer).
+    drf: Drf,
+}
+
+/// The methods of a route's view.
+fn view_methods(route: &Route<'_>) -> ViewMethods {
+    match route {
+        Route::List => LIST_METHODS,
+        Route::Detail(_) => DETAIL_METHODS,
+        Route::Actions => ViewMethods::READ_ONLY,
+    }
 }
 
 impl Authentik {
@@ -199,6 +227,10 @@ impl Authentik {
         Ok(Self {
             store: Store::with_timeline(settings.dataset, &settings.timeline)?,
             auth: settings.auth,
+            drf: Drf {
+                allow: settings.allow,
+                vary: None,
+            },
         })
     }
 
@@ -284,7 +316,8 @@ impl VendorApi for Authentik {
 
     fn handle(&self, req: &Req) -> Reply {
         let Some(route) = route(req.path) else {
-            return self.err(ErrorName::UnknownRoute);
+            return drf::append_slash(req, |p| route(p).is_some())
+                .unwrap_or_else(|| self.err(ErrorName::UnknownRoute));
         };
         if let Err(name) = self.authenticate(req) {
             return self.err(name);
@@ -299,32 +332,21 @@ impl VendorApi for Authentik {
             (&Method::GET | &Method::HEAD, Route::Actions) => Self::actions(),
             (&Method::GET | &Method::HEAD, Route::Detail(pk)) => self.retrieve(pk),
             (&Method::DELETE, Route::Detail(pk)) => self.destroy(pk),
-            (&Method::OPTIONS, _) => {
-                let body = json!({
-                    "name": name,
-                    "description": description,
-                    "renders": ["application/json"],
-                    "parses": ["application/json"],
-                });
-                json(StatusCode::OK, CT, &body, false)
-            }
-            _ => {
-                let mut res = self.error(
-                    ErrorName::MethodNotAllowed,
-                    Holes {
-                        method: req.method.as_str(),
-                        ..Holes::default()
-                    },
-                );
-                if matches!(route, Route::Detail(_)) {
-                    set_static_header(&mut res, header_name!("allow"), ALLOW_DETAIL);
-                }
-                res
-            }
+            (&Method::OPTIONS, _) => drf::options(name, description),
+            _ => self.error(
+                ErrorName::MethodNotAllowed,
+                Holes {
+                    method: req.method.as_str(),
+                    ..Holes::default()
+                },
+            ),
         }
     }
 
     fn decorate(&self, req: &Req, reply: &mut Reply) {
+        if let Some(route) = route(req.path) {
+            self.drf.decorate(view_methods(&route), reply);
+        }
         set_header_bytes(
             reply,
             header_name!("x-authentik-id"),

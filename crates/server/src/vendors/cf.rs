@@ -1,108 +1,132 @@
-//! Cloud Foundry Cloud Controller v2: `GET /v2/events`, `GET /v2/events/{guid}`, plus what real
-//! CF clients need first: the root document `GET /`, UAA's `POST /oauth/token` and `GET /login`.
+//! Cloud Foundry Cloud Controller v2: `GET /v2/events`, `GET /v2/events/{guid}` (and the
+//! write routes, see `writes`), plus what real CF clients need first: the root document
+//! `GET /`, `GET /v2/info` (see `root`), UAA's `POST /oauth/token` and `GET /login` (`uaa`).
+//! The framework's behaviour (JSON style per release, error bodies, request ids, Ruby
+//! parsing) lives in [`dialects::cloud_controller`](super::dialects::cloud_controller).
 //!
-//! Wire format (as Cloud Controller): success bodies are pretty-printed JSON (2-space indent,
-//! `"key": value`, the same bytes as Ruby's `JSON.pretty_generate`); error bodies are
-//! `{"description","error_code","code"}` pretty-printed and followed by `"\n"` (CC's error
-//! presenter does `MultiJson.dump(body, pretty: true)` then appends a newline). Content type
-//! `application/json;charset=utf-8`. Every response carries `X-VCAP-Request-ID`: a UUID from
-//! the request ordinal, or — when the request sends `X-VCAP-Request-ID` — the sent value
-//! (reduced to `[A-Za-z0-9_-]`, truncated like Rails' `truncate(255)`) followed by `::<uuid>`.
+//! Wire format: the imitated release (scenario `api_version`, default 2.164.0) decides. Before
+//! 2.232.0 success bodies are pretty-printed JSON (2-space indent, `"key": value`, Ruby's
+//! `JSON.pretty_generate` bytes), from it on compact. Error bodies are
+//! `{"description","error_code","code"}` in the same style followed by `"\n"` (CC's
+//! `app.error`); the unknown-route body (Sinatra's `not_found`) has no newline. Content type
+//! `application/json;charset=utf-8`. Every response carries `X-VCAP-Request-ID`; from 2.165.0
+//! answers to a request with a valid token carry `X-USER-GUID`.
 //!
-//! Choices for what contracts.md leaves open:
-//! - A wrong method on a known path answers `404 CF-NotFound 10000` (`Unknown request`), as CC
-//!   (it has no 405). The same holds for `/oauth/token` and `/login`.
-//! - A wrong scheme (`Authorization: Basic ...`) answers `CF-InvalidAuthToken` like a bad token.
-//! - Which bearer tokens `/v2` accepts is decided by [`AuthPolicy`] alone; tokens issued by
+//! Routing and checks in CC's order:
+//! - Unknown path or verb → `404 CF-NotFound 10000` (`Unknown request`, no newline; CC has no
+//!   405). The same holds for `/oauth/token` and `/login`.
+//! - `GET /`, `GET /v2/info`, `/login`, `/oauth/token` need no token.
+//! - `page`/`results-per-page` that Ruby's `Integer()` rejects → `500 UnknownError` before
+//!   authentication (CC parses them when it builds the controller).
+//! - Authentication: no `Authorization`, or one that is not a bearer token (`Basic …`) →
+//!   `401 CF-NotAuthenticated 10002`; a bad bearer token → `401 CF-InvalidAuthToken 1000`.
+//!   Which bearer tokens are good is decided by [`AuthPolicy`] alone; tokens issued by
 //!   `/oauth/token` are not remembered (with `AuthPolicy::Tokens` they are refused).
-//! - `q` with an unknown field or no operator names the field (or the whole segment) in
-//!   `BadQueryParameter`, as CC's `VCAP::RestAPI::Query` does; an unparseable timestamp value
-//!   names `timestamp` (CC would fail with a 500 there).
-//! - `next_url`/`prev_url` keep CC's key order (Addressable sorts keys: `order-direction`,
-//!   `page`, `q`, `results-per-page`) and its encoding (`:` `,` `=` kept, `>` → `%3E`, space →
-//!   `%20`), as in CC's own spec `q=timestamp%3E=...`.
+//! - The list's own checks: see the `list` submodule.
 //! - Validation → `400 CF-InvalidRequest 10004`; payload too large → `413` with the same body;
 //!   internal → CC's `500 UnknownError 10001`.
-//! - The root document's links point at `http://<authority><mount prefix>` (the URI authority
-//!   under HTTP/2, the `Host` header under HTTP/1.1).
 
 mod list;
+mod root;
 mod uaa;
+mod writes;
 
 use eventmock_fake::DatasetError;
 use eventmock_fake::vendors::CfGen;
 use eventmock_model::Vendor;
-use eventmock_model::cf::Event;
 use hyper::{Method, StatusCode};
 
-use super::{VendorApi, VendorSettings, request_uuid};
+use super::dialects::cloud_controller::{
+    self as cc, CfApiVersion, Release, UNKNOWN_ERROR, styled, vcap_request_id,
+};
+use super::{VendorApi, VendorSettings};
 use crate::auth::{AuthPolicy, Scheme};
+use crate::cc_error;
 use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::header_name;
 use crate::request::Req;
 use crate::response::{Reply, json, set_header};
 use crate::store::{Lookup, Store};
 
-/// Cloud Controller's content type.
-pub const CT: &str = "application/json;charset=utf-8";
+pub use cc::CT;
+pub use root::OSBAPI_VERSION;
+pub use uaa::user_guid;
+
 const SCHEMES: &[Scheme] = &[Scheme {
     header: "authorization",
     prefix: Some("bearer"),
 }];
-/// Salt of the `X-VCAP-Request-ID` UUIDs.
-const REQUEST_ID_SALT: u64 = 0xCF_0001;
 
-const fn spec(status: StatusCode, body: &'static str) -> ErrorSpec {
-    ErrorSpec::plain(status, CT, body)
-}
-
-/// Cloud Controller's error catalog (pretty JSON + newline, as CC sends it).
-pub fn error_spec(name: ErrorName) -> ErrorSpec {
+/// Cloud Controller's error catalog for the events endpoints, both renderings
+/// (`[pretty, compact]`).
+pub fn error_pair(name: ErrorName) -> [ErrorSpec; 2] {
     use ErrorName::*;
     match name {
-        NotFound | MalformedId => spec(
+        NotFound | MalformedId => cc_error!(
             StatusCode::NOT_FOUND,
-            "{\n  \"description\": \"Event could not be found: {id}\",\n  \"error_code\": \"CF-EventNotFound\",\n  \"code\": 230002\n}\n",
+            "Event could not be found: {id}",
+            "CF-EventNotFound",
+            "230002"
         ),
-        Unauthenticated => spec(
+        Unauthenticated | WrongScheme => cc_error!(
             StatusCode::UNAUTHORIZED,
-            "{\n  \"description\": \"Authentication error\",\n  \"error_code\": \"CF-NotAuthenticated\",\n  \"code\": 10002\n}\n",
+            "Authentication error",
+            "CF-NotAuthenticated",
+            "10002"
         ),
-        BadToken | WrongScheme => spec(
+        BadToken => cc_error!(
             StatusCode::UNAUTHORIZED,
-            "{\n  \"description\": \"Invalid Auth Token\",\n  \"error_code\": \"CF-InvalidAuthToken\",\n  \"code\": 1000\n}\n",
+            "Invalid Auth Token",
+            "CF-InvalidAuthToken",
+            "1000"
         ),
-        Forbidden => spec(
+        Forbidden => cc_error!(
             StatusCode::FORBIDDEN,
-            "{\n  \"description\": \"You are not authorized to perform the requested action\",\n  \"error_code\": \"CF-NotAuthorized\",\n  \"code\": 10003\n}\n",
+            "You are not authorized to perform the requested action",
+            "CF-NotAuthorized",
+            "10003"
         ),
-        BadQuery | InvalidPage => spec(
+        BadQuery | InvalidPage => cc_error!(
             StatusCode::BAD_REQUEST,
-            "{\n  \"description\": \"The query parameter is invalid: {param}\",\n  \"error_code\": \"CF-BadQueryParameter\",\n  \"code\": 10005\n}\n",
+            "The query parameter is invalid: {param}",
+            "CF-BadQueryParameter",
+            "10005"
         ),
-        Validation => spec(
+        Validation => cc_error!(
             StatusCode::BAD_REQUEST,
-            "{\n  \"description\": \"The request is invalid\",\n  \"error_code\": \"CF-InvalidRequest\",\n  \"code\": 10004\n}\n",
+            "The request is invalid",
+            "CF-InvalidRequest",
+            "10004"
         ),
-        UnknownRoute | MethodNotAllowed => spec(
+        UnknownRoute | MethodNotAllowed => cc_error!(
             StatusCode::NOT_FOUND,
-            "{\n  \"description\": \"Unknown request\",\n  \"error_code\": \"CF-NotFound\",\n  \"code\": 10000\n}\n",
+            "Unknown request",
+            "CF-NotFound",
+            "10000",
+            ""
         ),
-        PayloadTooLarge => spec(
+        PayloadTooLarge => cc_error!(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "{\n  \"description\": \"The request is invalid\",\n  \"error_code\": \"CF-InvalidRequest\",\n  \"code\": 10004\n}\n",
+            "The request is invalid",
+            "CF-InvalidRequest",
+            "10004"
         ),
-        RateLimited => ErrorSpec {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            body: r#"{"description":"Rate Limit Exceeded","error_code":"CF-RateLimitExceeded","code":10013}"#,
-            content_type: "text/plain; charset=utf-8",
-            headers: &[("retry-after", "60")],
-        },
-        Internal => spec(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "{\n  \"description\": \"An unknown error occurred.\",\n  \"error_code\": \"UnknownError\",\n  \"code\": 10001\n}\n",
-        ),
+        RateLimited => {
+            let spec = ErrorSpec {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                body: r#"{"description":"Rate Limit Exceeded","error_code":"CF-RateLimitExceeded","code":10013}"#,
+                content_type: "text/plain; charset=utf-8",
+                headers: &[("retry-after", "60")],
+            };
+            [spec, spec]
+        }
+        Internal => UNKNOWN_ERROR,
     }
+}
+
+/// Cloud Controller's error catalog as the default release (2.164.0) renders it.
+pub fn error_spec(name: ErrorName) -> ErrorSpec {
+    styled(error_pair(name), Release::default())
 }
 
 /// The Cloud Foundry Cloud Controller v2 API (events) with its root document and token endpoint.
@@ -111,16 +135,50 @@ pub struct CloudFoundry {
     store: Store<CfGen>,
     /// Accepted credentials.
     auth: AuthPolicy,
+    /// The imitated release.
+    release: Release,
+    /// The world's clock.
+    clock: std::sync::Arc<dyn crate::clock::Clock>,
 }
 
 /// The routes served.
 #[derive(Clone, Copy)]
-enum Route {
+enum Route<'a> {
     Root,
+    Info,
     Token,
     Login,
     List,
-    Get,
+    Create,
+    Get(&'a str),
+    Write(&'a str),
+}
+
+/// `/v2/events/{guid}`'s guid (still percent-encoded).
+fn guid_of(path: &str) -> Option<&str> {
+    path.strip_prefix("/v2/events/")
+        .filter(|g| !g.is_empty() && !g.contains('/'))
+}
+
+/// Matches method and path (HEAD is answered like GET, as Sinatra does).
+fn route<'a>(method: &Method, path: &'a str) -> Option<Route<'a>> {
+    let get = *method == Method::GET || *method == Method::HEAD;
+    Some(match path {
+        "/" if get => Route::Root,
+        "/v2/info" if get => Route::Info,
+        "/oauth/token" if *method == Method::POST => Route::Token,
+        "/login" if get => Route::Login,
+        "/v2/events" if get => Route::List,
+        "/v2/events" if *method == Method::POST => Route::Create,
+        p => {
+            let guid = guid_of(p)?;
+            match *method {
+                Method::GET | Method::HEAD => Route::Get(guid),
+                Method::PUT | Method::DELETE => Route::Write(guid),
+                _ => return None,
+            }
+        }
+    })
 }
 
 impl CloudFoundry {
@@ -129,12 +187,24 @@ impl CloudFoundry {
         Ok(Self {
             store: Store::with_timeline(settings.dataset, &settings.timeline)?,
             auth: settings.auth,
+            release: Release::new(settings.cf_api_version.unwrap_or(CfApiVersion::DEFAULT)),
+            clock: settings.timeline.clock,
         })
+    }
+
+    /// The world's time: the "today" of a `q` timestamp given as a time alone.
+    pub fn now(&self) -> eventmock_fake::time::Micros {
+        self.clock.now()
     }
 
     /// The dataset and overlay.
     pub fn store(&self) -> &Store<CfGen> {
         &self.store
+    }
+
+    /// The imitated release.
+    pub fn release(&self) -> Release {
+        self.release
     }
 
     fn err(&self, name: ErrorName, id: &str, param: &str) -> Reply {
@@ -148,19 +218,28 @@ impl CloudFoundry {
         )
     }
 
-    fn get(&self, req: &Req) -> Reply {
-        let raw = req.path.strip_prefix("/v2/events/").unwrap_or_default();
+    fn get(&self, raw: &str) -> Reply {
         let guid = percent_decode(raw);
+        let pretty = self.release.pretty();
         let found = self.store.lookup(&guid);
         crate::ledger::served::note_lookup(&found);
-        let event = match found {
-            Lookup::Generated(i) => self.store.generate(i),
-            Lookup::Extra(e) => Event::clone(&e),
-            Lookup::NotFound | Lookup::Malformed => {
-                return self.err(ErrorName::NotFound, &guid, "");
-            }
-        };
-        json(StatusCode::OK, CT, &event, true)
+        match found {
+            Lookup::Generated(i) => self
+                .store
+                .with_generated(i, |event| json(StatusCode::OK, CT, event, pretty)),
+            Lookup::Extra(e) => json(StatusCode::OK, CT, &*e, pretty),
+            Lookup::NotFound | Lookup::Malformed => self.err(ErrorName::NotFound, &guid, ""),
+        }
+    }
+
+    /// The user of a valid token, if the request carries one.
+    fn user(&self, req: &Req) -> Option<String> {
+        self.auth.check(SCHEMES, req).ok()?;
+        let token = req.header("authorization").and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        });
+        Some(user_guid(token.unwrap_or_default()))
     }
 }
 
@@ -187,25 +266,6 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The `X-VCAP-Request-ID` of a response: CC keeps a sent id (sanitized) and appends its own.
-pub fn vcap_request_id(sent: Option<&str>, ordinal: u64) -> String {
-    let own = request_uuid(ordinal, REQUEST_ID_SALT);
-    let Some(sent) = sent.filter(|s| !s.trim().is_empty()) else {
-        return own;
-    };
-    let clean: String = sent
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-        .collect();
-    // Rails' String#truncate(255): at most 255 chars, the last three being "...".
-    let clean = if clean.len() > 255 {
-        format!("{}...", &clean[..252])
-    } else {
-        clean
-    };
-    format!("{clean}::{own}")
-}
-
 impl VendorApi for CloudFoundry {
     fn vendor(&self) -> Vendor {
         Vendor::CloudFoundry
@@ -216,42 +276,50 @@ impl VendorApi for CloudFoundry {
     }
 
     fn handle(&self, req: &Req) -> Reply {
-        let path = req.path;
-        let (route, method) = match path {
-            "/" => (Route::Root, Method::GET),
-            "/oauth/token" => (Route::Token, Method::POST),
-            "/login" => (Route::Login, Method::GET),
-            "/v2/events" => (Route::List, Method::GET),
-            p if p
-                .strip_prefix("/v2/events/")
-                .is_some_and(|g| !g.is_empty() && !g.contains('/')) =>
-            {
-                (Route::Get, Method::GET)
-            }
-            _ => return self.err(ErrorName::UnknownRoute, "", ""),
+        let Some(route) = route(&req.method, req.path) else {
+            return self.err(ErrorName::UnknownRoute, "", "");
         };
-        let head_ok = method == Method::GET && req.method == Method::HEAD;
-        if req.method != method && !head_ok {
-            return self.err(ErrorName::MethodNotAllowed, "", "");
-        }
         match route {
-            Route::Root => return uaa::root(req),
+            Route::Root => return root::root(req, self.release),
+            Route::Info => return root::info(req, self.release, self.user(req)),
             Route::Token => return uaa::token(req),
             Route::Login => return uaa::login(req),
-            Route::List | Route::Get => {}
+            _ => {}
+        }
+        // CommonParams runs `Integer()` when the controller is built, before authentication.
+        if ["page", "results-per-page"]
+            .iter()
+            .any(|key| req.params(key).any(|v| cc::ruby_integer(v).is_none()))
+        {
+            return styled(UNKNOWN_ERROR, self.release).render(Holes::default());
         }
         if let Err(name) = self.auth.check(SCHEMES, req) {
             return self.err(name, "", "");
         }
         match route {
-            Route::Get => self.get(req),
+            Route::Get(guid) => self.get(guid),
+            Route::Create => self.create(req),
+            Route::Write(guid) => self.write_one(req, &percent_decode(guid)),
             _ => list::list(self, req),
         }
     }
 
+    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
+        styled(error_pair(name), self.release).render(holes)
+    }
+
     fn decorate(&self, req: &Req, reply: &mut Reply) {
-        let id = vcap_request_id(req.header("x-vcap-request-id"), req.ordinal);
+        let id = vcap_request_id(
+            req.header("x-vcap-request-id"),
+            req.header("x-request-id"),
+            req.ordinal,
+        );
         set_header(reply, header_name!("x-vcap-request-id"), &id);
+        if self.release.user_guid_header()
+            && let Some(user) = self.user(req)
+        {
+            set_header(reply, header_name!("x-user-guid"), &user);
+        }
     }
 
     fn example_curl(&self, base: &str) -> String {
@@ -270,22 +338,18 @@ impl VendorApi for CloudFoundry {
     }
 
     fn route_label(&self, req: &Req) -> &'static str {
-        match req.path {
-            "/" => "root",
-            "/oauth/token" => "token",
-            "/login" => "login",
-            "/v2/events" => "events",
-            p if p
-                .strip_prefix("/v2/events/")
-                .is_some_and(|g| !g.is_empty() && !g.contains('/')) =>
-            {
-                "event"
-            }
-            _ => "other",
+        match route(&req.method, req.path) {
+            Some(Route::Root) => "root",
+            Some(Route::Info) => "info",
+            Some(Route::Token) => "token",
+            Some(Route::Login) => "login",
+            Some(Route::List | Route::Create) => "events",
+            Some(Route::Get(_) | Route::Write(_)) => "event",
+            None => "other",
         }
     }
 
-    crate::vendor_common!();
+    crate::vendor_common!(store);
 }
 
 #[cfg(test)]
@@ -293,20 +357,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn request_ids() {
-        let own = request_uuid(7, REQUEST_ID_SALT);
-        assert_eq!(vcap_request_id(None, 7), own);
-        assert_eq!(
-            vcap_request_id(Some("a b/c-d_e"), 7),
-            format!("abc-d_e::{own}")
-        );
-        let long = "x".repeat(300);
-        let got = vcap_request_id(Some(&long), 7);
-        assert_eq!(got, format!("{}...::{own}", "x".repeat(252)));
+    fn decodes_percent() {
+        assert_eq!(percent_decode("a%20b+%zz%4"), "a b+%zz%4");
     }
 
     #[test]
-    fn decodes_percent() {
-        assert_eq!(percent_decode("a%20b+%zz%4"), "a b+%zz%4");
+    fn routes() {
+        assert!(matches!(route(&Method::GET, "/v2/info"), Some(Route::Info)));
+        assert!(matches!(
+            route(&Method::POST, "/v2/events"),
+            Some(Route::Create)
+        ));
+        assert!(matches!(
+            route(&Method::DELETE, "/v2/events/x"),
+            Some(Route::Write("x"))
+        ));
+        assert!(route(&Method::PATCH, "/v2/events/x").is_none());
+        assert!(route(&Method::DELETE, "/v2/events").is_none());
+        assert!(route(&Method::POST, "/v2/info").is_none());
     }
 }

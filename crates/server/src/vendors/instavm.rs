@@ -8,7 +8,8 @@
 //! Behaviour of the framework reproduced here:
 //! - Routing first (Starlette): the path is percent-decoded, then matched; a miss whose path
 //!   ends in `/` and matches a route without the trailing slashes gets a `307` with an empty
-//!   body, no content type and `location: http://<host><path>[?query]` (`redirect_slashes`);
+//!   body, no content type and `location: http://<host><path>[?query]` (`redirect_slashes`;
+//!   the query string as sent);
 //!   any other miss is the 404. A matched route with another method than `GET` (also `HEAD`:
 //!   FastAPI's `APIRoute` does not add it) is the 405 with `allow: GET`.
 //! - Then the security dependency (FastAPI solves it before the endpoint's query parameters),
@@ -189,11 +190,11 @@ impl Instavm {
             Some(host) => format!("http://{host}{}{path}", req.prefix),
             None => format!("{}{path}", req.prefix),
         };
-        if !req.query.is_empty() {
-            let mut q = form_urlencoded::Serializer::new(String::new());
-            q.extend_pairs(req.query.iter());
+        // R26: Starlette rebuilds the URL from the request's own (raw) query string, so `%20`
+        // stays `%20` (`RedirectResponse` quotes with `%` safe).
+        if let Some(q) = req.raw_query.filter(|q| !q.is_empty()) {
             url.push('?');
-            url.push_str(&q.finish());
+            url.push_str(q);
         }
         let mut res = reply(StatusCode::TEMPORARY_REDIRECT, CT, "");
         res.headers_mut().remove(CONTENT_TYPE);

@@ -13,6 +13,7 @@
 
 pub mod authentik;
 pub mod cf;
+pub mod dialects;
 pub mod halo;
 pub mod instavm;
 pub mod probely;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 
 use eventmock_fake::{DatasetConfig, DatasetError};
 use eventmock_model::Vendor;
+use eventmock_scenario::{AllowMethods, CfApiVersion};
 
 use crate::auth::AuthPolicy;
 use crate::errors::{ErrorName, Holes};
@@ -36,6 +38,10 @@ pub struct VendorSettings {
     pub auth: AuthPolicy,
     /// The world's clock and the vendor's arrival rate.
     pub timeline: crate::clock::Timeline,
+    /// Cloud Foundry: the Cloud Controller release imitated (`None`: 2.164.0).
+    pub cf_api_version: Option<CfApiVersion>,
+    /// Django REST framework vendors: which methods `Allow` lists.
+    pub allow: AllowMethods,
 }
 
 /// A vendor's API, as the server sees it.
@@ -129,7 +135,8 @@ pub trait VendorApi: Send + Sync + 'static {
 
 /// Implements the methods of [`VendorApi`] that every vendor answers the same way: the
 /// store-backed ones (for a vendor whose `store` field holds its [`crate::store::Store`]) and
-/// `error`, rendered from the vendor module's `error_spec` catalog.
+/// `error`, rendered from the vendor module's `error_spec` catalog (`vendor_common!(store)`:
+/// the store-backed ones only).
 #[macro_export]
 macro_rules! vendor_common {
     () => {
@@ -141,6 +148,9 @@ macro_rules! vendor_common {
             error_spec(name).render(holes)
         }
 
+        $crate::vendor_common!(store);
+    };
+    (store) => {
         fn add_event(
             &self,
             value: serde_json::Value,

@@ -5,8 +5,10 @@
 //! DRF defaults, overridable from a scenario through the error catalog):
 //! - the list route `GET /events/` with `page` (from 1, `last` = the last page, as Django's
 //!   paginator), `length` (page size, default [`DEFAULT_LENGTH`]; a missing, non-integer,
-//!   zero or negative value falls back to the default as DRF's `_positive_int` does; values
-//!   above [`MAX_LENGTH`] are clamped) and `ordering` (`occurred_at` / `-occurred_at`, default
+//!   zero or negative value falls back to the default as DRF's `_positive_int` does; the
+//!   default is 50 as the official client's fixtures show; Probely documents no maximum and
+//!   its own scripts ask `length=10000`, so eventmock clamps only above [`MAX_LENGTH`], its own
+//!   bound on one response) and `ordering` (`occurred_at` / `-occurred_at`, default
 //!   `-occurred_at`; several comma-separated terms take the first valid one; unknown terms
 //!   are ignored like DRF's `OrderingFilter`);
 //! - optional list filters `event_type` and `object_type` (exact); a value outside the enum
@@ -16,31 +18,33 @@
 //! - every error body is DRF's (`{"detail": ...}`); `401` carries `WWW-Authenticate: JWT
 //!   realm="api"`; authentication runs before the method check (DRF's `initial()`);
 //! - `OPTIONS` answers DRF's `SimpleMetadata` (name, description, renders, parses);
-//! - DRF-routed responses carry `Allow: GET, HEAD, OPTIONS` and `Vary: Accept`.
+//! - every response of a view carries `Allow: GET, HEAD, OPTIONS` and `Vary: Accept` (DRF's
+//!   default renderers are two); a path without its trailing slash whose slash form is a route
+//!   is Django's `APPEND_SLASH` 301 (see [`drf`]).
 
-use eventmock_fake::DatasetError;
-use eventmock_fake::vendors::ProbelyGen;
-use eventmock_model::Vendor;
-use eventmock_model::probely::{Event, EventList, EventType, ObjectType};
-use hyper::{Method, StatusCode};
-use serde_json::json;
-
+use super::dialects::drf::{self, Drf, ViewMethods};
 use super::{VendorApi, VendorSettings};
 use crate::auth::AuthPolicy;
 use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::header_name;
 use crate::listing::{Ev, Order, SCAN_CAP, page};
 use crate::request::Req;
-use crate::response::{Reply, json, set_header, set_static_header};
+use crate::response::{Reply, json, set_header};
 use crate::store::{Lookup, Store};
+use eventmock_fake::DatasetError;
+use eventmock_fake::vendors::ProbelyGen;
+use eventmock_model::Vendor;
+use eventmock_model::probely::{Event, EventList, EventType, ObjectType};
+use hyper::{Method, StatusCode};
 
 const CT: &str = "application/json";
 const ALLOW: &str = "GET, HEAD, OPTIONS";
 const WWW_AUTH: &[(&str, &str)] = &[("www-authenticate", "JWT realm=\"api\"")];
-/// Default page size of `GET /events/` (unconfirmed).
-pub const DEFAULT_LENGTH: u64 = 10;
-/// Largest page size honoured; larger values are clamped (unconfirmed).
-pub const MAX_LENGTH: u64 = 1000;
+/// Default page size of `GET /events/` (the official Python client's fixtures: `length: 50`).
+pub const DEFAULT_LENGTH: u64 = 50;
+/// Largest page size honoured; larger values are clamped. Probely documents none (its own
+/// scripts ask 10,000 in one call); this is eventmock's bound on one response.
+pub const MAX_LENGTH: u64 = 10_000;
 
 const fn spec(status: StatusCode, body: &'static str) -> ErrorSpec {
     ErrorSpec::plain(status, CT, body)
@@ -124,17 +128,14 @@ fn route(path: &str) -> Option<Route<'_>> {
     (!id.is_empty() && !id.contains('/')).then_some(Route::Detail(id))
 }
 
-/// DRF's `_positive_int(value, strict=True, cutoff)`, falling back to `default`.
-fn positive_int(raw: Option<&str>, default: u64, cutoff: u64) -> u64 {
-    match raw.map(str::trim).and_then(|v| v.parse::<i64>().ok()) {
-        Some(n) if n > 0 => (n as u64).min(cutoff),
-        _ => default,
-    }
-}
+use drf::{num_pages, positive_int};
 
-/// Django's `Paginator.num_pages` (with `allow_empty_first_page`).
-fn num_pages(count: u64, size: u64) -> u64 {
-    count.div_ceil(size.max(1)).max(1)
+/// DRF as Probely runs it: the default renderers (JSON and browsable API), hence `Vary: Accept`.
+fn drf_settings(allow: eventmock_scenario::AllowMethods) -> Drf {
+    Drf {
+        allow,
+        vary: Some("Accept"),
+    }
 }
 
 /// The Probely API.
@@ -143,6 +144,8 @@ pub struct Probely {
     store: Store<ProbelyGen>,
     /// Accepted credentials.
     auth: AuthPolicy,
+    /// The framework's settings (`Allow`, `Vary`).
+    drf: Drf,
 }
 
 impl Probely {
@@ -151,6 +154,7 @@ impl Probely {
         Ok(Self {
             store: Store::with_timeline(settings.dataset, &settings.timeline)?,
             auth: settings.auth,
+            drf: drf_settings(settings.allow),
         })
     }
 
@@ -308,7 +312,8 @@ impl VendorApi for Probely {
 
     fn handle(&self, req: &Req) -> Reply {
         let Some(route) = route(req.path) else {
-            return self.err(ErrorName::UnknownRoute);
+            return drf::append_slash(req, |p| route(p).is_some())
+                .unwrap_or_else(|| self.err(ErrorName::UnknownRoute));
         };
         if let Err(res) = self.authenticate(req) {
             return res;
@@ -320,13 +325,7 @@ impl VendorApi for Probely {
                     Route::List => "Event List",
                     Route::Detail(_) => "Event Instance",
                 };
-                let body = json!({
-                    "name": name,
-                    "description": "",
-                    "renders": ["application/json"],
-                    "parses": ["application/json"],
-                });
-                return json(StatusCode::OK, CT, &body, false);
+                return drf::options(name, "");
             }
             _ => {
                 return self.error(
@@ -346,8 +345,7 @@ impl VendorApi for Probely {
 
     fn decorate(&self, req: &Req, reply: &mut Reply) {
         if route(req.path).is_some() {
-            set_static_header(reply, header_name!("allow"), ALLOW);
-            set_static_header(reply, header_name!("vary"), "Accept");
+            self.drf.decorate(ViewMethods::READ_ONLY, reply);
         }
     }
 

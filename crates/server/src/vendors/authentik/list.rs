@@ -2,10 +2,11 @@
 //! authentik's page-number pagination (Django `Paginator` semantics).
 
 use std::cmp::Ordering;
+use std::sync::LazyLock;
 
 use eventmock_model::authentik::{Event, EventAction, EventList, Pagination};
 use hyper::StatusCode;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::{Authentik, CT, error_spec};
 use crate::errors::{ErrorName, Holes};
@@ -14,6 +15,7 @@ use crate::listing::{Ev, Order, SCAN_CAP, page};
 use crate::request::Req;
 use crate::response::{Reply, json, set_header};
 use crate::store::Entry;
+use crate::vendors::dialects::drf::{num_pages, positive_int};
 
 /// Default `page_size` (authentik's `PAGE_SIZE`).
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
@@ -102,7 +104,9 @@ struct Filters {
     model_app: Option<String>,
     model_name: Option<String>,
     authorized_app: Option<String>,
-    search: Option<String>,
+    device: Option<String>,
+    /// DRF `SearchFilter` terms, lower-cased.
+    search: Vec<String>,
 }
 
 impl Filters {
@@ -132,7 +136,8 @@ impl Filters {
             model_app: text("context_model_app"),
             model_name: text("context_model_name"),
             authorized_app: text("context_authorized_app"),
-            search: text("search").map(|v| v.to_lowercase()),
+            device: text("context_device"),
+            search: search_terms(req.param("search").unwrap_or_default()),
         })
     }
 
@@ -146,7 +151,8 @@ impl Filters {
             || self.model_app.is_some()
             || self.model_name.is_some()
             || self.authorized_app.is_some()
-            || self.search.is_some()
+            || self.device.is_some()
+            || !self.search.is_empty()
     }
 
     fn matches(&self, e: &Event) -> bool {
@@ -163,10 +169,12 @@ impl Filters {
                 .client_ip
                 .as_ref()
                 .is_none_or(|ip| e.client_ip.as_ref() == Some(ip))
-            && self
-                .username
-                .as_ref()
-                .is_none_or(|u| e.user.username.as_ref() == Some(u))
+            // R18: `filter_username` matches `user__username` or `context__username` (a failed
+            // login carries the name it was tried with only in its context).
+            && self.username.as_ref().is_none_or(|u| {
+                e.user.username.as_ref() == Some(u)
+                    || e.context.extra.get("username").and_then(Value::as_str) == Some(u.as_str())
+            })
             && self.model_pk.as_ref().is_none_or(|pk| {
                 model.is_some_and(|m| match &m.pk {
                     Value::String(s) => s == pk,
@@ -182,47 +190,93 @@ impl Filters {
                 .model_name
                 .as_ref()
                 .is_none_or(|n| model.is_some_and(|m| &m.model_name == n))
-            && self.authorized_app.as_ref().is_none_or(|app| {
-                match e
-                    .context
-                    .extra
-                    .get("authorized_application")
-                    .and_then(|a| a.get("pk"))
-                {
-                    Some(Value::String(s)) => s == app,
-                    Some(Value::Number(n)) => {
-                        app.parse::<i64>().is_ok_and(|p| n.as_i64() == Some(p))
-                    }
-                    Some(_) => false,
-                    None => false,
-                }
-            })
-            && self.search.as_ref().is_none_or(|q| search(e, q))
+            && self
+                .authorized_app
+                .as_ref()
+                .is_none_or(|app| context_pk(e, "authorized_application", app))
+            // R20: `context_device` is `context__device__pk`.
+            && self
+                .device
+                .as_ref()
+                .is_none_or(|pk| context_pk(e, "device", pk))
+            && (self.search.is_empty() || search(e, &self.search))
     }
 }
 
-/// Case-insensitive substring search over action, app, user, client IP and context.
-fn search(e: &Event, q: &str) -> bool {
-    let hit = |s: &str| s.to_lowercase().contains(q);
-    hit(e.action.as_str())
-        || hit(&e.app)
-        || e.client_ip.as_deref().is_some_and(hit)
-        || serde_json::to_string(&e.user).is_ok_and(|s| hit(&s))
-        || serde_json::to_string(&e.context).is_ok_and(|s| hit(&s))
-}
-
-/// DRF's `_positive_int(value, strict=True, cutoff)`, falling back to `default`.
-fn positive_int(raw: Option<&str>, default: u64, cutoff: u64) -> u64 {
-    match raw.map(str::trim).and_then(|v| v.parse::<i64>().ok()) {
-        Some(n) if n > 0 => (n as u64).min(cutoff),
-        _ => default,
+/// `context__<key>__pk = value` (a JSON string, or a number equal to the value as an integer).
+fn context_pk(e: &Event, key: &str, want: &str) -> bool {
+    match e.context.extra.get(key).and_then(|a| a.get("pk")) {
+        Some(Value::String(s)) => s == want,
+        Some(Value::Number(n)) => want.parse::<i64>().is_ok_and(|p| n.as_i64() == Some(p)),
+        _ => false,
     }
 }
 
-/// Django's `Paginator.num_pages` (with `allow_empty_first_page`).
-fn num_pages(count: u64, size: u64) -> u64 {
-    count.div_ceil(size.max(1)).max(1)
+/// DRF `SearchFilter.get_search_terms`: NUL removed, split on whitespace and commas.
+fn search_terms(raw: &str) -> Vec<String> {
+    raw.replace('\0', "")
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
+
+/// R19: DRF `SearchFilter` over authentik's `search_fields` (`event_uuid`, `user`, `action`,
+/// `app`, `context`, `client_ip`): every term must be contained (case-insensitively) in at
+/// least one field. The pk matches in its hyphenated and its hex form; JSON columns are
+/// searched as their text, keys included.
+fn search(e: &Event, terms: &[String]) -> bool {
+    let user = serde_json::to_string(&e.user)
+        .unwrap_or_default()
+        .to_lowercase();
+    let context = serde_json::to_string(&e.context)
+        .unwrap_or_default()
+        .to_lowercase();
+    let pk_hex = e.pk.replace('-', "");
+    let ip = e.client_ip.as_deref().unwrap_or_default();
+    terms.iter().all(|t| {
+        let t = t.as_str();
+        e.pk.contains(t)
+            || pk_hex.contains(t)
+            || user.contains(t)
+            || e.action.as_str().contains(t)
+            || e.app.to_lowercase().contains(t)
+            || context.contains(t)
+            || ip.to_lowercase().contains(t)
+    })
+}
+
+/// R23: `autocomplete` of `AutocompletePagination`: djangoql's schema introspection
+/// (`DjangoQLSchemaSerializer().serialize(schema)`, with authentik's `AKQLSchemaSerializer`
+/// adding `relation` to its JSON fields and an empty model per relation) of the view's QL
+/// fields: `user` and `context` (`JSONSearchField`), `action` (`ChoiceSearchField`), `app`,
+/// `client_ip` (`StrField`, suggesting options) and `created` (`DateTimeField`).
+static AUTOCOMPLETE: LazyLock<Map<String, Value>> = LazyLock::new(|| {
+    let field = |ty: &str, nullable: bool, options: bool| json!({"type": ty, "nullable": nullable, "options": options});
+    let relation = |name: &str| {
+        json!({"type": "relation", "nullable": false, "options": false,
+               "relation": format!("authentik_events.event_{name}")})
+    };
+    let value = json!({
+        "current_model": "authentik_events.event",
+        "models": {
+            "authentik_events.event": {
+                "user": relation("user"),
+                "action": field("str", false, true),
+                "app": field("str", false, true),
+                "context": relation("context"),
+                "client_ip": field("str", true, true),
+                "created": field("datetime", false, true),
+            },
+            "authentik_events.event_user": {},
+            "authentik_events.event_context": {},
+        }
+    });
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+});
 
 fn owned(e: Ev<Event>) -> Event {
     match e {
@@ -294,7 +348,7 @@ impl Authentik {
         let body = EventList {
             pagination,
             results: items.into_iter().map(owned).collect(),
-            autocomplete: Map::new(),
+            autocomplete: AUTOCOMPLETE.clone(),
         };
         let mut res = json(StatusCode::OK, CT, &body, false);
         if truncated {

@@ -1,16 +1,16 @@
-//! What a CF client asks before `/v2`: the root document (`GET /`), UAA's login info
-//! (`GET /login`) and token endpoint (`POST /oauth/token`). No bearer token is needed here.
+//! UAA, as far as a CF client needs it: the login info (`GET /login`) and the token endpoint
+//! (`POST /oauth/token`); no bearer token is needed here. [`user_guid`] reads a token's user
+//! back the way Cloud Controller's security context does.
 //!
 //! Tokens are deterministic: derived from the request ordinal. The access token is JWT-shaped
 //! (unsigned-looking random signature) so clients that decode its claims (`user_name`, `exp`)
 //! work; `exp` is a fixed far-future instant (no wall clock) and `expires_in` is UAA's default
 //! 43199 seconds.
 
-use eventmock_model::cf::{Link, RootDocument, RootLinks, TokenResponse};
+use eventmock_model::cf::TokenResponse;
 use hyper::StatusCode;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::CT;
 use crate::header_name;
 use crate::request::Req;
 use crate::response::{Reply, json as json_reply, set_header};
@@ -18,8 +18,6 @@ use crate::vendors::request_hex;
 
 /// UAA's (Spring's) content type.
 pub const UAA_CT: &str = "application/json;charset=UTF-8";
-/// The v2 API version announced by the root document.
-pub const V2_VERSION: &str = "2.164.0";
 /// `expires_in` of issued access tokens (UAA's default).
 pub const EXPIRES_IN: u64 = 43199;
 /// `iat` of issued tokens (a fixed instant: 2023-11-14T22:13:20Z).
@@ -38,35 +36,6 @@ pub fn base_url(req: &Req) -> String {
         })
         .unwrap_or("localhost");
     format!("http://{host}{}", req.prefix)
-}
-
-/// `GET /`: Cloud Controller's root document, links pointing at this server.
-pub(super) fn root(req: &Req) -> Reply {
-    let base = base_url(req);
-    let mut meta = Map::new();
-    meta.insert("version".into(), Value::from(V2_VERSION));
-    let doc = RootDocument {
-        links: RootLinks {
-            self_: Link::new(base.clone()),
-            bits_service: None,
-            cloud_controller_v2: Link {
-                href: format!("{base}/v2"),
-                meta: Some(meta),
-            },
-            cloud_controller_v3: None,
-            network_policy_v0: None,
-            network_policy_v1: None,
-            login: Link::new(base.clone()),
-            uaa: Link::new(base),
-            credhub: None,
-            routing: None,
-            logging: None,
-            log_cache: None,
-            log_stream: None,
-            app_ssh: None,
-        },
-    };
-    json_reply(StatusCode::OK, CT, &doc, true)
 }
 
 /// `GET /login`: UAA's login info (what `cf login` reads its prompts from).
@@ -156,6 +125,10 @@ pub(super) fn token(req: &Req) -> Reply {
     if grant != "client_credentials"
         && let Value::Object(map) = &mut claims
     {
+        map.insert(
+            "user_id".into(),
+            map.get("sub").cloned().unwrap_or_default(),
+        );
         map.insert("user_name".into(), Value::from(user));
         map.insert("origin".into(), Value::from("uaa"));
     }
@@ -184,6 +157,52 @@ pub(super) fn token(req: &Req) -> Reply {
     res
 }
 
+/// Decodes base64url (padding optional); `None` on a character outside the alphabet.
+fn b64url_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.trim_end_matches('=').bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// The user guid Cloud Controller takes from a valid token (`security_context_setter.rb`
+/// `id_from_token`: the claim `user_id`, else `client_id`). A credential that is not a JWT
+/// with either claim (eventmock accepts any non-empty one by default) gets a guid derived
+/// from its bytes, the same for the same credential.
+pub fn user_guid(token: &str) -> String {
+    let claims = token
+        .split('.')
+        .nth(1)
+        .and_then(b64url_decode)
+        .and_then(|payload| serde_json::from_slice::<Value>(&payload).ok());
+    if let Some(id) = claims.as_ref().and_then(|c| {
+        ["user_id", "client_id"]
+            .into_iter()
+            .find_map(|k| c.get(k).and_then(Value::as_str))
+    }) {
+        return id.to_owned();
+    }
+    let hash = token.bytes().fold(0xCBF2_9CE4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+    });
+    crate::vendors::request_uuid(hash, 0xCF_0007)
+}
+
 fn request_uuid_of(ordinal: u64) -> String {
     crate::vendors::request_uuid(ordinal, 0xCF_0006)
 }
@@ -200,5 +219,20 @@ mod tests {
         assert_eq!(b64url(b"foo"), "Zm9v");
         assert_eq!(b64url(b"foob"), "Zm9vYg");
         assert_eq!(b64url(&[0xfb, 0xff]), "-_8");
+        for data in [&b""[..], b"f", b"fo", b"foo", b"foob", &[0xfb, 0xff]] {
+            assert_eq!(b64url_decode(&b64url(data)).as_deref(), Some(data));
+        }
+        assert_eq!(b64url_decode("a*b"), None);
+    }
+
+    #[test]
+    fn user_guids() {
+        let claims = b64url(br#"{"user_id":"u-1","client_id":"cf"}"#);
+        assert_eq!(user_guid(&format!("h.{claims}.s")), "u-1");
+        let claims = b64url(br#"{"client_id":"cf"}"#);
+        assert_eq!(user_guid(&format!("h.{claims}.s")), "cf");
+        assert_eq!(user_guid("demo"), user_guid("demo"));
+        assert_ne!(user_guid("demo"), user_guid("demo2"));
+        assert_eq!(user_guid("demo").len(), 36);
     }
 }
