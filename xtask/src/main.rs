@@ -2,6 +2,8 @@
 //!
 //! - `test`: the whole test suite (what `.ci/run` and the README run); installs the services
 //!   the tests start (`packages`: `redis-server`) when missing.
+//! - `cluster`: two replicas with shared state in Redis behind haproxy behave as one server;
+//!   the Kubernetes manifests validated (see `cluster`).
 //! - `contract [--review]`: the contract snapshot run (also part of `test`).
 //! - `bench serve`: eventmock against a minimal hyper server (see `bench_serve`).
 //! - `image`: the container image built, run and probed with a daemon of its own (see `image`).
@@ -16,6 +18,7 @@ use anyhow::{Context, Result, bail};
 
 mod bench;
 mod bench_serve;
+mod cluster;
 mod fuzz;
 mod image;
 mod packages;
@@ -43,6 +46,7 @@ fn run(args: &[String]) -> Result<()> {
             bench_serve::serve()
         }
         ["test"] => test(),
+        ["cluster"] => cluster::cluster(),
         ["fuzz", rest @ ..] => fuzz::fuzz(rest),
         ["image"] => image::image(),
         ["contract"] => contract(false),
@@ -51,7 +55,7 @@ fn run(args: &[String]) -> Result<()> {
         ["wheel", "test"] => wheel::test(),
         ["wheel", "bench"] => wheel::bench(),
         _ => bail!(
-            "usage: cargo xtask (test | contract [--review] | image | bench [generate | serve] \
+            "usage: cargo xtask (test | cluster | contract [--review] | image | bench [generate | serve] \
              | fuzz [--minutes N] [TARGET]... | wheel [test | bench])"
         ),
     }

@@ -1,5 +1,6 @@
 //! Debian packages the test suite runs as real services (`redis-server` for the shared-state
-//! tests), installed with apt-get when missing, so a fresh clone's `cargo xtask test` has them.
+//! tests; `haproxy` too for `cargo xtask cluster`), installed with apt-get when missing, so a
+//! fresh clone's `cargo xtask test` has them.
 
 use std::process::Command;
 
@@ -16,7 +17,12 @@ fn on_path(program: &str) -> bool {
 
 /// Installs the packages of [`SERVICES`] whose program is missing.
 pub fn ensure_services() -> Result<()> {
-    let missing: Vec<&str> = SERVICES
+    ensure(SERVICES)
+}
+
+/// Installs the Debian package of each `(program, package)` whose program is missing.
+pub fn ensure(wanted: &[(&str, &str)]) -> Result<()> {
+    let missing: Vec<&str> = wanted
         .iter()
         .filter(|(program, _)| !on_path(program))
         .map(|(_, package)| *package)
@@ -30,7 +36,12 @@ pub fn ensure_services() -> Result<()> {
             .args(args)
             .env("DEBIAN_FRONTEND", "noninteractive")
             .status()
-            .context("running apt-get (the shared-state tests need redis-server: root and Debian, or install it yourself)")?;
+            .with_context(|| {
+                format!(
+                    "running apt-get to install {} (root and Debian; or install it yourself)",
+                    missing.join(", ")
+                )
+            })?;
         if !status.success() {
             bail!("apt-get {} failed: {status}", args.join(" "));
         }
@@ -38,6 +49,6 @@ pub fn ensure_services() -> Result<()> {
     };
     apt(&["update", "-qq"])?;
     let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
-    install.extend(missing);
+    install.extend(missing.iter().copied());
     apt(&install)
 }
