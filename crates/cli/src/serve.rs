@@ -242,18 +242,19 @@ fn shared_state(args: &mut ServeArgs) -> Result<Option<Arc<SharedState>>> {
     }) else {
         return Ok(None);
     };
+    eventmock_server::shared::parse_url(&url).map_err(|e| UsageError(e.to_string()))?;
+    if args.clock == Some(ClockMode::Live) && args.start.is_none() {
+        let start = eventmock_server::shared::live_start(&url, eventmock_scenario::process_now())
+            .context("--clock live with --state: reading the shared start from Redis")?;
+        args.start = Some(rfc3339_micros(start));
+    }
+    // After the start is settled: every replay builds the world on the same clock.
     let factory_args = args.clone();
     let shared = SharedState::new(
         &url,
         Box::new(move || build_world(&factory_args).map_err(|e| format!("{e:#}"))),
     )
     .map_err(|e| UsageError(e.to_string()))?;
-    if args.clock == Some(ClockMode::Live) && args.start.is_none() {
-        let start = shared
-            .live_start(eventmock_scenario::process_now())
-            .context("--clock live with --state: reading the shared start from Redis")?;
-        args.start = Some(rfc3339_micros(start));
-    }
     Ok(Some(Arc::new(shared)))
 }
 

@@ -139,6 +139,40 @@ pub fn parse_url(url: &str) -> Result<redis::Client, StateError> {
     redis::Client::open(url).map_err(|e| bad(&e.to_string()))
 }
 
+/// The start of a live clock every replica shares: the first replica's `proposed` start, kept
+/// in Redis (`eventmock:start`) at `url`. Waits up to 10 s for Redis to answer. Called before
+/// the world is built (its replays must start from the same clock).
+pub fn live_start(url: &str, proposed: i64) -> Result<i64, StateError> {
+    let client = parse_url(url)?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = client
+            .get_connection_with_timeout(CONNECT_TIMEOUT)
+            .and_then(|mut conn| {
+                conn.set_read_timeout(Some(COMMAND_TIMEOUT))?;
+                redis::cmd("SET")
+                    .arg(log::START_KEY)
+                    .arg(proposed)
+                    .arg("NX")
+                    .exec(&mut conn)?;
+                redis::cmd("GET")
+                    .arg(log::START_KEY)
+                    .query::<i64>(&mut conn)
+            });
+        match got {
+            Ok(start) => return Ok(start),
+            Err(e) if Instant::now() >= deadline => {
+                let info = client.get_connection_info();
+                return Err(StateError::Unavailable {
+                    url: format!("redis://{}/{}", info.addr(), info.redis_settings().db()),
+                    message: e.to_string(),
+                });
+            }
+            Err(_) => std::thread::sleep(RETRY_AFTER),
+        }
+    }
+}
+
 /// A number that differs between processes and calls (replica ids, epochs).
 pub(crate) fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
@@ -263,27 +297,6 @@ impl SharedState {
             .unwrap_or_else(PoisonError::into_inner)
             .push(conn);
         Ok(out)
-    }
-
-    /// The start of a live clock every replica shares: the first replica's `proposed` start,
-    /// kept in Redis (`eventmock:start`). Waits up to 10 s for Redis to answer.
-    pub fn live_start(&self, proposed: i64) -> Result<i64, StateError> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = self.with_writer(|conn| {
-                redis::cmd("SET")
-                    .arg(log::START_KEY)
-                    .arg(proposed)
-                    .arg("NX")
-                    .exec(conn)?;
-                redis::cmd("GET").arg(log::START_KEY).query::<i64>(conn)
-            });
-            match got {
-                Ok(start) => return Ok(start),
-                Err(e) if Instant::now() >= deadline => return Err(e),
-                Err(_) => std::thread::sleep(RETRY_AFTER),
-            }
-        }
     }
 
     /// Appends a write to the change log and waits until this replica has applied it; its
