@@ -9,6 +9,8 @@
 //! - `image`: the container image built, run and probed with a daemon of its own (see `image`).
 //! - `bench generate`: generation throughput per vendor against the serialization ceiling,
 //!   plus the CLI's memory at two sizes (it must stay flat).
+//! - `bench seed [--ten-million]`: `eventmock seed` into a running server, events/s and the
+//!   overlay's memory before, after and 10 s after a reset (see `bench_seed`).
 //! - `fuzz [--minutes N] [TARGET]...`: coverage-guided campaigns with AFL++ (see `fuzz`).
 //! - `wheel [test | bench]`: the Python wheel, its tests, its start-up figures (see `wheel`).
 
@@ -17,6 +19,7 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod bench_seed;
 mod bench_serve;
 mod cluster;
 mod fuzz;
@@ -41,6 +44,8 @@ fn run(args: &[String]) -> Result<()> {
     match words.as_slice() {
         ["bench", "generate"] => bench::generate(),
         ["bench", "serve"] => bench_serve::serve(),
+        ["bench", "seed"] => bench_seed::seed_bench(false),
+        ["bench", "seed", "--ten-million"] => bench_seed::seed_bench(true),
         ["bench"] => {
             bench::generate()?;
             bench_serve::serve()
@@ -55,7 +60,8 @@ fn run(args: &[String]) -> Result<()> {
         ["wheel", "test"] => wheel::test(),
         ["wheel", "bench"] => wheel::bench(),
         _ => bail!(
-            "usage: cargo xtask (test | cluster | contract [--review] | image | bench [generate | serve] \
+            "usage: cargo xtask (test | cluster | contract [--review] | image \
+             | bench [generate | serve | seed [--ten-million]] \
              | fuzz [--minutes N] [TARGET]... | wheel [test | bench])"
         ),
     }

@@ -248,6 +248,22 @@ pub struct RequestMatch {
 impl RequestMatch {
     /// Whether the request satisfies every condition.
     pub fn matches(&self, req: &RequestParts<'_>) -> bool {
+        self.matches_but_body(req) && self.body_matches(req)
+    }
+
+    /// Whether the `body:` conditions hold (a body that is not JSON meets none of them).
+    pub fn body_matches(&self, req: &RequestParts<'_>) -> bool {
+        self.body.iter().all(|(path, want)| {
+            let mut v = req.body;
+            for key in path {
+                v = v.and_then(|v| v.get(key));
+            }
+            v == Some(want)
+        })
+    }
+
+    /// Whether every condition but the `body:` ones holds.
+    pub fn matches_but_body(&self, req: &RequestParts<'_>) -> bool {
         if self.method.as_deref().is_some_and(|m| m != req.method) {
             return false;
         }
@@ -273,17 +289,9 @@ impl RequestMatch {
                 .iter()
                 .any(|(n, v)| n.eq_ignore_ascii_case(name) && m.matches(v))
         };
-        let body_ok = |(path, want): &(Vec<String>, serde_json::Value)| {
-            let mut v = req.body;
-            for key in path {
-                v = v.and_then(|v| v.get(key));
-            }
-            v == Some(want)
-        };
         self.path_params.iter().all(param_ok)
             && self.query.iter().all(query_ok)
             && self.headers.iter().all(header_ok)
-            && self.body.iter().all(body_ok)
     }
 }
 
@@ -339,6 +347,8 @@ pub enum Body {
 /// A fault applied to matching requests.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fault {
+    /// Its name, if given (unique among the faults).
+    pub name: Option<String>,
     /// Only requests routed to this vendor.
     pub vendor: Option<Vendor>,
     /// Only paths matching this template.

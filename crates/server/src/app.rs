@@ -24,7 +24,7 @@ use crate::net::{ConnectionFault, Handler};
 use crate::ratelimit;
 use crate::request::Req;
 use crate::response::{Reply, reply};
-use crate::rules::{FaultPlan, Rules, status_reply};
+use crate::rules::{FaultPlan, RuleMatch, Rules, status_reply};
 use crate::vendors::{VendorApi, VendorSettings, build};
 use eventmock_fake::DatasetError;
 use eventmock_model::Vendor;
@@ -358,10 +358,12 @@ impl App {
         req.peer = peer;
         let api = &*mount.api;
         let vendor = api.vendor();
-        let served = Some(Served {
+        let mut served = Served {
             vendor,
             route: api.route_label(&req),
-        });
+            rules: None,
+            clock_us: world.time.clock.now(),
+        };
         let tracking = api.tracking();
         let ledger_on = self.control.config().ledger;
         let client = (ledger_on || tracking.limiter.is_some()).then(|| client_of(&req));
@@ -388,7 +390,7 @@ impl App {
             let mut res = ratelimit::limited(vendor, &v, anonymous);
             api.decorate(&req, &mut res);
             ratelimit::decorate(vendor, &v, &mut res);
-            return Answer::Ready(res, served);
+            return Answer::Ready(res, Some(served));
         }
         served::clear();
         let record = |res: &Reply, cut: bool| {
@@ -407,17 +409,29 @@ impl App {
             if let Some(v) = &verdict {
                 ratelimit::decorate(vendor, v, &mut res);
             }
-            return Answer::Ready(res, served);
+            return Answer::Ready(res, Some(served));
         }
         let plan = world.rules.faults(vendor, &req);
+        let mut hit = RuleMatch {
+            faults: plan.applied,
+            ..RuleMatch::default()
+        };
         let mut res = if let Some((code, error)) = plan.status {
             status_reply(api, code, error)
-        } else if let Some(res) = world.rules.override_reply(vendor, api, &req) {
-            res
         } else {
-            self.handle_vendor(api, &req, port, parts)
+            let (answer, matched) = world.rules.override_answer(vendor, api, &req);
+            hit = RuleMatch {
+                faults: plan.applied,
+                ..matched
+            };
+            answer.unwrap_or_else(|| self.handle_vendor(api, &req, port, parts))
         };
         record(&res, plan.reset || plan.truncate);
+        if !hit.is_empty() {
+            // Only a request that a rule shaped pays for naming it in the journal.
+            served.rules = Some((Arc::clone(&world.rules), hit));
+        }
+        let served = Some(served);
         api.decorate(&req, &mut res);
         if let Some(v) = &verdict {
             ratelimit::decorate(vendor, v, &mut res);

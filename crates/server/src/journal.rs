@@ -10,6 +10,7 @@
 //! [`BODY_CAP`] bytes, at most [`MAX_HEADERS`] headers.
 
 mod log;
+mod matched;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -20,6 +21,8 @@ use hyper::{HeaderMap, Method};
 use serde_json::{Map, Value, json};
 
 use crate::thread_shard::{self, SHARDS};
+
+pub use matched::{Matched, RecordMatch};
 
 /// Default number of entries kept.
 pub const DEFAULT_CAPACITY: usize = 10_000;
@@ -51,6 +54,13 @@ pub struct JournalEntry {
     pub body_size: usize,
     /// The first [`BODY_CAP`] bytes of the request body.
     pub body: Bytes,
+    /// When the request arrived: wall clock, microseconds since the Unix epoch.
+    pub received_us: i64,
+    /// The world's clock when the request was routed (Unix microseconds); `None` when no
+    /// vendor answered it.
+    pub clock_us: Option<i64>,
+    /// Which scenario rules shaped the answer (`None`: none did).
+    pub matched: Option<Matched>,
 }
 
 impl JournalEntry {
@@ -89,6 +99,12 @@ impl JournalEntry {
             latency_us: self.latency_us,
             body_size: self.body_size,
             body: &self.body[..self.body.len().min(BODY_CAP)],
+            received_us: self.received_us,
+            clock_us: self.clock_us,
+            matched: self
+                .matched
+                .as_ref()
+                .map_or(RecordMatch::None, RecordMatch::Stored),
         }
     }
 
@@ -112,13 +128,25 @@ impl JournalEntry {
                 }
             }
         }
-        let query: Map<String, Value> = self
-            .query_pairs()
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect();
+        // A key given once maps to its value, a repeated key to the list of its values in
+        // request order (`q=A&q=B` → `["A","B"]`).
+        let mut query = Map::new();
+        for (k, v) in self.query_pairs() {
+            match query.get_mut(&k) {
+                Some(Value::Array(values)) => values.push(Value::String(v)),
+                Some(first) => {
+                    let first = first.take();
+                    query.insert(k, Value::Array(vec![first, Value::String(v)]));
+                }
+                None => {
+                    query.insert(k, Value::String(v));
+                }
+            }
+        }
         json!({
             "ordinal": self.ordinal,
+            "received": eventmock_fake::time::rfc3339_micros(self.received_us),
+            "clock_time": self.clock_us.map(eventmock_fake::time::rfc3339_micros),
             "method": self.method.as_str(),
             "path": self.path(),
             "query": query,
@@ -131,6 +159,7 @@ impl JournalEntry {
             "body_size": self.body_size,
             "body": String::from_utf8_lossy(&self.body),
             "body_truncated": self.body_truncated(),
+            "match": self.matched.as_ref().map(Matched::to_json),
         })
     }
 }
@@ -272,6 +301,13 @@ pub struct Record<'a> {
     pub body_size: usize,
     /// The stored part of the body (at most [`BODY_CAP`] bytes).
     pub body: &'a [u8],
+    /// When the request arrived: wall clock, microseconds since the Unix epoch.
+    pub received_us: i64,
+    /// The world's clock when the request was routed (Unix microseconds), if a vendor
+    /// answered it.
+    pub clock_us: Option<i64>,
+    /// Which scenario rules shaped the answer.
+    pub matched: RecordMatch<'a>,
 }
 
 /// The bounded journal: one log per thread shard ([`crate::thread_shard`]), so threads
@@ -405,6 +441,9 @@ mod tests {
             latency_us: 1,
             body_size: 0,
             body: Bytes::new(),
+            received_us: 1_767_225_600_000_000,
+            clock_us: None,
+            matched: None,
         }
     }
 
@@ -487,6 +526,9 @@ mod tests {
             latency_us: 5,
             body_size: body.len(),
             body: &body[..BODY_CAP],
+            received_us: 1_767_225_600_123_456,
+            clock_us: Some(1_767_225_600_000_000),
+            matched: RecordMatch::None,
         });
         let stored = j.find(1, |_| true).remove(0);
         assert_eq!(
@@ -508,6 +550,28 @@ mod tests {
         let e = entry("/a/b?x=1&y=%20");
         assert_eq!((e.path(), e.query()), ("/a/b", Some("x=1&y=%20")));
         assert_eq!(e.query_pairs()[1], ("y".to_owned(), " ".to_owned()));
+    }
+
+    #[test]
+    fn json_keeps_repeated_query_keys_the_receive_time_and_the_match() {
+        let mut e = entry("/x?q=A&page=2&q=B&q=C");
+        e.matched = Some(Matched {
+            rule: Some("forbid".into()),
+            step: Some(1),
+            faults: vec!["slow".into()],
+            body_not_json: true,
+        });
+        let j = Journal::new(2);
+        j.push(e);
+        let v = j.find(1, |_| true).remove(0).to_json();
+        assert_eq!(v["query"], json!({"q": ["A", "B", "C"], "page": "2"}));
+        assert_eq!(v["received"], json!("2026-01-01T00:00:00.000000Z"));
+        assert_eq!(v["clock_time"], Value::Null);
+        assert_eq!(
+            v["match"],
+            json!({"rule": "forbid", "step": 1, "faults": ["slow"], "body_not_json": true})
+        );
+        assert_eq!(entry("/y").to_json()["match"], Value::Null);
     }
 
     #[test]

@@ -32,12 +32,16 @@ struct OverrideRule {
     rule: Override,
     /// Matching calls so far (drives sequences).
     calls: AtomicU64,
+    /// Its name, or `<scenario>/overrides[<n>]` when it has none (for the journal).
+    label: String,
 }
 
 /// One fault with its call counter and seed.
 struct FaultRule {
     /// The fault as written.
     fault: Fault,
+    /// Its name, or `<scenario>/faults[<n>]` when it has none (for the journal).
+    label: String,
     /// Matching calls so far (drives the seeded draws).
     calls: AtomicU64,
     /// The key of this fault's draws.
@@ -74,6 +78,32 @@ pub struct FaultPlan {
     pub reset: bool,
     /// Send half the body, then close.
     pub truncate: bool,
+    /// The faults that acted (a delay or a draw that fired): bit `n` for the `n`-th fault of
+    /// the world; faults past the 64th are not recorded.
+    pub applied: u64,
+}
+
+/// Which rules shaped one answer, as indices into the world's [`Rules`] (the journal records
+/// their names).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RuleMatch {
+    /// The override or sequence that matched.
+    pub rule: Option<u32>,
+    /// The sequence step that answered (from 0); `None` for a plain override, or after a
+    /// sequence's last step with `then: passthrough`.
+    pub step: Option<u32>,
+    /// The faults that acted ([`FaultPlan::applied`]).
+    pub faults: u64,
+    /// The request body is not JSON and an override whose other conditions all held has a
+    /// `body:` condition (which never matches such a body).
+    pub body_not_json: bool,
+}
+
+impl RuleMatch {
+    /// Whether no rule played a part.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 impl Rules {
@@ -82,10 +112,14 @@ impl Rules {
         let mut rules = Rules::default();
         for s in scenarios {
             let seed = s.seed.unwrap_or(0);
-            for o in &s.overrides {
+            for (n, o) in s.overrides.iter().enumerate() {
                 rules.overrides.push(OverrideRule {
                     rule: o.clone(),
                     calls: AtomicU64::new(0),
+                    label: o
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("{}/overrides[{n}]", s.name)),
                 });
             }
             for (n, f) in s.faults.iter().enumerate() {
@@ -93,6 +127,10 @@ impl Rules {
                     fault: f.clone(),
                     calls: AtomicU64::new(0),
                     key: subkey(mix64(seed), n as u64 + 1),
+                    label: f
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("{}/faults[{n}]", s.name)),
                 });
             }
         }
@@ -127,10 +165,37 @@ impl Rules {
         }
     }
 
+    /// The name of the `n`-th override (its label when unnamed).
+    pub fn override_name(&self, n: u32) -> Option<&str> {
+        self.overrides.get(n as usize).map(|o| o.label.as_str())
+    }
+
+    /// The names of the faults whose bits are set in `applied` ([`FaultPlan::applied`]).
+    pub fn fault_names(&self, applied: u64) -> impl Iterator<Item = &str> + Clone {
+        self.faults
+            .iter()
+            .take(64)
+            .enumerate()
+            .filter(move |(n, _)| applied & (1 << n) != 0)
+            .map(|(_, f)| f.label.as_str())
+    }
+
     /// The override answer for `req`, if an override matches and does not pass through.
     pub fn override_reply(&self, vendor: Vendor, api: &dyn VendorApi, req: &Req) -> Option<Reply> {
+        self.override_answer(vendor, api, req).0
+    }
+
+    /// [`Rules::override_reply`], and which override and sequence step matched (its
+    /// [`RuleMatch`] has no faults).
+    pub fn override_answer(
+        &self,
+        vendor: Vendor,
+        api: &dyn VendorApi,
+        req: &Req,
+    ) -> (Option<Reply>, RuleMatch) {
+        let mut hit = RuleMatch::default();
         if self.overrides.is_empty() {
-            return None;
+            return (None, hit);
         }
         let query: Vec<(&str, &str)> = req
             .query
@@ -154,34 +219,51 @@ impl Rules {
             headers: &headers,
             body: body.as_ref(),
         };
-        let i = self.overrides.iter().position(|o| {
-            o.rule.vendor.is_none_or(|v| v == vendor) && o.rule.matcher.matches(&parts)
-        })?;
-        let o = &self.overrides[i];
-        let n = self.next_call(&o.calls, || format!("override:{i}"));
+        let body_not_json = body.is_none() && !req.body.is_empty();
+        let found = self.overrides.iter().enumerate().find(|(_, o)| {
+            if o.rule.vendor.is_some_and(|v| v != vendor) {
+                return false;
+            }
+            let m = &o.rule.matcher;
+            if !m.matches_but_body(&parts) {
+                return false;
+            }
+            if body_not_json && !m.body.is_empty() {
+                // Everything else held: say why the override did not answer.
+                hit.body_not_json = true;
+            }
+            m.body_matches(&parts)
+        });
+        let Some((index, o)) = found else {
+            return (None, hit);
+        };
+        hit.rule = u32::try_from(index).ok();
+        let n = self.next_call(&o.calls, || format!("override:{index}"));
         let response = match &o.rule.action {
             Action::Respond(r) => Some(r),
             Action::Sequence { steps, then } => {
                 let len = steps.len() as u64;
-                let step = if n < len {
-                    steps.get(n as usize)
+                let at = if n < len {
+                    Some(n)
                 } else {
                     match then {
-                        Then::RepeatLast => steps.last(),
-                        Then::Cycle => steps.get((n % len.max(1)) as usize),
+                        Then::RepeatLast => len.checked_sub(1),
+                        Then::Cycle => Some(n % len.max(1)),
                         Then::Passthrough => None,
                     }
                 };
-                step?.as_ref()
+                hit.step = at.and_then(|at| u32::try_from(at).ok());
+                at.and_then(|at| steps.get(at as usize))
+                    .and_then(Option::as_ref)
             }
-        }?;
-        Some(render(api, response, &o.rule.matcher, req))
+        };
+        (response.map(|r| render(api, r, &o.rule.matcher, req)), hit)
     }
 
     /// What the faults matching `req` decided.
     pub fn faults(&self, vendor: Vendor, req: &Req) -> FaultPlan {
         let mut plan = FaultPlan::default();
-        for (i, f) in self.faults.iter().enumerate() {
+        for (index, f) in self.faults.iter().enumerate() {
             if f.fault.vendor.is_some_and(|v| v != vendor) {
                 continue;
             }
@@ -192,12 +274,13 @@ impl Rules {
             {
                 continue;
             }
-            let n = self.next_call(&f.calls, || format!("fault:{i}"));
+            let n = self.next_call(&f.calls, || format!("fault:{index}"));
             let mut draw = Draws {
                 key: f.key,
                 n,
                 k: 0,
             };
+            let mut acted = f.fault.latency.is_some();
             if let Some(latency) = f.fault.latency {
                 let ms = match latency {
                     Latency::Fixed(ms) => ms,
@@ -220,16 +303,22 @@ impl Rules {
                 && draw.chance(s.probability)
             {
                 plan.status = Some((s.code, s.error));
+                acted = true;
             }
             if let Some(p) = f.fault.reset
                 && draw.chance(p)
             {
                 plan.reset = true;
+                acted = true;
             }
             if let Some(p) = f.fault.truncate
                 && draw.chance(p)
             {
                 plan.truncate = true;
+                acted = true;
+            }
+            if acted && index < 64 {
+                plan.applied |= 1 << index;
             }
         }
         plan

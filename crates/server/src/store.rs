@@ -129,9 +129,11 @@ impl<G: Generator> Store<G> {
         let base = self.dataset.len();
         match self.dataset.arrivals() {
             None => base,
+            // Arrivals stop where minted ids begin (and so within the id space, 2^40); a
+            // base region larger than that is never cut.
             Some(a) => base
                 .saturating_add(a.count_at(self.clock.now()))
-                .min(MINTED_FROM),
+                .min(MINTED_FROM.max(base)),
         }
     }
 
@@ -278,11 +280,8 @@ impl<G: Generator> Store<G> {
     pub fn generated_at_or_before(&self, t: i64) -> u64 {
         let codec = &self.dataset.context().codec;
         let arrived_by_t = self.dataset.arrivals().map_or(0, |a| a.count_at(t));
-        let end = self
-            .dataset
-            .len()
-            .saturating_add(arrived_by_t)
-            .min(MINTED_FROM);
+        let base = self.dataset.len();
+        let end = base.saturating_add(arrived_by_t).min(MINTED_FROM.max(base));
         let (mut lo, mut hi) = (0u64, end);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
@@ -502,6 +501,59 @@ mod tests {
                 Entry::Extra(x) => 1_000_000 + extra_tag(&x),
             })
             .collect()
+    }
+
+    /// A far-moved manual clock and the fastest arrival rate: the visible length stops at the
+    /// minted ids' start (never past the id space, never below the base region), and the
+    /// newest ids decode back to their indices.
+    #[test]
+    fn arrivals_never_grow_a_dataset_past_its_id_space() {
+        use crate::clock::LocalClock;
+        use eventmock_fake::codec::MAX_INDEX;
+        use eventmock_fake::vendors::InstavmGen;
+        use eventmock_fake::{Rate, Span};
+
+        fn check<G: Generator>(base: u64) {
+            let clock = LocalClock::shared(ClockMode::Manual, DatasetConfig::default().anchor);
+            let timeline = Timeline {
+                clock: Arc::clone(&clock),
+                arrivals: Rate::per_second(Rate::MAX_COUNT),
+                rate_limit: None,
+            };
+            let store: Store<G> = Store::with_timeline(
+                DatasetConfig {
+                    len: base,
+                    ..DatasetConfig::default()
+                },
+                &timeline,
+            )
+            .unwrap();
+            let cap = MINTED_FROM.max(base);
+            let mut lens = Vec::new();
+            // Up to the clock's end (year 9999), 100 years at a time.
+            while clock.advance(Span::MAX).is_ok() {
+                let len = store.visible_len();
+                assert!(
+                    base <= len && len <= cap && len <= MAX_INDEX,
+                    "{base}: {len}"
+                );
+                for i in [len - 1, len.saturating_sub(2), base - 1, 0] {
+                    let id = store.dataset().id(i);
+                    assert_eq!(store.index(&id), Ok(i), "{base}: index {i} ({id})");
+                }
+                if len < MAX_INDEX {
+                    let past = store.dataset().id(len);
+                    assert!(store.index(&past).is_err(), "{base}: {len} is not visible");
+                }
+                assert!(store.generated_at_or_before(i64::MAX) <= cap);
+                lens.push(len);
+            }
+            assert_eq!(lens.last(), Some(&cap), "{base}: the cap is reached");
+        }
+        for base in [600, MINTED_FROM + 5, MAX_INDEX] {
+            check::<HaloGen>(base);
+            check::<InstavmGen>(base);
+        }
     }
 
     #[test]

@@ -98,7 +98,7 @@ fn start_daemon(cache: &Path) -> Result<Daemon> {
 /// this program with `CARGO_PKG_*`, `CARGO_MANIFEST_*` and the like set, and build scripts
 /// that watch them (ring's does) would otherwise see a change and rebuild the whole release
 /// tree instead of reusing the build `.ci/run` made just before.
-fn build_release() -> Result<()> {
+pub(crate) fn build_release() -> Result<()> {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.args(["build", "--release", "-p", "eventmock"]);
     for (key, _) in std::env::vars_os() {

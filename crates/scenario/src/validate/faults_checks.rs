@@ -16,6 +16,27 @@ impl Validator<'_> {
         p
     }
 
+    /// The faults (names unique).
+    pub(super) fn faults(&mut self, raw: &[FaultFile]) -> Vec<Fault> {
+        let mut names: HashMap<&str, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for (i, f) in raw.iter().enumerate() {
+            let path = format!("faults[{i}]");
+            if let Some(n) = &f.name
+                && names.insert(n, i).is_some()
+            {
+                self.err(
+                    &join(&path, "name"),
+                    "duplicate fault name",
+                    format!("`{n}`"),
+                    "fault names unique",
+                );
+            }
+            out.extend(self.fault(&path, f));
+        }
+        out
+    }
+
     /// One fault.
     pub(super) fn fault(&mut self, path: &str, f: &FaultFile) -> Option<Fault> {
         let vendor = f
@@ -82,6 +103,7 @@ impl Validator<'_> {
             );
         }
         Some(Fault {
+            name: f.name.clone(),
             vendor,
             route,
             latency,

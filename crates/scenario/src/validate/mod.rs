@@ -153,12 +153,7 @@ impl Validator<'_> {
         }
         vendors.sort_by_key(|m: &VendorMount| m.vendor.ordinal());
         let overrides = self.overrides(&raw.overrides);
-        let faults = raw
-            .faults
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| self.fault(&format!("faults[{i}]"), f))
-            .collect();
+        let faults = self.faults(&raw.faults);
         let checks = self.checks(&raw.checks);
         let cors = raw.cors.as_ref().map(|c| self.cors_origins(&c.origins));
         Scenario {

@@ -34,10 +34,11 @@ use hyper::Request;
 use hyper::http::request::Parts;
 
 use crate::App;
-use crate::journal::{BODY_CAP, DEFAULT_CAPACITY, Journal, Record, RecordHeaders};
+use crate::journal::{BODY_CAP, DEFAULT_CAPACITY, Journal, Record, RecordHeaders, RecordMatch};
 use crate::metrics::Metrics;
 use crate::overlay::DEFAULT_MAX_ADDED;
 use crate::response::Reply;
+use crate::rules::{RuleMatch, Rules};
 
 pub use access::AdminAccess;
 pub use pattern::RequestPattern;
@@ -84,12 +85,17 @@ impl Default for ControlConfig {
 
 /// Which vendor and route answered, handed by the app to [`Control::finish`] for the journal
 /// and metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Served {
     /// The vendor.
     pub vendor: Vendor,
     /// Its route label.
     pub route: &'static str,
+    /// The world's rules and which of them shaped the answer; `None` when none did (the
+    /// common case: no reference to the rules is taken then).
+    pub rules: Option<(std::sync::Arc<Rules>, RuleMatch)>,
+    /// The world's clock when the request was routed (Unix microseconds).
+    pub clock_us: i64,
 }
 
 /// The journal, metrics and admin settings of an app.
@@ -141,7 +147,9 @@ impl Control {
         served: Option<Served>,
     ) -> Reply {
         let elapsed = started.elapsed();
-        let (vendor, route) = served.map_or((None, "none"), |s| (Some(s.vendor), s.route));
+        let (vendor, route, clock_us) = served.as_ref().map_or((None, "none", None), |s| {
+            (Some(s.vendor), s.route, Some(s.clock_us))
+        });
         let status = res.status().as_u16();
         self.metrics.record(vendor, route, status, elapsed);
         if self.journal.enabled() {
@@ -149,6 +157,10 @@ impl Control {
                 .uri
                 .path_and_query()
                 .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
+            let matched = match served.as_ref().and_then(|s| s.rules.as_ref()) {
+                Some((rules, hit)) => RecordMatch::Rules(rules.as_ref(), *hit),
+                None => RecordMatch::None,
+            };
             self.journal.record(&Record {
                 method: &parts.method,
                 target,
@@ -159,6 +171,9 @@ impl Control {
                 latency_us: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
                 body_size: body.len(),
                 body: &body[..body.len().min(BODY_CAP)],
+                received_us: received_us(elapsed),
+                clock_us,
+                matched,
             });
         }
         res
@@ -180,6 +195,15 @@ impl Control {
             default
         }
     }
+}
+
+/// When a request that has taken `elapsed` so far arrived: wall clock, microseconds since the
+/// Unix epoch (one clock read; 0 if the clock is before 1970).
+fn received_us(elapsed: std::time::Duration) -> i64 {
+    std::time::SystemTime::now()
+        .checked_sub(elapsed)
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
 /// The health endpoint's path: answered for any peer, without a token, never journaled.

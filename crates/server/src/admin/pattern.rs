@@ -185,6 +185,9 @@ mod tests {
             latency_us: 10,
             body_size: 0,
             body: Bytes::new(),
+            received_us: 0,
+            clock_us: None,
+            matched: None,
         }
     }
 

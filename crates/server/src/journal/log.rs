@@ -6,8 +6,9 @@
 //!
 //! Record layout (little-endian): `u32` record length, `u64` ordinal, `u8` vendor (0: none,
 //! else 1 + its position in [`Vendor::ALL`]), `u16` route (index into the interned route
-//! labels), `u16` status, `u64` latency in µs, `u64` body size, `u32` header count, then four
-//! `u32` lengths (method, target, headers, body) and those bytes.
+//! labels), `u16` status, `u64` latency in µs, `u64` body size, `i64` receive time (µs since
+//! the Unix epoch), `i64` world clock (µs; `i64::MIN`: none), `u32` header count, then five `u32` lengths (method, target, headers,
+//! body, matched rules — see `matched`) and those bytes.
 
 use std::collections::VecDeque;
 
@@ -15,12 +16,16 @@ use bytes::Bytes;
 use eventmock_model::Vendor;
 use hyper::Method;
 
-use super::{JournalEntry, Record, StoredHeaders};
+use super::{JournalEntry, Record, StoredHeaders, matched};
 
 /// Size of a segment; a larger record gets a segment of its own size.
 const SEGMENT: usize = 64 * 1024;
 /// Bytes of a record before its variable parts.
-const FIXED: usize = 4 + 8 + 1 + 2 + 2 + 8 + 8 + 4 + 4 * 4;
+const FIXED: usize = 4 + 8 + 1 + 2 + 2 + 8 + 8 + 8 + 8 + 4 + 4 * PARTS;
+/// The stored world clock of an entry without one.
+const NO_CLOCK: i64 = i64::MIN;
+/// Variable parts of a record (method, target, headers, body, matched rules).
+const PARTS: usize = 5;
 
 struct Segment {
     bytes: Vec<u8>,
@@ -86,7 +91,8 @@ impl Log {
         let target = entry.target.as_bytes();
         let (header_count, headers_len) = entry.headers.measure();
         let body = entry.body;
-        let len = FIXED + method.len() + target.len() + headers_len + body.len();
+        let matched_len = entry.matched.measure();
+        let len = FIXED + method.len() + target.len() + headers_len + body.len() + matched_len;
         let route = self.route_index(entry.route);
         let Some(out) = self.room(len) else {
             return;
@@ -102,14 +108,23 @@ impl Log {
         out.extend_from_slice(&entry.status.to_le_bytes());
         out.extend_from_slice(&entry.latency_us.to_le_bytes());
         out.extend_from_slice(&(entry.body_size as u64).to_le_bytes());
+        out.extend_from_slice(&entry.received_us.to_le_bytes());
+        out.extend_from_slice(&entry.clock_us.unwrap_or(NO_CLOCK).to_le_bytes());
         out.extend_from_slice(&u32_len(header_count).to_le_bytes());
-        for len in [method.len(), target.len(), headers_len, body.len()] {
+        for len in [
+            method.len(),
+            target.len(),
+            headers_len,
+            body.len(),
+            matched_len,
+        ] {
             out.extend_from_slice(&u32_len(len).to_le_bytes());
         }
         out.extend_from_slice(method);
         out.extend_from_slice(target);
         entry.headers.encode(out);
         out.extend_from_slice(body);
+        entry.matched.encode(out);
         if let Some(last) = self.segments.back_mut() {
             last.last = seq;
         }
@@ -182,10 +197,13 @@ impl Log {
         let status = u16::from_le_bytes([*rec.get(15)?, *rec.get(16)?]);
         let latency_us = read_u64(rec, 17)?;
         let body_size = usize::try_from(read_u64(rec, 25)?).unwrap_or(usize::MAX);
-        let header_count = read_u32(rec, 33)? as usize;
-        let mut lens = [0usize; 4];
+        let received_us = i64::from_le_bytes(rec.get(33..41)?.try_into().ok()?);
+        let clock_us =
+            Some(i64::from_le_bytes(rec.get(41..49)?.try_into().ok()?)).filter(|t| *t != NO_CLOCK);
+        let header_count = read_u32(rec, 49)? as usize;
+        let mut lens = [0usize; PARTS];
         for (i, len) in lens.iter_mut().enumerate() {
-            *len = read_u32(rec, 37 + 4 * i)? as usize;
+            *len = read_u32(rec, 53 + 4 * i)? as usize;
         }
         let mut at = FIXED;
         let mut parts = lens.iter().map(|len| {
@@ -197,6 +215,7 @@ impl Log {
         let target = String::from_utf8_lossy(parts.next()??).into_owned();
         let headers = StoredHeaders::from_raw(parts.next()??.to_vec(), header_count);
         let body = Bytes::copy_from_slice(parts.next()??);
+        let matched = matched::decode(parts.next()??);
         Some(JournalEntry {
             ordinal,
             method,
@@ -212,6 +231,9 @@ impl Log {
             latency_us,
             body_size,
             body,
+            received_us,
+            clock_us,
+            matched,
         })
     }
 
@@ -253,6 +275,16 @@ mod tests {
             latency_us: n * 7,
             body_size: body * 2,
             body: Bytes::from(vec![b'b'; body]),
+            received_us: 1_767_225_600_000_000 + n as i64 * 1_000_003,
+            clock_us: n
+                .is_multiple_of(2)
+                .then_some(1_700_000_000_000_000 + n as i64),
+            matched: (n % 4 == 1).then(|| super::super::Matched {
+                rule: Some(format!("rule-{n}")),
+                step: (n % 8 == 1).then_some(n as u32),
+                faults: vec!["slow".into(); (n % 3) as usize],
+                body_not_json: n % 5 == 1,
+            }),
         }
     }
 
@@ -276,6 +308,11 @@ mod tests {
             assert_eq!(e.route, want.route);
             assert_eq!((e.status, e.latency_us), (want.status, want.latency_us));
             assert_eq!((e.body_size, &e.body), (want.body_size, &want.body));
+            assert_eq!(
+                (e.received_us, &e.matched),
+                (want.received_us, &want.matched)
+            );
+            assert_eq!(e.clock_us, want.clock_us);
         }
         // Memory stays bounded: only the segments of the kept records (plus the one in use).
         assert!(log.segments.len() <= 1000 * (FIXED + 4200) / SEGMENT + 2);

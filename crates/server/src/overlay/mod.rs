@@ -20,8 +20,10 @@ use std::sync::Arc;
 pub use memory::MemoryOverlay;
 
 /// Default of `serve --max-added`: entries (added plus deleted events) an overlay may hold
-/// beyond its scenario's fixtures, per mounted vendor.
-pub const DEFAULT_MAX_ADDED: u64 = 1_000_000;
+/// beyond its scenario's fixtures, per mounted vendor. An added authentik event (the largest)
+/// holds ~2.2 KB (`cargo xtask bench seed`), so the default bounds a vendor at ~220 MB and five
+/// at ~1.1 GB: safe on a laptop; seeding millions needs a larger `--max-added`.
+pub const DEFAULT_MAX_ADDED: u64 = 100_000;
 
 /// What the overlay knows about an id.
 #[derive(Debug)]
