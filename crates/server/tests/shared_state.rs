@@ -417,6 +417,13 @@ async fn rate_limit_windows_count_for_the_cluster_and_fail_open_without_redis() 
         )
         .await;
     assert_eq!(res.status, 200);
+    // B sees the advance within the propagation bound; then its window has passed too.
+    let now = res.json()["now"].clone();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while b.get("/__eventmock/clock", &[]).await.json()["now"] != now {
+        assert!(Instant::now() < deadline, "B's clock did not move");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
     assert_eq!(b.get(EVENTS, &[AUTH]).await.status, 200);
     // A reset forgets the cluster's windows.
     for _ in 0..5 {
