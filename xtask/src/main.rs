@@ -1,6 +1,9 @@
 //! Repository tasks, run as `cargo xtask <task>` (see `.cargo/config.toml`).
 //!
-//! - `test`: the whole test suite (what `.ci/run` and the README run).
+//! - `test`: the whole test suite (what `.ci/run` and the README run); installs the services
+//!   the tests start (`packages`: `redis-server`) when missing.
+//! - `cluster`: two replicas with shared state in Redis behind haproxy behave as one server;
+//!   the Kubernetes manifests validated (see `cluster`).
 //! - `contract [--review]`: the contract snapshot run (also part of `test`).
 //! - `bench serve`: eventmock against a minimal hyper server (see `bench_serve`).
 //! - `image`: the container image built, run and probed with a daemon of its own (see `image`).
@@ -20,8 +23,10 @@ mod bench;
 mod bench_pinned;
 mod bench_seed;
 mod bench_serve;
+mod cluster;
 mod fuzz;
 mod image;
+mod packages;
 mod tidy;
 mod ui;
 mod wheel;
@@ -49,6 +54,7 @@ fn run(args: &[String]) -> Result<()> {
             bench_serve::serve()
         }
         ["test"] => test(),
+        ["cluster"] => cluster::cluster(),
         ["fuzz", rest @ ..] => fuzz::fuzz(rest),
         ["image"] => image::image(),
         ["contract"] => contract(false),
@@ -58,7 +64,7 @@ fn run(args: &[String]) -> Result<()> {
         ["wheel", "bench"] => wheel::bench(),
         ["ui", rest @ ..] => ui::ui(rest),
         _ => bail!(
-            "usage: cargo xtask (test | contract [--review] | image \
+            "usage: cargo xtask (test | cluster | contract [--review] | image \
              | bench [generate | serve | seed [--ten-million]] \
              | fuzz [--minutes N] [TARGET]... | wheel [test | bench] | ui [--release] [--screenshot])"
         ),
@@ -68,6 +74,7 @@ fn run(args: &[String]) -> Result<()> {
 /// `cargo xtask test`: every test of the workspace (unit, end-to-end, doc tests), which
 /// includes the contract run.
 fn test() -> Result<()> {
+    packages::ensure_services()?;
     cargo(&["test", "--workspace", "--all-targets"])?;
     cargo(&["test", "--workspace", "--doc"])
 }

@@ -46,7 +46,7 @@ enum Command {
     /// Print reproducible fake events of one vendor (or all) as NDJSON or JSON.
     Generate(generate::GenerateArgs),
     /// Serve the five vendors' event APIs (zero config: 127.0.0.1:8080, embedded default).
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Add generated events to a running eventmock through its admin API.
     Seed(seed::SeedArgs),
     /// Validate scenario files without serving (exit 1 on any error).
@@ -84,7 +84,7 @@ fn main() -> ExitCode {
     init_logging();
     let result = match cli.command {
         Command::Generate(args) => generate::run(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Seed(args) => seed::run(args),
         Command::Check(args) => match check::run(args) {
             Ok(true) => Ok(()),

@@ -14,12 +14,13 @@ use eventmock_model::Vendor;
 use eventmock_scenario::{ClockMode, Scenario};
 use eventmock_server::app::{DEFAULT_LEN, DEFAULT_SEED};
 use eventmock_server::clock::ClockChoice;
+use eventmock_server::shared::SharedState;
 use eventmock_server::{App, PortHandler, ServerConfig, World, bind, shutdown_signal};
 
 use crate::UsageError;
 
 /// Flags of `eventmock serve`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to bind; loopback by default.
     #[arg(long, default_value = "127.0.0.1")]
@@ -96,6 +97,11 @@ pub struct ServeArgs {
     /// 409 naming this flag; reset empties it.
     #[arg(long, value_name = "N", default_value_t = eventmock_server::overlay::DEFAULT_MAX_ADDED)]
     max_added: u64,
+    /// Share run-time state with other replicas through Redis: redis://HOST:PORT[/DB]
+    /// (default: $EVENTMOCK_STATE; unset: this process only). Every replica must be started
+    /// with the same scenario and flags. See docs/scale-out.md.
+    #[arg(long, value_name = "URL", conflicts_with = "watch")]
+    state: Option<String>,
 }
 
 /// The clock the flags ask for.
@@ -230,8 +236,36 @@ fn control_config(args: &ServeArgs) -> eventmock_server::admin::ControlConfig {
     }
 }
 
+/// The shared state of `--state` (or `$EVENTMOCK_STATE`), if any: its replays start from the
+/// world these flags build. A live clock without `--start` takes its start from Redis (the
+/// first replica's), so every replica agrees on it.
+fn shared_state(args: &mut ServeArgs) -> Result<Option<Arc<SharedState>>> {
+    let Some(url) = args.state.clone().or_else(|| {
+        std::env::var("EVENTMOCK_STATE")
+            .ok()
+            .filter(|v| !v.is_empty())
+    }) else {
+        return Ok(None);
+    };
+    eventmock_server::shared::parse_url(&url).map_err(|e| UsageError(e.to_string()))?;
+    if args.clock == Some(ClockMode::Live) && args.start.is_none() {
+        let start = eventmock_server::shared::live_start(&url, eventmock_scenario::process_now())
+            .context("--clock live with --state: reading the shared start from Redis")?;
+        args.start = Some(rfc3339_micros(start));
+    }
+    // After the start is settled: every replay builds the world on the same clock.
+    let factory_args = args.clone();
+    let shared = SharedState::new(
+        &url,
+        Box::new(move || build_world(&factory_args).map_err(|e| format!("{e:#}"))),
+    )
+    .map_err(|e| UsageError(e.to_string()))?;
+    Ok(Some(Arc::new(shared)))
+}
+
 /// Runs `serve`.
-pub fn run(args: ServeArgs) -> Result<()> {
+pub fn run(mut args: ServeArgs) -> Result<()> {
+    let shared = shared_state(&mut args)?;
     let world = build_world(&args)?;
     let tls = crate::tls::setup(&args.tls)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -255,7 +289,11 @@ pub fn run(args: ServeArgs) -> Result<()> {
         if let Some(origins) = &args.cors {
             app = app.with_cors(eventmock_server::cors::Cors::new(origins.clone()));
         }
+        if let Some(shared) = &shared {
+            app = app.with_shared(Arc::clone(shared));
+        }
         let app = Arc::new(app);
+        eventmock_server::shared::follow::start(&app);
         print_banner(&app, &base, &args, &extra);
         if let Some(tls) = &tls {
             tls.print_banner(&base);

@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 use crate::UsageError;
 
 /// TLS flags of `eventmock serve`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct TlsArgs {
     /// Serve HTTPS with this certificate chain (PEM, leaf first; needs --tls-key).
     #[arg(

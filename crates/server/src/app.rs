@@ -22,7 +22,7 @@ use crate::net::{ConnectionFault, Handler};
 use crate::request::Req;
 use crate::response::{Reply, reply};
 use crate::rules::{FaultPlan, RuleMatch, Rules, status_reply};
-use crate::tracking::tracked;
+use crate::tracking::{SharedWindows, tracked};
 use crate::vendors::{VendorApi, VendorSettings, build};
 use eventmock_fake::DatasetError;
 use eventmock_model::Vendor;
@@ -193,6 +193,8 @@ pub struct App {
     control: crate::admin::Control,
     /// Browser access to the vendor APIs (`serve --cors`), when the world sets none.
     cors: Option<crate::cors::Cors>,
+    /// The state shared with other replicas (`serve --state`), if any.
+    shared: Option<Arc<crate::shared::SharedState>>,
 }
 
 impl App {
@@ -203,7 +205,32 @@ impl App {
             counter: AtomicU64::new(0),
             control: crate::admin::Control::default(),
             cors: None,
+            shared: None,
         }
+    }
+
+    /// Shares run-time changes with other replicas through `shared` (see [`crate::shared`];
+    /// start its follower with [`crate::shared::follow::start`] once the app is in an `Arc`).
+    pub fn with_shared(mut self, shared: Arc<crate::shared::SharedState>) -> Self {
+        self.share_rules(&self.world.load(), &shared);
+        self.shared = Some(shared);
+        self
+    }
+
+    /// Lets `world`'s sequences and faults count in the shared state.
+    fn share_rules(&self, world: &World, shared: &Arc<crate::shared::SharedState>) {
+        if !world.rules.is_empty() {
+            world
+                .rules
+                .share(Arc::new(crate::shared::counters::RedisCounters(
+                    Arc::clone(shared),
+                )));
+        }
+    }
+
+    /// The state shared with other replicas, if any.
+    pub fn shared(&self) -> Option<&Arc<crate::shared::SharedState>> {
+        self.shared.as_ref()
     }
 
     /// Allows browser calls (CORS) to the vendor APIs (never to the admin API); a world whose
@@ -233,6 +260,9 @@ impl App {
     /// Replaces the world (scenario reload); requests in flight finish on the old one.
     pub fn replace(&self, world: World) {
         world.set_max_added(self.control.config().max_added);
+        if let Some(shared) = &self.shared {
+            self.share_rules(&world, shared);
+        }
         self.world.store(Arc::new(world));
     }
 
@@ -335,13 +365,29 @@ impl App {
         };
         let ledger_on = self.control.config().ledger;
         let clock = &*world.time.clock;
+        let mount_key = || {
+            format!(
+                "{}{}:{}",
+                vendor.name(),
+                mount.prefix,
+                mount.port.unwrap_or(0)
+            )
+        };
+        let windows = || {
+            self.shared.as_deref().map(|shared| SharedWindows {
+                shared,
+                mount_key: &mount_key,
+            })
+        };
         if world.rules.is_empty() {
-            let res = tracked(clock, api, &req, ledger_on, || (api.handle(&req), false));
+            let res = tracked(clock, api, &req, ledger_on, windows(), || {
+                (self.handle_vendor(api, &req, port, parts), false)
+            });
             return Answer::Ready(res, Some(served));
         }
         // The fault plan is drawn only for a request the rate limit lets through.
         let mut drawn: Option<(FaultPlan, RuleMatch)> = None;
-        let mut res = tracked(clock, api, &req, ledger_on, || {
+        let mut res = tracked(clock, api, &req, ledger_on, windows(), || {
             let plan = world.rules.faults(vendor, &req);
             let mut hit = RuleMatch {
                 faults: plan.applied,
@@ -355,7 +401,7 @@ impl App {
                     faults: plan.applied,
                     ..matched
                 };
-                answer.unwrap_or_else(|| api.handle(&req))
+                answer.unwrap_or_else(|| self.handle_vendor(api, &req, port, parts))
             };
             let cut = plan.reset || plan.truncate;
             drawn = Some((plan, hit));
@@ -377,6 +423,48 @@ impl App {
         } else {
             Answer::Ready(res, served)
         }
+    }
+
+    /// The vendor's answer to `req`; with shared state, a vendor write (Halo's `delete.json`,
+    /// authentik's `DELETE`) goes through the change log instead (one `Option` check per
+    /// request otherwise).
+    #[inline]
+    fn handle_vendor(
+        &self,
+        api: &dyn VendorApi,
+        req: &Req,
+        port: Option<u16>,
+        parts: &Parts,
+    ) -> Reply {
+        match &self.shared {
+            Some(shared) if api.is_write(req) => {
+                crate::shared::submit_vendor(shared, api, port, parts, &req.body)
+            }
+            _ => api.handle(req),
+        }
+    }
+
+    /// Applies a vendor write from the change log: routed like a request on `port`, answered
+    /// by the vendor's handler (no rules, rate limit, ledger or journal: the replica it
+    /// arrived at did those).
+    pub(crate) fn apply_vendor_write(
+        &self,
+        port: Option<u16>,
+        method: &hyper::Method,
+        uri: &str,
+        headers: &hyper::HeaderMap,
+        body: Bytes,
+    ) -> Reply {
+        let world = self.world.load();
+        let (path, query) = uri
+            .split_once('?')
+            .map_or((uri, None), |(p, q)| (p, Some(q)));
+        let Some((mount, sub)) = world.route(port, path) else {
+            return world.unrouted(port, method, path, 0);
+        };
+        let mut req = Req::new(method.clone(), sub, query, headers, body, 0);
+        req.prefix.clone_from(&mount.prefix);
+        mount.api.handle(&req)
     }
 
     /// Answers one request on the main port in-process (contract runs, tests, fuzzing): like
@@ -408,6 +496,7 @@ impl App {
             api,
             &req,
             self.control.config().ledger,
+            None,
             || {
                 let res = world
                     .rules

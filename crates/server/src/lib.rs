@@ -24,6 +24,7 @@
 //! - [`admin`]: the control plane under `/__eventmock/` (admin API, verification); [`journal`]:
 //!   the bounded request journal; [`metrics`]: Prometheus counters and latency histograms;
 //!   [`mock_server`]: [`MockServer`], a server in-process for Rust tests.
+//! - [`shared`]: state shared by several replicas through Redis (`serve --state`).
 
 pub mod admin;
 pub mod app;
@@ -44,6 +45,7 @@ pub mod ratelimit;
 pub mod request;
 pub mod response;
 pub mod rules;
+pub mod shared;
 pub mod store;
 pub mod thread_shard;
 pub mod tls;

@@ -78,6 +78,8 @@ pub struct MockServerBuilder {
     scenario: Option<String>,
     control: ControlConfig,
     clock: ClockChoice,
+    /// `--state`: the Redis URL of shared state, if any.
+    state: Option<String>,
 }
 
 impl Default for MockServerBuilder {
@@ -89,6 +91,7 @@ impl Default for MockServerBuilder {
             scenario: None,
             control: ControlConfig::default(),
             clock: ClockChoice::default(),
+            state: None,
         }
     }
 }
@@ -140,6 +143,14 @@ impl MockServerBuilder {
         self
     }
 
+    /// Shares run-time state with other replicas through Redis at `url`
+    /// (`redis://HOST:PORT[/DB]`; see [`crate::shared`]). The server's replays start from
+    /// the world this builder makes.
+    pub fn state(mut self, url: impl Into<String>) -> Self {
+        self.state = Some(url.into());
+        self
+    }
+
     fn world(&self) -> Result<World, MockServerError> {
         if let Some(yaml) = &self.scenario {
             let scenario = eventmock_scenario::parse("scenario", yaml).map_err(|diags| {
@@ -173,7 +184,19 @@ impl MockServerBuilder {
     /// Starts the server (inside a Tokio runtime), or says why it cannot.
     pub async fn try_start(self) -> Result<MockServer, MockServerError> {
         let world = self.world()?;
-        Ok(MockServer::serve_app(App::new(world).with_control(self.control)).await?)
+        let mut app = App::new(world).with_control(self.control.clone());
+        if let Some(url) = &self.state {
+            let builder = self.clone();
+            let shared = crate::shared::SharedState::new(
+                url,
+                Box::new(move || builder.world().map_err(|e| e.to_string())),
+            )
+            .map_err(|e| MockServerError::World(e.to_string()))?;
+            app = app.with_shared(Arc::new(shared));
+        }
+        let server = MockServer::serve_app(app).await?;
+        crate::shared::follow::start(&server.app);
+        Ok(server)
     }
 
     /// Starts the server; panics with the reason when it cannot (a test helper).

@@ -149,11 +149,33 @@ impl RateLimiter {
         }
     }
 
+    /// The limit counted.
+    pub fn limit(&self) -> RateLimit {
+        self.limit
+    }
+
+    /// How the vendor's framework counts.
+    pub fn window(&self) -> Window {
+        self.window
+    }
+
     /// Forgets every window.
     pub fn clear(&self) {
         if let Ok(mut clients) = self.clients.lock() {
             *clients = HashMap::new();
         }
+    }
+}
+
+/// The verdict of a request counted elsewhere (a shared backend, [`crate::shared::windows`]):
+/// `count` requests in the window after it, the window resetting at `reset`.
+pub fn verdict_of(limit: u64, allowed: bool, count: u64, reset: Micros, now: Micros) -> Verdict {
+    Verdict {
+        allowed,
+        limit,
+        remaining: limit.saturating_sub(count),
+        reset,
+        retry_after: if allowed { 0 } else { ceil_secs(reset - now) },
     }
 }
 

@@ -4,6 +4,7 @@
 //! Random faults draw from a counter per fault (the n-th matching request), mixed with the
 //! scenario seed: the same sequence of requests gets the same faults on every run.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -47,6 +48,14 @@ struct FaultRule {
     key: u64,
 }
 
+/// Where the call counters of sequences and faults are kept when several replicas share them
+/// (see [`crate::shared::counters`]); without one they are this process's atomics.
+pub trait CallCounters: Send + Sync {
+    /// How many calls counter `name` had before this one, counting this one; `None` when the
+    /// backend is unavailable (the local counter counts instead).
+    fn next(&self, name: &str) -> Option<u64>;
+}
+
 /// The overrides and faults of a world.
 #[derive(Default)]
 pub struct Rules {
@@ -54,6 +63,8 @@ pub struct Rules {
     overrides: Vec<OverrideRule>,
     /// Faults, all that match apply.
     faults: Vec<FaultRule>,
+    /// Shared call counters, when set ([`Rules::share`]).
+    shared: std::sync::OnceLock<Arc<dyn CallCounters>>,
 }
 
 /// What the faults decided for one request.
@@ -124,6 +135,19 @@ impl Rules {
             }
         }
         rules
+    }
+
+    /// Counts calls in `counters` (shared by several replicas) from now on.
+    pub fn share(&self, counters: Arc<dyn CallCounters>) {
+        let _ = self.shared.set(counters);
+    }
+
+    /// The number of the call being counted on `local` (named `name` in shared counters).
+    fn next_call(&self, local: &AtomicU64, name: impl FnOnce() -> String) -> u64 {
+        self.shared
+            .get()
+            .and_then(|c| c.next(&name()))
+            .unwrap_or_else(|| local.fetch_add(1, Ordering::Relaxed))
     }
 
     /// Whether there is nothing to apply (the fast path).
@@ -214,7 +238,7 @@ impl Rules {
             return (None, hit);
         };
         hit.rule = u32::try_from(index).ok();
-        let n = o.calls.fetch_add(1, Ordering::Relaxed);
+        let n = self.next_call(&o.calls, || format!("override:{index}"));
         let response = match &o.rule.action {
             Action::Respond(r) => Some(r),
             Action::Sequence { steps, then } => {
@@ -250,7 +274,7 @@ impl Rules {
             {
                 continue;
             }
-            let n = f.calls.fetch_add(1, Ordering::Relaxed);
+            let n = self.next_call(&f.calls, || format!("fault:{index}"));
             let mut draw = Draws {
                 key: f.key,
                 n,

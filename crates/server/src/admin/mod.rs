@@ -10,7 +10,9 @@
 //! - [`guard`]: browser safety — allowed `Host` names (DNS rebinding), same-origin `Origin`,
 //!   the CSRF token of state-changing browser requests; [`session`]: the dashboard's login
 //!   sessions. `ui`: the dashboard (`/__eventmock/ui/`); `stats`: what its charts draw.
-//! - [`HEALTH_PATH`]: the health probe, open to every peer (no token, no journal entry).
+//! - [`HEALTH_PATH`]: the health probe, open to every peer (no token, no journal entry);
+//!   [`READY_PATH`]: the readiness probe (200 once a replica with shared state has caught up).
+//! - `replicated`: admin writes through the change log when the state is shared.
 //!
 //! Admin bodies may be larger than vendor ones: [`ControlConfig::admin_max_body_bytes`]
 //! (default 8 MiB) applies to admin paths from peers allowed to use the admin API, through
@@ -23,6 +25,7 @@ mod clock;
 mod delivery;
 pub mod guard;
 pub mod pattern;
+mod replicated;
 mod routes;
 pub mod session;
 pub mod stats;
@@ -249,16 +252,47 @@ fn health() -> Reply {
     )
 }
 
+/// The readiness endpoint's path: like [`HEALTH_PATH`], for any peer, never journaled.
+pub const READY_PATH: &str = "/__eventmock/ready";
+
+/// The readiness endpoint's answer: 200 `{"status":"ready"}` (always, without shared state;
+/// with it, once the replica has caught up with the change log — and it stays ready while
+/// Redis is away, serving its local copy: `"state"` says `"disconnected"` then), else 503
+/// `{"status":"syncing"}`.
+fn ready(app: &App) -> Reply {
+    let (status, body) = match app.shared() {
+        None => (
+            hyper::StatusCode::OK,
+            serde_json::json!({ "status": "ready" }),
+        ),
+        Some(s) if s.is_ready() => (
+            hyper::StatusCode::OK,
+            serde_json::json!({
+                "status": "ready",
+                "state": if s.is_connected() { "connected" } else { "disconnected" },
+            }),
+        ),
+        Some(_) => (
+            hyper::StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "status": "syncing" }),
+        ),
+    };
+    routes::json_reply(status, &body)
+}
+
 /// Answers an admin request (`path` under [`PREFIX`]) for `app`; `GET`/`HEAD` of
-/// [`HEALTH_PATH`] needs no check (orchestrators probe from any address). Everything else
-/// passes, in order: the peer check, [`guard::check_origin`] (`Host`, `Origin`), the token
-/// (`Authorization`, or the dashboard's session cookie; without either, only the login form),
-/// then the CSRF token for state-changing browser requests.
+/// [`HEALTH_PATH`] and [`READY_PATH`] need no check (orchestrators probe from any address).
+/// Everything else passes, in order: the peer check, [`guard::check_origin`] (`Host`,
+/// `Origin`), the token (`Authorization`, or the dashboard's session cookie; without either,
+/// only the login form), then the CSRF token for state-changing browser requests. With shared
+/// state, writes then go through the change log (`replicated`).
 pub fn handle(app: &App, req: Request<Bytes>, peer: SocketAddr) -> Reply {
-    if req.uri().path() == HEALTH_PATH
-        && (req.method() == hyper::Method::GET || req.method() == hyper::Method::HEAD)
-    {
+    let probe = req.method() == hyper::Method::GET || req.method() == hyper::Method::HEAD;
+    if probe && req.uri().path() == HEALTH_PATH {
         return health();
+    }
+    if probe && req.uri().path() == READY_PATH {
+        return ready(app);
     }
     let control = app.control();
     let config = control.config();
@@ -294,10 +328,26 @@ pub fn handle(app: &App, req: Request<Bytes>, peer: SocketAddr) -> Reply {
     {
         return guard::Refusal::Csrf.reply();
     }
-    match ui_rest {
-        Some(rest) => ui::route(app, &req, rest, session.as_deref()),
-        None => routes::route(app, req),
+    if let Some(rest) = ui_rest {
+        return ui::route(app, &req, rest, session.as_deref());
     }
+    if let Some(shared) = app.shared()
+        && let Some(kind) = routes::write_kind(req.method(), req.uri().path())
+    {
+        return replicated::submit(app, shared, kind, req);
+    }
+    routes::route(app, req)
+}
+
+/// Applies an admin write from the change log ([`crate::shared`]) to `app`, access already
+/// checked where it arrived.
+pub(crate) fn apply_write(app: &App, req: Request<Bytes>) -> Reply {
+    routes::route(app, req)
+}
+
+/// An admin error: `status` with `{"error": message}`.
+pub(crate) fn error_reply(status: hyper::StatusCode, message: impl Into<String>) -> Reply {
+    routes::error(status, message)
 }
 
 #[cfg(test)]

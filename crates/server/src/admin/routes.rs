@@ -55,6 +55,22 @@ pub(super) fn no_content() -> Reply {
     res
 }
 
+/// Whether an admin request changes the world, and as what kind of change-log entry (with
+/// shared state these go through the log; the journal, the ledger and reads stay local).
+pub(super) fn write_kind(method: &Method, path: &str) -> Option<crate::shared::Kind> {
+    use crate::shared::Kind;
+    let rest = path.strip_prefix(PREFIX)?;
+    let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["vendors", _, "events"] if method == Method::POST => Some(Kind::Admin),
+        ["vendors", _, "events", _] if method == Method::DELETE => Some(Kind::Admin),
+        ["clock"] if method == Method::POST => Some(Kind::Admin),
+        ["reset"] if method == Method::POST => Some(Kind::Reset),
+        ["scenario"] if method == Method::PUT => Some(Kind::Scenario),
+        _ => None,
+    }
+}
+
 /// Routes an admin request (access already checked).
 pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
     let (parts, body) = req.into_parts();
@@ -301,14 +317,7 @@ fn put_scenario(app: &App, body: &[u8]) -> Reply {
             &json!({ "errors": ["scenario: the body is not UTF-8 text"] }),
         );
     };
-    let scenario = match eventmock_scenario::parse("scenario", text) {
-        Ok(s) => s,
-        Err(diags) => {
-            let errors: Vec<String> = diags.iter().map(ToString::to_string).collect();
-            return json_reply(StatusCode::BAD_REQUEST, &json!({ "errors": errors }));
-        }
-    };
-    match World::from_scenarios(std::slice::from_ref(&scenario)) {
+    match scenario_world(app, text) {
         Ok(world) => {
             let ports = world.ports();
             let names = world.scenario_names.clone();
@@ -321,11 +330,35 @@ fn put_scenario(app: &App, body: &[u8]) -> Reply {
             }
             json_reply(StatusCode::OK, &body)
         }
-        Err(e) => json_reply(
+        Err(res) => res,
+    }
+}
+
+/// The world of a `PUT /scenario` body, or its 400 `{"errors":[…]}`. With shared state a
+/// scenario that would change the server's ports is refused (409): every replica listens on
+/// the ports it started with.
+pub(super) fn scenario_world(app: &App, text: &str) -> Result<World, Reply> {
+    let scenario = eventmock_scenario::parse("scenario", text).map_err(|diags| {
+        let errors: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        json_reply(StatusCode::BAD_REQUEST, &json!({ "errors": errors }))
+    })?;
+    let world = World::from_scenarios(std::slice::from_ref(&scenario)).map_err(|e| {
+        json_reply(
             StatusCode::BAD_REQUEST,
             &json!({ "errors": [e.to_string()] }),
-        ),
+        )
+    })?;
+    if app.shared().is_some() && world.ports() != app.world().ports() {
+        return Err(json_reply(
+            StatusCode::CONFLICT,
+            &json!({ "errors": [format!(
+                "scenario: with shared state (--state) a scenario may not change the ports: the replicas listen on {:?}, this scenario mounts vendors on {:?}",
+                app.world().ports(),
+                world.ports()
+            )] }),
+        ));
     }
+    Ok(world)
 }
 
 fn list_requests(app: &App, query: &[(String, String)]) -> Reply {

@@ -360,6 +360,10 @@ impl VendorApi for Authentik {
         format!("curl {auth}'{base}{EVENTS}{id}/'")
     }
 
+    fn is_write(&self, req: &Req) -> bool {
+        req.method == hyper::Method::DELETE && matches!(route(req.path), Some(Route::Detail(_)))
+    }
+
     fn route_label(&self, req: &Req) -> &'static str {
         match route(req.path) {
             Some(Route::List) => "events",

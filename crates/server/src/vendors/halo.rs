@@ -333,6 +333,10 @@ impl VendorApi for Halo {
         format!("curl {auth}'{base}/api/v1/event/get.json?event_id={id}'")
     }
 
+    fn is_write(&self, req: &Req) -> bool {
+        req.path == "/api/v1/event/delete.json"
+    }
+
     fn route_label(&self, req: &Req) -> &'static str {
         match req.path {
             "/api/v1/event/list.json" => "events",

@@ -118,6 +118,13 @@ pub trait VendorApi: Send + Sync + 'static {
     /// visible now at or after `since`.
     fn delivery(&self, client: Option<&str>, since: Option<i64>) -> crate::ledger::Delivery;
 
+    /// Whether `req` changes the vendor's data (a delete): with shared state it goes through
+    /// the change log ([`crate::shared`]).
+    fn is_write(&self, req: &Req) -> bool {
+        let _ = req;
+        false
+    }
+
     /// The name of the route `req` hits, for metrics (`"event"`, `"events"`, ...); `"other"`
     /// when it hits none.
     fn route_label(&self, req: &Req) -> &'static str {

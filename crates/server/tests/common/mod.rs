@@ -11,6 +11,8 @@ use eventmock_server::{App, MockServer, World};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+pub mod redis;
+
 /// The world of one scenario given as YAML text; a scenario with errors fails the test with
 /// every diagnostic.
 pub fn world(yaml: &str) -> World {
@@ -53,6 +55,15 @@ impl TestServer {
     /// Starts a server for a ready app (e.g. with control-plane settings).
     pub async fn with_app(app: App) -> Self {
         let server = MockServer::serve_app(app).await.unwrap();
+        Self {
+            addr: server.address(),
+            app: Arc::clone(server.app()),
+            _server: server,
+        }
+    }
+
+    /// Wraps a server started elsewhere (e.g. by a [`MockServer`] builder).
+    pub fn from_server(server: MockServer) -> Self {
         Self {
             addr: server.address(),
             app: Arc::clone(server.app()),
