@@ -92,6 +92,55 @@ impl<E> State<E> {
     }
 }
 
+impl<E> State<E> {
+    /// Applies `changes` in order; whether each changed anything. A batch of puts of new,
+    /// distinct ids (a bulk add) goes into each tree in one pass ([`RankTree::insert_many`]),
+    /// with the same result as one [`State::change`] per change.
+    fn change_all(&mut self, changes: Vec<Change<E>>) -> Vec<bool> {
+        if changes.len() > 1 && self.all_new_puts(&changes) {
+            let n = changes.len();
+            let mut deleted = Vec::new();
+            let mut extras = Vec::with_capacity(n);
+            let mut ids = Vec::with_capacity(n);
+            for change in changes {
+                if let Change::Put {
+                    id,
+                    index,
+                    after,
+                    event,
+                } = change
+                {
+                    if let Some(i) = index {
+                        deleted.push((i, ()));
+                    }
+                    let key = (after, self.next);
+                    self.next += 1;
+                    extras.push((key, Arc::clone(&event)));
+                    ids.push((Arc::from(id), (key, event)));
+                }
+            }
+            self.deleted.insert_many(deleted);
+            self.extras.insert_many(extras);
+            self.ids.insert_many(ids);
+            return vec![true; n];
+        }
+        changes.into_iter().map(|c| self.change(c)).collect()
+    }
+
+    /// Whether every change is a put of an id neither held nor put twice.
+    fn all_new_puts(&self, changes: &[Change<E>]) -> bool {
+        let mut ids = Vec::with_capacity(changes.len());
+        for change in changes {
+            match change {
+                Change::Put { id, .. } if !self.ids.contains(id.as_str()) => ids.push(id.as_str()),
+                _ => return false,
+            }
+        }
+        ids.sort_unstable();
+        ids.windows(2).all(|w| w[0] != w[1])
+    }
+}
+
 impl<E: Send + Sync> OverlaySnapshot<E> for State<E> {
     fn deleted_len(&self) -> u64 {
         self.deleted.len()
@@ -178,7 +227,7 @@ impl<E: Send + Sync + 'static> Overlay<E> for MemoryOverlay<E> {
         let writer = self.writer();
         let current = self.current.load_full();
         let mut next = State::clone(&current);
-        let changed: Vec<bool> = changes.into_iter().map(|c| next.change(c)).collect();
+        let changed = next.change_all(changes);
         let base = writer.base.entries();
         let limit = base.saturating_add(writer.max_added);
         if next.entries() > limit && next.entries() > current.entries() {
@@ -212,5 +261,95 @@ impl<E: Send + Sync + 'static> Overlay<E> for MemoryOverlay<E> {
             .load()
             .entries()
             .saturating_sub(writer.base.entries())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn put(id: &str, index: Option<u64>, after: u64) -> Change<String> {
+        Change::Put {
+            id: id.to_owned(),
+            index,
+            after,
+            event: Arc::new(id.to_owned()),
+        }
+    }
+
+    /// Everything a state shows: deleted indices, extras in time order, extras by id.
+    type Contents = (Vec<u64>, Vec<(u64, String)>, Vec<(String, u64)>);
+
+    fn contents(o: &MemoryOverlay<String>) -> Contents {
+        let s = o.current.load_full();
+        let deleted = s.deleted.iter_from(0).map(|(i, _)| *i).collect();
+        let extras = s
+            .extras
+            .iter_from(0)
+            .map(|((after, _), e)| (*after, e.to_string()))
+            .collect();
+        let ids = s
+            .ids
+            .iter_from(0)
+            .map(|(id, ((after, _), _))| (id.to_string(), *after))
+            .collect();
+        (deleted, extras, ids)
+    }
+
+    /// A batch of puts (the bulk path) leaves the overlay as the same puts one by one, over a
+    /// non-empty overlay, with repeated `after`s and generated indices.
+    #[test]
+    fn a_batch_of_puts_equals_the_puts_one_by_one() {
+        let batch = |round: u64| -> Vec<Change<String>> {
+            (0..3000u64)
+                .map(|n| {
+                    let x = (n * 7919 + round * 104_729) % 100_003;
+                    let index = (n % 3 == 0).then_some(x);
+                    put(&format!("id-{round}-{x:06}"), index, x % 50)
+                })
+                .collect()
+        };
+        let bulk = MemoryOverlay::new(u64::MAX);
+        let single = MemoryOverlay::new(u64::MAX);
+        for round in 0..3 {
+            assert_eq!(bulk.apply(batch(round)).ok(), Some(vec![true; 3000]));
+            for change in batch(round) {
+                assert_eq!(single.apply(vec![change]).ok(), Some(vec![true]));
+            }
+            assert_eq!(contents(&bulk), contents(&single));
+        }
+        assert_eq!(bulk.held(), single.held());
+    }
+
+    /// A batch with an id twice, or an id already held, replaces as one-by-one puts would.
+    #[test]
+    fn a_batch_with_repeated_ids_replaces_like_single_puts() {
+        let bulk = MemoryOverlay::new(u64::MAX);
+        let single = MemoryOverlay::new(u64::MAX);
+        let batches: [&[(&str, Option<u64>, u64)]; 2] = [
+            &[("a", None, 5), ("b", Some(3), 1), ("a", None, 9)],
+            &[("c", None, 2), ("b", None, 0)],
+        ];
+        for batch in batches {
+            let changes = batch.iter().map(|(id, i, a)| put(id, *i, *a)).collect();
+            assert!(bulk.apply(changes).is_ok());
+            for (id, i, a) in batch {
+                assert!(single.apply(vec![put(id, *i, *a)]).is_ok());
+            }
+            assert_eq!(contents(&bulk), contents(&single));
+        }
+    }
+
+    /// A batch past the bound is refused whole: nothing of it is applied.
+    #[test]
+    fn a_full_batch_applies_nothing() {
+        let o = MemoryOverlay::new(10);
+        let batch: Vec<_> = (0..11)
+            .map(|n| put(&format!("id{n:02}"), None, n))
+            .collect();
+        let before = contents(&o);
+        assert!(o.apply(batch).is_err());
+        assert_eq!(contents(&o), before);
+        assert_eq!(o.held(), 0);
     }
 }
