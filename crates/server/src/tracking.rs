@@ -5,11 +5,11 @@
 
 use crate::client::client_of;
 use crate::clock::Clock;
-use crate::shared::SharedState;
 use crate::ledger::served;
 use crate::ratelimit;
 use crate::request::Req;
 use crate::response::Reply;
+use crate::shared::SharedState;
 use crate::vendors::VendorApi;
 
 /// Rate-limit windows counted for the whole cluster (`serve --state`): the shared state and
