@@ -77,10 +77,7 @@ async fn a_full_walk_then_fifty_arrivals_then_page_one_again() {
         serde_json::json!({"available":1000,"served_once":1000,"served_again":0,"never_served":0,
             "gaps":0,"missed":[],"repeated":[],"truncated":false})
     );
-    let r = s
-        .request("POST", "/__eventmock/clock", &[], br#"{"advance":"10s"}"#)
-        .await;
-    assert_eq!(r.status, 200);
+    s.advance("10s").await;
     let grown = delivery(&s, "").await;
     assert_eq!(grown["available"], 1050);
     assert_eq!(grown["never_served"], 50);
@@ -172,8 +169,7 @@ async fn clients_are_kept_apart_and_reported_together() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn since_counts_only_newer_events_and_reset_clears_the_ledger() {
     let s = server(100).await;
-    s.request("POST", "/__eventmock/clock", &[], br#"{"advance":"20s"}"#)
-        .await;
+    s.advance("20s").await;
     let d = delivery(&s, "?since=2026-01-01T00:00:00.000001Z").await;
     assert_eq!(d["available"], 100, "the 100 arrivals of the last 20 s");
     page(&s, 1, &[AUTH]).await;

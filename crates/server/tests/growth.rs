@@ -35,18 +35,12 @@ async fn server(len: u64) -> TestServer {
 
 /// Lets `n` events arrive (one per 200 ms at 5/s).
 async fn arrive(s: &TestServer, n: u64) {
-    let body = format!(r#"{{"advance":"{}ms"}}"#, n * 200);
-    let r = s
-        .request("POST", "/__eventmock/clock", &[], body.as_bytes())
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+    s.advance(&format!("{}ms", n * 200)).await;
 }
 
 /// `GET path` with `auth`, expecting a 200 JSON body.
 async fn get(s: &TestServer, path: &str, auth: (&str, &str)) -> Value {
-    let r = s.get(path, &[auth]).await;
-    assert_eq!(r.status, 200, "{path}: {}", r.text());
-    r.json()
+    s.get_json(path, &[auth]).await
 }
 
 /// The ids at `pointer` (an array) of each element, read at `id`.

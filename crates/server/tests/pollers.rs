@@ -45,11 +45,7 @@ const TOKEN: &str = "poller";
 
 /// The sleep hook: advance the world's clock instead of waiting.
 async fn sleep(s: &TestServer, secs: u64) {
-    let body = format!(r#"{{"advance":"{secs}s"}}"#);
-    let r = s
-        .request("POST", "/__eventmock/clock", &[], body.as_bytes())
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+    s.advance(&format!("{secs}s")).await;
 }
 
 /// `GET path` as the poller; a 429 sleeps `Retry-After` and tries again. The answer and
@@ -307,9 +303,7 @@ async fn a_strict_greater_than_poller_misses_the_rest_of_a_same_second_burst() {
         }
     };
     sleep(&s, 10).await;
-    let half = r#"{"advance":"500ms"}"#;
-    s.request("POST", "/__eventmock/clock", &[], half.as_bytes())
-        .await;
+    s.advance("500ms").await;
     let first = poll(None, "buggy").await;
     let good_first = poll(None, "good").await;
     assert_eq!(first, good_first);

@@ -11,18 +11,8 @@ use serde_json::Value;
 const CF: (&str, &str) = ("authorization", "bearer k");
 const AUTHENTIK: (&str, &str) = ("authorization", "Bearer k");
 
-async fn advance(s: &TestServer, by: &str) {
-    let body = format!(r#"{{"advance":"{by}"}}"#);
-    let r = s
-        .request("POST", "/__eventmock/clock", &[], body.as_bytes())
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
-}
-
 async fn get(s: &TestServer, path: &str, auth: (&str, &str)) -> Value {
-    let r = s.get(path, &[auth]).await;
-    assert_eq!(r.status, 200, "{path}: {}", r.text());
-    r.json()
+    s.get_json(path, &[auth]).await
 }
 
 /// CF's arrivals (everything after the base region), oldest first: (guid, timestamp).
@@ -70,7 +60,7 @@ async fn patterns_spread_arrivals_reproducibly_with_exact_epoch_counts() {
     let mut spreads = Vec::new();
     for pattern in ["steady", "poisson", "bursty"] {
         let s = TestServer::with_world(cf_world(&format!(", pattern: {pattern}"))).await;
-        advance(&s, "12800ms").await;
+        s.advance("12800ms").await;
         let arrivals = cf_arrivals(&s).await;
         // The first second's arrivals stamp 00:00:00 and are not `>` it; count them apart.
         let total = get(&s, "/v2/events?results-per-page=1", CF).await["total_results"]
@@ -78,7 +68,7 @@ async fn patterns_spread_arrivals_reproducibly_with_exact_epoch_counts() {
             .unwrap();
         assert_eq!(total, 10 + 64, "{pattern}: two whole epochs");
         let again = TestServer::with_world(cf_world(&format!(", pattern: {pattern}"))).await;
-        advance(&again, "12800ms").await;
+        again.advance("12800ms").await;
         assert_eq!(
             cf_arrivals(&again).await,
             arrivals,
@@ -101,7 +91,7 @@ async fn patterns_spread_arrivals_reproducibly_with_exact_epoch_counts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn same_second_groups_share_one_second_and_a_poll_can_split_them() {
     let s = TestServer::with_world(cf_world(", same_second: 5")).await;
-    advance(&s, "500ms").await;
+    s.advance("500ms").await;
     let body = get(&s, "/v2/events?order-direction=desc&results-per-page=3", CF).await;
     let seen: Vec<&str> = body["resources"]
         .as_array()
@@ -111,13 +101,13 @@ async fn same_second_groups_share_one_second_and_a_poll_can_split_them() {
         .collect();
     assert_eq!(body["total_results"], 12, "two of the first group so far");
     assert_eq!(seen[..2], ["2026-01-01T00:00:00Z"; 2]);
-    advance(&s, "500ms").await;
+    s.advance("500ms").await;
     assert_eq!(
         get(&s, "/v2/events?results-per-page=1", CF).await["total_results"],
         15,
         "the rest of the group, by the end of its second"
     );
-    advance(&s, "9s").await;
+    s.advance("9s").await;
     let all = get(
         &s,
         "/v2/events?order-direction=desc&results-per-page=50",
@@ -180,7 +170,7 @@ async fn retention_hides_old_events_everywhere_and_sets_expires() {
         .await
         .json();
     assert_eq!(d["available"], count);
-    advance(&s, "30m").await;
+    s.advance("30m").await;
     let r = s.get(&path, &[AUTHENTIK]).await;
     assert_eq!(r.status, 404, "{}", r.text());
     assert_eq!(
@@ -214,8 +204,8 @@ async fn late_arrivals_land_behind_newer_events_in_time_order() {
     let late = ", late: {share: 0.2, by: 10s}";
     let early = TestServer::with_world(cf_world(late)).await;
     let later = TestServer::with_world(cf_world(late)).await;
-    advance(&early, "30s").await;
-    advance(&later, "40s").await;
+    early.advance("30s").await;
+    later.advance("40s").await;
     let before = cf_all(&early).await;
     let after = cf_all(&later).await;
     for list in [&before, &after] {
@@ -265,7 +255,7 @@ async fn late_arrivals_land_behind_newer_events_in_time_order() {
     let path = format!("/v2/events/{id}");
     let r = early.get(&path, &[CF]).await;
     assert_eq!(r.status, 404, "{}", r.text());
-    advance(&early, "10s").await;
+    early.advance("10s").await;
     let r = early.get(&path, &[CF]).await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["entity"]["timestamp"], stamp.as_str());

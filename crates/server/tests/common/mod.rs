@@ -115,6 +115,23 @@ impl TestServer {
     pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
         self.request("GET", path, headers, b"").await
     }
+
+    /// `GET path` with headers, expecting a 200 with a JSON body.
+    pub async fn get_json(&self, path: &str, headers: &[(&str, &str)]) -> serde_json::Value {
+        let r = self.get(path, headers).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        r.json()
+    }
+
+    /// Moves the world's manual clock forward by `by` (a duration such as `90s` or `500ms`)
+    /// through `POST /__eventmock/clock`, expecting a 200.
+    pub async fn advance(&self, by: &str) {
+        let body = format!(r#"{{"advance":"{by}"}}"#);
+        let r = self
+            .request("POST", "/__eventmock/clock", &[], body.as_bytes())
+            .await;
+        assert_eq!(r.status, 200, "advance {by}: {}", r.text());
+    }
 }
 
 /// A parsed response.
