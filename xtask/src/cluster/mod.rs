@@ -23,6 +23,9 @@ use http::{get, request};
 /// The bound within which a change made through one replica is seen by every read
 /// (docs/scale-out.md).
 const BOUND: Duration = Duration::from_millis(250);
+/// The bound within which every replica agrees again after Redis came back: the follower's
+/// reconnection back-off (200 ms) plus a replay and [`BOUND`], with room for a loaded CI machine.
+const RECONNECT: Duration = Duration::from_millis(1500);
 const AUTH: (&str, &str) = ("authorization", "Bearer demo");
 const HALO: (&str, &str) = ("x-apikey", "k");
 const EVENTS: &str = "/api/v3/events/events/";
@@ -174,6 +177,12 @@ pub fn cluster() -> Result<()> {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    // The other replica's follower reconnects within its back-off (≤ 200 ms), replays, and
+    // then serves the write too.
+    let caught_up = until_every_read(&lb, &format!("{EVENTS}?page_size=1"), RECONNECT, |a| {
+        a.status == 200 && a.json().is_ok_and(|v| v["pagination"]["count"] == 301)
+    })?;
+    println!("cluster: after Redis came back, every read agreed after {caught_up:?}");
     poll_all(&lb, 301)?;
     drop(procs);
     validate_manifests(&root)?;
@@ -273,7 +282,7 @@ fn admin_writes(lb: &str) -> Result<Duration> {
     );
     let id = answer.json()?["ids"][0].as_str().context("ids")?.to_owned();
     let path = format!("{EVENTS}{id}/");
-    let added = until_every_read(lb, &path, 200)?;
+    let added = until_every_read(lb, &path, BOUND, |a| a.status == 200)?;
     let answer = request(
         lb,
         "DELETE",
@@ -287,28 +296,36 @@ fn admin_writes(lb: &str) -> Result<Duration> {
         answer.status,
         answer.body
     );
-    let deleted = until_every_read(lb, &path, 404)?;
+    let deleted = until_every_read(lb, &path, BOUND, |a| a.status == 404)?;
     Ok(added.max(deleted))
 }
 
-/// The time until reads of `path` answer `status` — and then keep answering it for eight
-/// reads in a row (both replicas, four times each) — at most [`BOUND`].
-fn until_every_read(lb: &str, path: &str, status: u16) -> Result<Duration> {
+/// The time until reads of `path` give an answer that is `expected` — and then keep giving
+/// one for eight reads in a row (both replicas, four times each) — at most `bound`.
+fn until_every_read(
+    lb: &str,
+    path: &str,
+    bound: Duration,
+    expected: impl Fn(&http::Answer) -> bool,
+) -> Result<Duration> {
     let started = Instant::now();
     let mut consistent_since = None;
     let mut in_a_row = 0;
     while in_a_row < 8 {
-        let got = get(lb, path, &[AUTH])?.status;
-        if got == status {
+        let answer = get(lb, path, &[AUTH])?;
+        if expected(&answer) {
             consistent_since.get_or_insert(started.elapsed());
             in_a_row += 1;
         } else {
             ensure!(
-                started.elapsed() <= BOUND,
-                "{path}: still {got} after {BOUND:?}, expected {status}"
+                started.elapsed() <= bound,
+                "{path}: still {} {} after {bound:?}",
+                answer.status,
+                answer.body
             );
             consistent_since = None;
             in_a_row = 0;
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
     Ok(consistent_since.unwrap_or_default())
