@@ -5,8 +5,8 @@
 use eventmock_fake::time::parse_rfc3339;
 use hyper::StatusCode;
 
-use crate::app::Mount;
 use crate::response::Reply;
+use crate::world::Mount;
 
 use super::routes::{error, json_reply, no_content, param};
 

@@ -32,10 +32,11 @@ use serde_json::{Value, json};
 
 use super::PREFIX;
 use super::pattern::RequestPattern;
-use crate::app::{App, Mount, World};
+use crate::app::App;
 use crate::events::AddError;
 use crate::metrics;
 use crate::response::{Reply, reply};
+use crate::world::{Mount, World};
 
 const CT: &str = "application/json";
 /// Default `limit` of `GET /requests`.

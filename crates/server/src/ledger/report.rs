@@ -18,7 +18,7 @@ use roaring::RoaringTreemap;
 use serde::{Deserialize, Serialize};
 
 use super::ClientLog;
-use crate::events::EventMeta;
+use crate::store::EventMeta;
 use crate::store::Store;
 
 /// How many ids `missed` and `repeated` list at most.

@@ -17,8 +17,8 @@ use std::time::Duration;
 use super::SharedState;
 use super::log::{self, Envelope};
 use crate::App;
-use crate::app::World;
 use crate::response::Reply;
+use crate::world::World;
 
 /// How long one blocking read waits for an entry (the thread checks for shutdown between).
 const BLOCK_MS: u64 = 500;

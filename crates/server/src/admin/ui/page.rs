@@ -11,9 +11,9 @@ use bytes::Bytes;
 use hyper::{Request, StatusCode};
 
 use crate::App;
-use crate::app::World;
 use crate::header_name;
 use crate::response::{Reply, reply, set_header};
+use crate::world::World;
 
 use super::super::guard::request_host;
 

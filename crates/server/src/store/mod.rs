@@ -14,6 +14,10 @@
 //! are the base region plus the arrivals counted at the clock's `now`
 //! ([`Store::visible_len`]), and extras whose time lies after `now` are not visible yet.
 
+mod meta;
+
+pub use meta::EventMeta;
+
 use std::iter::Peekable;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,7 +26,6 @@ use eventmock_fake::time::Arrivals;
 use eventmock_fake::{Dataset, DatasetConfig, DatasetError, Generator, IdError};
 
 use crate::clock::{Clock, ClockMode, Timeline};
-use crate::events::EventMeta;
 use crate::overlay::{
     Change, DEFAULT_MAX_ADDED, Full, Hit, MemoryOverlay, Overlay, OverlaySnapshot,
 };
