@@ -17,7 +17,7 @@ use eventmock_fake::time::Micros;
 use roaring::RoaringTreemap;
 use serde::{Deserialize, Serialize};
 
-use super::ClientLog;
+use super::{ClientLog, Ledger};
 use crate::store::EventMeta;
 use crate::store::Store;
 
@@ -75,14 +75,18 @@ fn next_absent(set: &RoaringTreemap, from: u64, to: u64) -> Option<u64> {
     (lo < to).then_some(lo)
 }
 
-/// The report of `client` (every client together with `None`) for `store`, counting the
-/// events at or after `since`.
-pub fn report<G>(store: &Store<G>, client: Option<&str>, since: Option<Micros>) -> Delivery
+/// The report of `client` (every client together with `None`) for `store` from its mount's
+/// `ledger`, counting the events at or after `since`.
+pub fn report<G>(
+    store: &Store<G>,
+    ledger: &Ledger,
+    client: Option<&str>,
+    since: Option<Micros>,
+) -> Delivery
 where
     G: Generator,
     G::Event: EventMeta,
 {
-    let ledger = &store.tracking().ledger;
     let log: ClientLog = ledger.log(client);
     let view = store.view();
     let len = view.len();

@@ -70,8 +70,6 @@ pub struct Store<G: Generator> {
     clock: Arc<dyn Clock>,
     /// Whether the clock moves (extras in the future wait for it).
     moving: bool,
-    /// The delivery ledger and rate limiter of this mount.
-    tracking: crate::ledger::Tracking,
     /// Events older than this before the clock's `now` are gone (a scenario's `retention`).
     retention: Option<i64>,
 }
@@ -117,18 +115,7 @@ impl<G: Generator> Store<G> {
             sealed_minted: AtomicU64::new(0),
             moving: timeline.clock.mode() != ClockMode::Frozen,
             clock: Arc::clone(&timeline.clock),
-            tracking: crate::ledger::Tracking {
-                ledger: crate::ledger::Ledger::new(),
-                limiter: timeline
-                    .rate_limit
-                    .map(|l| crate::ratelimit::RateLimiter::new(G::VENDOR, l)),
-            },
         })
-    }
-
-    /// The delivery ledger and rate limiter of this mount.
-    pub fn tracking(&self) -> &crate::ledger::Tracking {
-        &self.tracking
     }
 
     /// The world's clock.
