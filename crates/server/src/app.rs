@@ -286,29 +286,6 @@ impl App {
         }
     }
 
-    /// Applies a vendor write from the change log: routed like a request on `port`, answered
-    /// by the vendor's handler (no rules, rate limit, ledger or journal: the replica it
-    /// arrived at did those).
-    pub(crate) fn apply_vendor_write(
-        &self,
-        port: Option<u16>,
-        method: &hyper::Method,
-        uri: &str,
-        headers: &hyper::HeaderMap,
-        body: Bytes,
-    ) -> Reply {
-        let world = self.world.load();
-        let (path, query) = uri
-            .split_once('?')
-            .map_or((uri, None), |(p, q)| (p, Some(q)));
-        let Some((mount, sub)) = world.route(port, path) else {
-            return world.unrouted(port, method, path, 0);
-        };
-        let mut req = Req::new(method.clone(), sub, query, headers, body, 0);
-        req.prefix.clone_from(&mount.prefix);
-        mount.api.handle(&req)
-    }
-
     /// Answers one request on the main port in-process (contract runs, tests, fuzzing): like
     /// the network path, the vendor's rate limit applies and the delivery ledger records what
     /// it serves (for the request's credential or `X-Eventmock-Client`; no peer address, so an
@@ -429,6 +406,46 @@ fn internal_fallback() -> Reply {
         "application/json",
         Bytes::from_static(br#"{"detail":"Internal Server Error"}"#),
     )
+}
+
+impl crate::admin::Host for App {
+    fn world(&self) -> Arc<World> {
+        App::world(self)
+    }
+
+    fn replace(&self, world: World) {
+        App::replace(self, world);
+    }
+
+    fn control(&self) -> &crate::admin::Control {
+        App::control(self)
+    }
+
+    fn shared(&self) -> Option<&Arc<crate::shared::SharedState>> {
+        App::shared(self)
+    }
+}
+
+impl crate::shared::follow::Replica for App {
+    fn shared(&self) -> Option<&Arc<crate::shared::SharedState>> {
+        App::shared(self)
+    }
+
+    fn world(&self) -> Arc<World> {
+        App::world(self)
+    }
+
+    fn replace(&self, world: World) {
+        App::replace(self, world);
+    }
+
+    fn scratch(&self, world: World) -> Self {
+        App::new(world).with_control(self.control.config().clone())
+    }
+
+    fn apply_admin_write(&self, req: Request<Bytes>) -> Reply {
+        crate::admin::apply_write(self, req)
+    }
 }
 
 impl Handler for App {

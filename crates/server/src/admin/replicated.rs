@@ -5,8 +5,8 @@ use bytes::Bytes;
 use hyper::{Request, StatusCode};
 use serde_json::json;
 
+use super::Host;
 use super::routes;
-use crate::App;
 use crate::response::Reply;
 use crate::shared::{Envelope, Kind, SharedState, StateError};
 
@@ -14,7 +14,12 @@ use crate::shared::{Envelope, Kind, SharedState, StateError};
 /// it gave on this replica; 503 `{"error": …}` when Redis did not take it (nothing applied).
 /// A `PUT /scenario` that cannot become a world (or would change the ports) is refused here
 /// and never logged; a body that is not UTF-8 is a 400.
-pub(super) fn submit(app: &App, shared: &SharedState, kind: Kind, req: Request<Bytes>) -> Reply {
+pub(super) fn submit(
+    app: &dyn Host,
+    shared: &SharedState,
+    kind: Kind,
+    req: Request<Bytes>,
+) -> Reply {
     let (parts, body) = req.into_parts();
     let Ok(text) = String::from_utf8(body.to_vec()) else {
         return routes::error(

@@ -233,7 +233,6 @@ impl Authentik {
         })
     }
 
-
     fn err(&self, name: ErrorName) -> Reply {
         self.error(name, Holes::default())
     }

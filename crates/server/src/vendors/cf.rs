@@ -196,7 +196,6 @@ impl CloudFoundry {
         self.clock.now()
     }
 
-
     /// The imitated release.
     pub fn release(&self) -> Release {
         self.release

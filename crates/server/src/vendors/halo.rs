@@ -109,7 +109,6 @@ impl Halo {
         })
     }
 
-
     fn err(&self, name: ErrorName, param: &str) -> Reply {
         self.error(
             name,

@@ -170,7 +170,6 @@ impl Instavm {
         })
     }
 
-
     /// The cursor codec of this dataset (cursor `n` continues after `n` events, newest first).
     pub fn cursors(&self) -> CursorCodec {
         self.cursors

@@ -157,7 +157,6 @@ impl Probely {
         })
     }
 
-
     fn err(&self, name: ErrorName) -> Reply {
         self.error(name, Holes::default())
     }

@@ -151,6 +151,28 @@ impl World {
         no_vendor(path)
     }
 
+    /// Applies a vendor write from the change log: routed like a request on `port`, answered
+    /// by the vendor's handler (no rules, rate limit, ledger or journal: the replica it
+    /// arrived at did those).
+    pub fn apply_vendor_write(
+        &self,
+        port: Option<u16>,
+        method: &hyper::Method,
+        uri: &str,
+        headers: &hyper::HeaderMap,
+        body: Bytes,
+    ) -> Reply {
+        let (path, query) = uri
+            .split_once('?')
+            .map_or((uri, None), |(p, q)| (p, Some(q)));
+        let Some((mount, sub)) = self.route(port, path) else {
+            return self.unrouted(port, method, path, 0);
+        };
+        let mut req = Req::new(method.clone(), sub, query, headers, body, 0);
+        req.prefix.clone_from(&mount.prefix);
+        mount.api.handle(&req)
+    }
+
     /// Back to the world as its scenarios made it: every state holder takes part — each
     /// vendor's overlay returns to its sealed base (fixtures stay; events added or deleted at
     /// run time go; ids are minted again from the same point) and the rules rewind every
