@@ -1,6 +1,7 @@
 //! Bulk adds as NDJSON (`Content-Type: application/x-ndjson` on
 //! `POST /__eventmock/vendors/{vendor}/events`): one event per line, applied in batches of
-//! [`NDJSON_BATCH`] lines. Each batch is all-or-nothing; a bad line or a full overlay stops the
+//! [`NDJSON_BATCH`] lines (each line into an event by [`crate::add_lines`]: a complete event is
+//! parsed once). Each batch is all-or-nothing; the first bad line or a full overlay stops the
 //! request there, and the batches before it stay added (the answer lists their ids).
 
 use serde_json::{Value, json};
