@@ -279,6 +279,13 @@ fn binaries() -> Result<(PathBuf, PathBuf)> {
     Ok((target.join("eventmock"), target.join("examples/bare")))
 }
 
+/// `cargo xtask bench pinned`: only the pinned comparisons of `bench serve`.
+pub fn pinned_only() -> Result<()> {
+    crate::bench_pinned::ensure_wrk()?;
+    let (eventmock, bare) = binaries()?;
+    crate::bench_pinned::pinned(&eventmock, &bare)
+}
+
 /// `cargo xtask bench serve`.
 pub fn serve() -> Result<()> {
     crate::bench_pinned::ensure_wrk()?;

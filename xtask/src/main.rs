@@ -5,7 +5,8 @@
 //! - `cluster`: two replicas with shared state in Redis behind haproxy behave as one server;
 //!   the Kubernetes manifests validated (see `cluster`).
 //! - `contract [--review]`: the contract snapshot run (also part of `test`).
-//! - `bench serve`: eventmock against a minimal hyper server (see `bench_serve`).
+//! - `bench serve`: eventmock against a minimal hyper server (see `bench_serve`); `bench pinned`:
+//!   only its pinned part (see `bench_pinned`).
 //! - `image`: the container image built, run and probed with a daemon of its own (see `image`).
 //! - `bench generate`: generation throughput per vendor against the serialization ceiling,
 //!   plus the CLI's memory at two sizes (it must stay flat).
@@ -49,6 +50,7 @@ fn run(args: &[String]) -> Result<()> {
     match words.as_slice() {
         ["bench", "generate"] => bench::generate(),
         ["bench", "serve"] => bench_serve::serve(),
+        ["bench", "pinned"] => bench_serve::pinned_only(),
         ["bench", "seed", rest @ ..] => bench_seed::seed_bench(rest),
         ["bench"] => {
             bench::generate()?;
@@ -66,7 +68,7 @@ fn run(args: &[String]) -> Result<()> {
         ["ui", rest @ ..] => ui::ui(rest),
         _ => bail!(
             "usage: cargo xtask (test | cluster | contract [--review] | image \
-             | bench [generate | serve | seed [--ten-million] [--binary PATH]] \
+             | bench [generate | serve | pinned | seed [--ten-million] [--binary PATH]] \
              | fuzz [--minutes N] [TARGET]... | wheel [test | bench] | ui [--release] [--screenshot])"
         ),
     }

@@ -1,6 +1,7 @@
 //! [`Req`]: the parsed view of a request that vendor handlers work with.
 
 use bytes::Bytes;
+use hyper::header::AsHeaderName;
 use hyper::{HeaderMap, Method};
 
 /// A request, with its query string decoded once; path and headers are borrowed from the
@@ -62,7 +63,9 @@ impl<'a> Req<'a> {
 
     /// The authority the client used: the URI's (HTTP/2) or the `Host` header.
     pub fn host(&self) -> Option<&str> {
-        self.authority.as_deref().or_else(|| self.header("host"))
+        self.authority
+            .as_deref()
+            .or_else(|| self.header(hyper::header::HOST))
     }
 
     /// The first value of query parameter `key`.
@@ -81,8 +84,9 @@ impl<'a> Req<'a> {
             .map(|(_, v)| v.as_str())
     }
 
-    /// A header's value as text (`None` when absent or not visible ASCII).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// A header's value as text (`None` when absent or not visible ASCII). `name` is a `&str`
+    /// or, on the request path, a constant `HeaderName` (no parsing of the name per request).
+    pub fn header(&self, name: impl AsHeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }

@@ -18,6 +18,19 @@ pub fn reply(status: StatusCode, content_type: &'static str, body: impl Into<Byt
     res
 }
 
+/// Bodies up to this size are copied out of the thread's reused buffer (one exact-size
+/// allocation); a larger one takes the buffer along as its storage instead of copying it.
+const COPY_MAX: usize = 16 * 1024;
+/// The capacity the thread's body buffer starts with (and returns to after a large body).
+const BUFFER_START: usize = 4 * 1024;
+
+thread_local! {
+    /// The thread's body buffer: serializing into it costs no allocation or regrowth per
+    /// response, and a small body leaves as one allocation of its exact size.
+    static BODY: std::cell::RefCell<Vec<u8>> =
+        std::cell::RefCell::new(Vec::with_capacity(BUFFER_START));
+}
+
 /// Serializes `value` as compact JSON (or pretty, for vendors that answer so) into a response.
 pub fn json<T: Serialize>(
     status: StatusCode,
@@ -25,16 +38,13 @@ pub fn json<T: Serialize>(
     value: &T,
     pretty: bool,
 ) -> Reply {
-    let mut buf = Vec::with_capacity(1024);
-    let written = if pretty {
-        serde_json::to_writer_pretty(&mut buf, value)
-    } else {
-        eventmock_model::json::write_compact(&mut buf, value)
-    };
-    match written {
-        // A boxed slice becomes `Bytes` without the extra allocation a `Vec` with spare
-        // capacity needs; the shrink is done in place by the allocator.
-        Ok(()) => reply(status, content_type, buf.into_boxed_slice()),
+    let body = BODY.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => serialize_body(&mut buf, value, pretty),
+        // Only a `Serialize` impl that itself answers JSON could get here: a buffer of its own.
+        Err(_) => serialize_body(&mut Vec::new(), value, pretty),
+    });
+    match body {
+        Ok(body) => reply(status, content_type, body),
         Err(e) => {
             tracing::error!("serializing a response failed: {e}");
             reply(
@@ -54,6 +64,26 @@ pub fn error_json(status: StatusCode, message: impl Into<String>) -> Reply {
         "application/json",
         serde_json::to_vec(&body).unwrap_or_default(),
     )
+}
+
+/// The JSON of `value` written into `buf` (cleared first), as a body: copied out when small,
+/// else `buf`'s own storage (`buf` starts over with a fresh buffer).
+fn serialize_body<T: Serialize>(
+    buf: &mut Vec<u8>,
+    value: &T,
+    pretty: bool,
+) -> Result<Bytes, serde_json::Error> {
+    buf.clear();
+    if pretty {
+        serde_json::to_writer_pretty(&mut *buf, value)?;
+    } else {
+        eventmock_model::json::write_compact(buf, value)?;
+    }
+    Ok(if buf.len() <= COPY_MAX {
+        Bytes::copy_from_slice(buf)
+    } else {
+        Bytes::from(std::mem::replace(buf, Vec::with_capacity(BUFFER_START)))
+    })
 }
 
 /// A header name checked at compile time: `header_name!("x-authentik-id")` (a lower-case

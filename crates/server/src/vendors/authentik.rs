@@ -203,7 +203,7 @@ impl Authentik {
         }
         let raw = req
             .headers
-            .get("authorization")
+            .get(hyper::header::AUTHORIZATION)
             .map(|v| String::from_utf8_lossy(v.as_bytes()))
             .unwrap_or_default();
         let raw = raw.trim();

@@ -229,7 +229,7 @@ impl CloudFoundry {
     /// The user of a valid token, if the request carries one.
     fn user(&self, req: &Req) -> Option<String> {
         self.auth.check(SCHEMES, req).ok()?;
-        let token = req.header("authorization").and_then(|v| {
+        let token = req.header(hyper::header::AUTHORIZATION).and_then(|v| {
             let (scheme, token) = v.trim().split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         });

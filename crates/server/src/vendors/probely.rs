@@ -191,7 +191,7 @@ impl DrfViews for Probely {
         }
         let raw = req
             .headers
-            .get("authorization")
+            .get(hyper::header::AUTHORIZATION)
             .map(|v| String::from_utf8_lossy(v.as_bytes()))
             .unwrap_or_default();
         let parts: Vec<&str> = raw.split_ascii_whitespace().collect();
