@@ -7,9 +7,16 @@
 //!    and the ratio (target ≤ 1.25×).
 //! 2. The delivery ledger's cost: the same retrieve cycle and a 100-event page, eventmock with
 //!    the ledger on (the default) against `--ledger off`, side by side (target ≤ 5%).
+//! 3. The ledger's cost again in instructions, which a busy machine does not blur: the
+//!    `app_loop` example (the same requests answered in-process, no network) under
+//!    `valgrind --tool=cachegrind`, ledger on against off. Its share of the handler's
+//!    instructions bounds its share of the server's CPU from above (the network layer and the
+//!    kernel, the same with the ledger on or off, are not counted).
 //!
-//! Each comparison alternates the two servers for [`ROUNDS`] rounds of [`SECS`] s and reports
-//! medians and the spread of the per-round ratios.
+//! Each comparison measures the two servers back to back in every round (in alternating
+//! order, so a drift of the machine's load does not favour one) for [`ROUNDS`] rounds
+//! ([`LEDGER_ROUNDS`] for the ledger, whose cost is smaller than one round's noise) of
+//! [`SECS`] s, and reports the median of the per-round ratios with their spread.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -24,8 +31,10 @@ use crate::bench_serve::{Server, cpu_ticks, median, ticks_per_sec};
 
 /// Seconds of load per round.
 const SECS: u64 = 3;
-/// Alternating rounds per comparison.
+/// Rounds of the comparison with bare hyper.
 const ROUNDS: usize = 5;
+/// Rounds of each ledger comparison.
+const LEDGER_ROUNDS: usize = 15;
 /// Distinct ids the retrieve cycles through.
 const IDS: usize = 1000;
 /// The credential every request carries.
@@ -34,16 +43,26 @@ const AUTH: &str = "Bearer bench";
 /// Installs `wrk` with apt-get when it is missing (the project's scripts install what a run
 /// needs; CI machines start fresh).
 pub fn ensure_wrk() -> Result<()> {
-    if Command::new("wrk").arg("--version").output().is_ok() {
+    ensure_tool("wrk", "wrk")
+}
+
+/// Installs Debian's `package` with apt-get when `command --version` does not run.
+fn ensure_tool(command: &str, package: &str) -> Result<()> {
+    if Command::new(command).arg("--version").output().is_ok() {
         return Ok(());
     }
-    println!("xtask bench: installing wrk with apt-get");
-    for args in [&["update", "-qq"][..], &["install", "-y", "-qq", "wrk"][..]] {
+    println!("xtask bench: installing {package} with apt-get");
+    for args in [
+        &["update", "-qq"][..],
+        &["install", "-y", "-qq", package][..],
+    ] {
         let status = Command::new("apt-get")
             .args(args)
             .env("DEBIAN_FRONTEND", "noninteractive")
             .status()
-            .context("running apt-get (installing wrk needs root and Debian)")?;
+            .with_context(|| {
+                format!("running apt-get (installing {package} needs root and Debian)")
+            })?;
         if !status.success() {
             bail!("apt-get {} failed: {status}", args.join(" "));
         }
@@ -141,24 +160,98 @@ fn cpu_per_request(server: &Server, script: &Path) -> Result<f64> {
     Ok((after - before) as f64 / ticks_per_sec() * 1e6 / requests as f64)
 }
 
-/// Alternates `a` and `b` for [`ROUNDS`] rounds: their median CPU per request and the
-/// per-round ratios a/b.
-fn compare(a: (&Server, &Path), b: (&Server, &Path)) -> Result<(f64, f64, Vec<f64>)> {
+/// Measures `a` and `b` back to back in each of `rounds` rounds (`a` first in even rounds, `b`
+/// first in odd ones): their median CPU per request and the per-round ratios a/b.
+fn compare(
+    a: (&Server, &Path),
+    b: (&Server, &Path),
+    rounds: usize,
+) -> Result<(f64, f64, Vec<f64>)> {
     cpu_per_request(a.0, a.1)?; // warm-up
     cpu_per_request(b.0, b.1)?;
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        xs.push(cpu_per_request(a.0, a.1)?);
-        ys.push(cpu_per_request(b.0, b.1)?);
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            xs.push(cpu_per_request(a.0, a.1)?);
+            ys.push(cpu_per_request(b.0, b.1)?);
+        } else {
+            ys.push(cpu_per_request(b.0, b.1)?);
+            xs.push(cpu_per_request(a.0, a.1)?);
+        }
     }
     let ratios = xs.iter().zip(&ys).map(|(x, y)| x / y).collect();
     Ok((median(xs), median(ys), ratios))
 }
 
+/// The spread of per-round ratios: the middle half (interquartile range) and all of them.
 fn spread(v: &[f64]) -> String {
-    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    format!("{lo:.2}–{hi:.2}")
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let at = |q: f64| s.get(((s.len() - 1) as f64 * q).round() as usize).copied();
+    match (at(0.0), at(0.25), at(0.75), at(1.0)) {
+        (Some(lo), Some(q1), Some(q3), Some(hi)) => {
+            format!(
+                "{} rounds: middle half {q1:.3}–{q3:.3}, all {lo:.3}–{hi:.3}",
+                s.len()
+            )
+        }
+        _ => "no rounds".to_owned(),
+    }
+}
+
+/// Instructions per request of `app_loop` `args` under cachegrind: the difference between a
+/// run of `many` requests and one of `few`, so start-up (building the world) cancels out.
+fn instructions(app_loop: &Path, args: &[&str], few: u64, many: u64) -> Result<f64> {
+    let run = |n: u64| -> Result<u64> {
+        let out = Command::new("valgrind")
+            .args([
+                "--tool=cachegrind",
+                "--cache-sim=no",
+                "--cachegrind-out-file=/dev/null",
+            ])
+            .arg(app_loop)
+            .arg(n.to_string())
+            .args(args)
+            .output()
+            .context("running valgrind --tool=cachegrind")?;
+        let text = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            bail!(
+                "app_loop {n} {} failed under cachegrind:\n{text}",
+                args.join(" ")
+            );
+        }
+        text.lines()
+            .find_map(|l| {
+                let (_, count) = l.split_once("I   refs:")?;
+                count.trim().replace(',', "").parse().ok()
+            })
+            .with_context(|| format!("no instruction count in cachegrind's output:\n{text}"))
+    };
+    let (a, b) = (run(few)?, run(many)?);
+    Ok(b.saturating_sub(a) as f64 / (many - few) as f64)
+}
+
+/// The ledger's cost in instructions per request, in-process (see the module docs).
+fn ledger_instructions(app_loop: &Path) -> Result<()> {
+    ensure_tool("valgrind", "valgrind")?;
+    println!(
+        "ledger on vs off in instructions per request (cachegrind, app_loop: the handler \
+         in-process, without network layer and kernel, so the share is an upper bound):"
+    );
+    for (name, case, few, many) in [
+        ("retrieve, 1000 ids", "retrieve", 2000, 6000),
+        ("list 100", "list", 100, 300),
+    ] {
+        let on = instructions(app_loop, &[case, "ledger-on"], few, many)?;
+        let off = instructions(app_loop, &[case, "ledger-off"], few, many)?;
+        println!(
+            "  {name}: {on:.0} vs {off:.0}: the ledger {:+.0} instructions, {:+.1}% of the handler",
+            on - off,
+            (on / off - 1.0) * 100.0
+        );
+    }
+    Ok(())
 }
 
 /// `taskset -c 1 <bin> <args>`.
@@ -169,15 +262,17 @@ fn pinned_server(bin: &Path, args: &[&str], banner_lines: usize) -> Result<Serve
     Server::start(Path::new("taskset"), &all, banner_lines)
 }
 
-/// The pinned comparisons (needs two cores).
-pub fn pinned(eventmock: &Path, bare: &Path) -> Result<()> {
+/// The pinned comparisons (needs two cores), then the ledger's instruction counts with
+/// `app_loop`.
+pub fn pinned(eventmock: &Path, bare: &Path, app_loop: &Path) -> Result<()> {
     if std::thread::available_parallelism().map_or(0, |n| n.get()) < 2 {
         println!("pinned runs skipped: they need two cores");
-        return Ok(());
+        return ledger_instructions(app_loop);
     }
     println!(
         "\npinned: server on core 1 (taskset -c 1), wrk -t1 -c32 on core 0 (taskset -c 0); \
-         {ROUNDS} alternating rounds of {SECS} s, medians of server CPU per request"
+         rounds of {SECS} s per server, back to back in alternating order; medians of server \
+         CPU per request and of the per-round ratios"
     );
     let on = pinned_server(eventmock, &["serve", "--port", "0"], 6)?;
     let ids = ids(&on.addr)?;
@@ -189,10 +284,10 @@ pub fn pinned(eventmock: &Path, bare: &Path) -> Result<()> {
     let size = get_body(&on.addr, &paths[0])?.len();
     {
         let floor = pinned_server(bare, &["0", &size.to_string()], 1)?;
-        let (em, b, ratios) = compare((&on, &retrieve), (&floor, &retrieve))?;
+        let (em, b, ratios) = compare((&on, &retrieve), (&floor, &retrieve), ROUNDS)?;
         println!(
             "retrieve, {IDS} ids in turn: eventmock {em:.1} µs/req, bare hyper ({size} B) \
-             {b:.1} µs/req: {:.2}× (rounds {}; target ≤ 1.25×)",
+             {b:.1} µs/req: {:.2}× ({}; target ≤ 1.25×)",
             median(ratios.clone()),
             spread(&ratios)
         );
@@ -203,13 +298,14 @@ pub fn pinned(eventmock: &Path, bare: &Path) -> Result<()> {
         &["/api/v3/events/events/?page_size=100".to_owned()],
     )?;
     for (name, s) in [("retrieve, 1000 ids", &retrieve), ("list 100", &page)] {
-        let (with, without, ratios) = compare((&on, s), (&off, s))?;
+        let (with, without, ratios) = compare((&on, s), (&off, s), LEDGER_ROUNDS)?;
         println!(
             "ledger on vs --ledger off, {name}: {with:.1} vs {without:.1} µs/req: {:+.1}% \
-             (rounds {}; target ≤ +5%)",
+             (ratios, {}; target ≤ +5%)",
             (median(ratios.clone()) - 1.0) * 100.0,
             spread(&ratios)
         );
     }
-    Ok(())
+    drop((on, off));
+    ledger_instructions(app_loop)
 }

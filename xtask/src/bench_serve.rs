@@ -264,7 +264,8 @@ fn measure(
     Ok((load, us_per_req))
 }
 
-fn binaries() -> Result<(PathBuf, PathBuf)> {
+/// The release binaries: eventmock, the bare hyper server and the `app_loop` example.
+fn binaries() -> Result<(PathBuf, PathBuf, PathBuf)> {
     cargo(&["build", "-q", "--release", "-p", "eventmock"])?;
     cargo(&[
         "build",
@@ -274,22 +275,28 @@ fn binaries() -> Result<(PathBuf, PathBuf)> {
         "eventmock-server",
         "--example",
         "bare",
+        "--example",
+        "app_loop",
     ])?;
     let target = root().join("target/release");
-    Ok((target.join("eventmock"), target.join("examples/bare")))
+    Ok((
+        target.join("eventmock"),
+        target.join("examples/bare"),
+        target.join("examples/app_loop"),
+    ))
 }
 
 /// `cargo xtask bench pinned`: only the pinned comparisons of `bench serve`.
 pub fn pinned_only() -> Result<()> {
     crate::bench_pinned::ensure_wrk()?;
-    let (eventmock, bare) = binaries()?;
-    crate::bench_pinned::pinned(&eventmock, &bare)
+    let (eventmock, bare, app_loop) = binaries()?;
+    crate::bench_pinned::pinned(&eventmock, &bare, &app_loop)
 }
 
 /// `cargo xtask bench serve`.
 pub fn serve() -> Result<()> {
     crate::bench_pinned::ensure_wrk()?;
-    let (eventmock, bare) = binaries()?;
+    let (eventmock, bare, app_loop) = binaries()?;
     let machine = format!(
         "{} cores, {}",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
@@ -440,7 +447,7 @@ pub fn serve() -> Result<()> {
             rss_kib(s.pid())? as f64 / 1024.0
         );
     }
-    crate::bench_pinned::pinned(&eventmock, &bare)
+    crate::bench_pinned::pinned(&eventmock, &bare, &app_loop)
 }
 
 #[cfg(test)]
