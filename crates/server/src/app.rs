@@ -38,6 +38,18 @@ pub struct Mount {
     pub port: Option<u16>,
 }
 
+impl Mount {
+    /// The mount's name in the shared state (`serve --state`): vendor, prefix and port.
+    pub fn key(&self) -> String {
+        format!(
+            "{}{}:{}",
+            self.api.vendor().name(),
+            self.prefix,
+            self.port.unwrap_or(0)
+        )
+    }
+}
+
 /// What is being served: the mounted vendors and the scenario rules.
 #[derive(Clone, Default)]
 pub struct World {
@@ -217,8 +229,12 @@ impl App {
         self
     }
 
-    /// Lets `world`'s sequences and faults count in the shared state.
+    /// Lets `world`'s sequences and faults count in the shared state, and its ledgers keep
+    /// what they record for the flusher.
     fn share_rules(&self, world: &World, shared: &Arc<crate::shared::SharedState>) {
+        for m in &world.mounts {
+            m.api.tracking().ledger.share();
+        }
         if !world.rules.is_empty() {
             world
                 .rules
@@ -365,14 +381,7 @@ impl App {
         };
         let ledger_on = self.control.config().ledger;
         let clock = &*world.time.clock;
-        let mount_key = || {
-            format!(
-                "{}{}:{}",
-                vendor.name(),
-                mount.prefix,
-                mount.port.unwrap_or(0)
-            )
-        };
+        let mount_key = || mount.key();
         let windows = || {
             self.shared.as_deref().map(|shared| SharedWindows {
                 shared,
@@ -468,7 +477,8 @@ impl App {
     }
 
     /// Answers one request on the main port in-process (contract runs, tests, fuzzing): like
-    /// the network path, the vendor's rate limit applies and the delivery ledger records what
+    /// the network path, the vendor's rate limit applies (the cluster's windows with shared
+    /// state) and the delivery ledger records what
     /// it serves (for the request's credential or `X-Eventmock-Client`; no peer address, so an
     /// unauthenticated request counts as `anonymous`); overrides and sequences apply, but no
     /// scenario fault (status, delay, reset, truncation), CORS or journal entry — a contract
@@ -491,12 +501,17 @@ impl App {
         );
         req.prefix.clone_from(&mount.prefix);
         let api = &*mount.api;
+        let mount_key = || mount.key();
+        let windows = self.shared.as_deref().map(|shared| SharedWindows {
+            shared,
+            mount_key: &mount_key,
+        });
         tracked(
             &*world.time.clock,
             api,
             &req,
             self.control.config().ledger,
-            None,
+            windows,
             || {
                 let res = world
                     .rules

@@ -8,7 +8,8 @@ use serde_json::json;
 use super::routes;
 use crate::App;
 use crate::response::Reply;
-use crate::shared::{Envelope, Kind, SharedState, StateError};
+use crate::shared::ledger::LedgerClear;
+use crate::shared::{Cleanup, Envelope, Kind, SharedState, StateError};
 
 /// Appends the admin write `req` (of `kind`) to the change log and answers with what applying
 /// it gave on this replica; 503 `{"error": …}` when Redis did not take it (nothing applied).
@@ -45,7 +46,8 @@ pub(super) fn submit(app: &App, shared: &SharedState, kind: Kind, req: Request<B
             .unwrap_or_default(),
         body: text,
     };
-    shared.submit(envelope).unwrap_or_else(|e| {
+    let cleanup = cleanup_of(app, &envelope);
+    shared.submit_with(envelope, &cleanup).unwrap_or_else(|e| {
         let error = match e {
             StateError::Pending { .. } => e.to_string(),
             _ => format!("{e}; the write was not applied"),
@@ -55,4 +57,39 @@ pub(super) fn submit(app: &App, shared: &SharedState, kind: Kind, req: Request<B
             &json!({ "error": error, "state": shared.url() }),
         )
     })
+}
+
+/// What a write clears of the cluster's ledger and journal besides its own effect: reset and
+/// `PUT /scenario` every ledger, `DELETE …/delivery` a mount's (one client's, with
+/// `?client=`), `DELETE /requests` the journal.
+pub(crate) fn cleanup_of(app: &App, envelope: &Envelope) -> Cleanup {
+    match envelope.kind {
+        Kind::Reset | Kind::Scenario => return Cleanup::Ledger(LedgerClear::All),
+        Kind::Vendor => return Cleanup::Nothing,
+        Kind::Admin if envelope.method != "DELETE" => return Cleanup::Nothing,
+        Kind::Admin => {}
+    }
+    let (path, query) = envelope
+        .uri
+        .split_once('?')
+        .map_or((envelope.uri.as_str(), ""), |(p, q)| (p, q));
+    let rest = path.strip_prefix(super::PREFIX).unwrap_or_default();
+    let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["requests"] => Cleanup::Journal,
+        ["vendors", vendor, "delivery"] => {
+            let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
+            let world = app.world();
+            match routes::mount(&world, vendor, &query) {
+                Ok(mount) => Cleanup::Ledger(LedgerClear::Mount {
+                    mount: mount.key(),
+                    client: routes::param(&query, "client").map(str::to_owned),
+                }),
+                Err(_) => Cleanup::Nothing,
+            }
+        }
+        _ => Cleanup::Nothing,
+    }
 }

@@ -28,11 +28,13 @@ const BATCH: usize = 512;
 /// again within this (plus one replay), so reads agree again soon after an outage.
 pub const MAX_BACKOFF: Duration = Duration::from_millis(200);
 
-/// Starts the follower of `app` (which must hold a [`SharedState`]); a no-op without one.
+/// Starts the follower of `app` (which must hold a [`SharedState`]), and its flusher
+/// ([`super::flush::start`]); a no-op without one.
 pub fn start(app: &Arc<App>) {
     if app.shared().is_none() {
         return;
     }
+    super::flush::start(app);
     let weak = Arc::downgrade(app);
     let spawned = std::thread::Builder::new()
         .name("eventmock-follow".into())
@@ -107,13 +109,27 @@ fn session(
         };
         for (id, envelope) in entries {
             if let Some(envelope) = envelope {
-                let reply = log::apply(&app, &envelope);
+                let reply = apply(&app, shared, &envelope);
                 shared.answered(&envelope, reply);
             } else {
                 tracing::warn!(entry = %id, "change log: skipped an entry this version cannot read");
             }
             position.last = id;
         }
+    }
+}
+
+/// Applies one entry; one that clears the ledger is applied under the flusher's lock and
+/// queues the clear of this replica's own shared data ([`super::flush`]).
+fn apply(app: &App, shared: &SharedState, envelope: &Envelope) -> Reply {
+    match crate::admin::cleanup_of(app, envelope) {
+        log::Cleanup::Ledger(clear) => {
+            let mut flusher = shared.flusher.lock();
+            let reply = log::apply(app, envelope);
+            flusher.cleared(clear);
+            reply
+        }
+        _ => log::apply(app, envelope),
     }
 }
 
@@ -157,7 +173,12 @@ fn replay(
             last = id;
         }
     }
-    app.replace(World::clone(&scratch.world()));
+    {
+        // The served world's ledger goes with it: so does this replica's shared data.
+        let mut flusher = shared.flusher.lock();
+        app.replace(World::clone(&scratch.world()));
+        flusher.cleared(super::ledger::LedgerClear::All);
+    }
     for (envelope, reply) in answers {
         shared.answered(&envelope, reply);
     }
