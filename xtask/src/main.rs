@@ -30,6 +30,8 @@ mod bench_serve;
 mod cluster;
 mod fuzz;
 mod image;
+#[cfg(test)]
+mod import_circles;
 mod packages;
 mod tidy;
 mod ui;

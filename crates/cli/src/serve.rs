@@ -12,9 +12,9 @@ use eventmock_fake::Rate;
 use eventmock_fake::time::{parse_rfc3339, rfc3339_micros};
 use eventmock_model::Vendor;
 use eventmock_scenario::{ClockMode, Scenario};
-use eventmock_server::app::{DEFAULT_LEN, DEFAULT_SEED};
 use eventmock_server::clock::ClockChoice;
 use eventmock_server::shared::SharedState;
+use eventmock_server::world::{DEFAULT_LEN, DEFAULT_SEED};
 use eventmock_server::{App, PortHandler, ServerConfig, World, bind, shutdown_signal};
 
 use crate::UsageError;

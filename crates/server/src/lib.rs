@@ -54,6 +54,7 @@ pub mod vendors;
 pub mod world;
 
 pub use admin::RequestPattern;
-pub use app::{App, Mount, PortHandler, World};
+pub use app::{App, PortHandler};
 pub use mock_server::{MockServer, MockServerBuilder};
 pub use net::{Handler, ServerConfig, bind, serve, serve_tls, shutdown_signal};
+pub use world::{Mount, World};

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use eventmock_fake::Generator;
 
-use crate::events::EventMeta;
 use crate::ledger::served;
+use crate::store::EventMeta;
 use crate::store::{Entry, Store, View};
 
 /// At most this many events are examined by one filtered request. Past it, the totals count

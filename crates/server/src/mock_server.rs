@@ -50,10 +50,11 @@ use eventmock_fake::time::Micros;
 use eventmock_fake::{Rate, Span};
 
 use crate::admin::{ControlConfig, RequestPattern};
-use crate::app::{App, DEFAULT_LEN, DEFAULT_SEED, World};
+use crate::app::App;
 use crate::clock::{ClockChoice, ClockError, ClockMode};
 use crate::journal::JournalEntry;
 use crate::net::{ServerConfig, bind, serve};
+use crate::world::{DEFAULT_LEN, DEFAULT_SEED, World};
 
 /// Why a [`MockServer`] could not start.
 #[derive(Debug, thiserror::Error)]

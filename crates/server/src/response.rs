@@ -46,6 +46,16 @@ pub fn json<T: Serialize>(
     }
 }
 
+/// eventmock's own error shape (admin API, change log): `status` with `{"error": message}`.
+pub fn error_json(status: StatusCode, message: impl Into<String>) -> Reply {
+    let body = serde_json::json!({ "error": message.into() });
+    reply(
+        status,
+        "application/json",
+        serde_json::to_vec(&body).unwrap_or_default(),
+    )
+}
+
 /// A header name checked at compile time: `header_name!("x-authentik-id")` (a lower-case
 /// valid name; anything else fails the build), so no request pays for parsing it.
 #[macro_export]

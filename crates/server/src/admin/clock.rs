@@ -10,8 +10,8 @@ use eventmock_fake::time::{parse_rfc3339, rfc3339_micros};
 use hyper::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::app::World;
 use crate::response::Reply;
+use crate::world::World;
 
 use super::routes::{error, json_reply};
 

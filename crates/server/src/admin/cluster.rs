@@ -3,23 +3,23 @@
 //! recorded ([`crate::shared::flush`]); this replica's own, saying `"scope": "local"`, when
 //! Redis does not answer (serving never waits for it).
 
-use crate::App;
-use crate::app::Mount;
+use super::Host;
 use crate::journal::JournalEntry;
 use crate::ledger::{ClientLog, Scope};
 use crate::shared::{SharedState, flush, journal, ledger};
+use crate::world::Mount;
 
 /// What the cluster served on `mount` (`client`'s, or everyone's): the log, whether the shared
 /// ledger stopped recording, and the scope — `Local` with this replica's own ledger when
 /// Redis did not answer.
 pub(super) fn delivery_log(
-    app: &App,
+    app: &dyn Host,
     shared: &SharedState,
     mount: &Mount,
     client: Option<&str>,
 ) -> Result<(ClientLog, bool, Scope), String> {
     let key = mount.key();
-    let read = flush::flush(app, shared)
+    let read = flush::flush(&app.world(), app.control().journal(), shared)
         .and_then(|()| shared.with_windows(|conn| ledger::read(conn, &key, client)));
     let local = || {
         let ledger = &mount.api.tracking().ledger;
@@ -40,13 +40,13 @@ pub(super) fn delivery_log(
 /// The clients the cluster recorded on `mount` (at most `max`), or this replica's with
 /// `Scope::Local` when Redis does not answer.
 pub(super) fn clients(
-    app: &App,
+    app: &dyn Host,
     shared: &SharedState,
     mount: &Mount,
     max: usize,
 ) -> (Vec<String>, Scope) {
     let key = mount.key();
-    flush::flush(app, shared)
+    flush::flush(&app.world(), app.control().journal(), shared)
         .and_then(|()| shared.with_windows(|conn| ledger::clients(conn, &key, max)))
         .map_or_else(
             |_| {
@@ -61,12 +61,12 @@ pub(super) fn clients(
 /// (`None`: this one, when Redis does not answer — then `Scope::Local`), and how many are
 /// held in all.
 pub(super) fn requests(
-    app: &App,
+    app: &dyn Host,
     shared: &SharedState,
     keep: impl Fn(&JournalEntry) -> bool,
 ) -> (Vec<(Option<String>, JournalEntry)>, usize, Scope) {
     let capacity = app.control().journal().capacity();
-    let read = flush::flush(app, shared)
+    let read = flush::flush(&app.world(), app.control().journal(), shared)
         .and_then(|()| shared.with_windows(|conn| journal::read(conn, capacity)));
     match read {
         Ok(all) => {

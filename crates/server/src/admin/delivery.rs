@@ -6,14 +6,19 @@
 use eventmock_fake::time::parse_rfc3339;
 use hyper::StatusCode;
 
-use crate::App;
-use crate::app::Mount;
+use super::Host;
 use crate::response::Reply;
+use crate::world::Mount;
 
 use super::routes::{error, json_reply, no_content, param};
 
 /// `GET …/delivery`.
-pub(super) fn get(app: &App, mount: &Mount, query: &[(String, String)], ledger_on: bool) -> Reply {
+pub(super) fn get(
+    app: &dyn Host,
+    mount: &Mount,
+    query: &[(String, String)],
+    ledger_on: bool,
+) -> Reply {
     if !ledger_on {
         return error(
             StatusCode::CONFLICT,
@@ -56,7 +61,7 @@ pub const CLIENTS_LISTED: usize = 100;
 
 /// `GET …/delivery/clients`: `{"clients":[…]}`, the clients the ledger recorded (sorted, at
 /// most [`CLIENTS_LISTED`]), so a reader such as the dashboard can ask per client.
-pub(super) fn clients(app: &App, mount: &Mount, ledger_on: bool) -> Reply {
+pub(super) fn clients(app: &dyn Host, mount: &Mount, ledger_on: bool) -> Reply {
     if !ledger_on {
         return error(
             StatusCode::CONFLICT,

@@ -1,6 +1,7 @@
 //! The control plane: the admin API under [`PREFIX`], the request journal, verification
 //! patterns and metrics.
 //!
+//! - [`Host`]: what the admin API works on (implemented by [`App`](crate::App)).
 //! - [`Control`]: what the [`App`](crate::App) keeps beside its world: the [`Journal`], the
 //!   [`Metrics`] and the admin settings ([`ControlConfig`]). [`Control::begin`] /
 //!   [`Control::finish`] wrap every vendor request (not admin ones).
@@ -26,6 +27,7 @@ mod clock;
 mod cluster;
 mod delivery;
 pub mod guard;
+mod host;
 pub mod pattern;
 mod replicated;
 mod routes;
@@ -42,7 +44,6 @@ use eventmock_model::Vendor;
 use hyper::Request;
 use hyper::http::request::Parts;
 
-use crate::App;
 use crate::journal::{BODY_CAP, DEFAULT_CAPACITY, Journal, Record, RecordHeaders, RecordMatch};
 use crate::metrics::Metrics;
 use crate::overlay::DEFAULT_MAX_ADDED;
@@ -50,6 +51,7 @@ use crate::response::Reply;
 use crate::rules::{RuleMatch, Rules};
 
 pub use access::AdminAccess;
+pub use host::Host;
 pub use pattern::RequestPattern;
 pub(crate) use replicated::cleanup_of;
 
@@ -262,7 +264,7 @@ pub const READY_PATH: &str = "/__eventmock/ready";
 /// with it, once the replica has caught up with the change log — and it stays ready while
 /// Redis is away, serving its local copy: `"state"` says `"disconnected"` then), else 503
 /// `{"status":"syncing"}`.
-fn ready(app: &App) -> Reply {
+fn ready(app: &dyn Host) -> Reply {
     let (status, body) = match app.shared() {
         None => (
             hyper::StatusCode::OK,
@@ -289,7 +291,7 @@ fn ready(app: &App) -> Reply {
 /// `Origin`), the token (`Authorization`, or the dashboard's session cookie; without either,
 /// only the login form), then the CSRF token for state-changing browser requests. With shared
 /// state, writes then go through the change log (`replicated`).
-pub fn handle(app: &App, req: Request<Bytes>, peer: SocketAddr) -> Reply {
+pub fn handle(app: &dyn Host, req: Request<Bytes>, peer: SocketAddr) -> Reply {
     let probe = req.method() == hyper::Method::GET || req.method() == hyper::Method::HEAD;
     if probe && req.uri().path() == HEALTH_PATH {
         return health();
@@ -344,13 +346,8 @@ pub fn handle(app: &App, req: Request<Bytes>, peer: SocketAddr) -> Reply {
 
 /// Applies an admin write from the change log ([`crate::shared`]) to `app`, access already
 /// checked where it arrived.
-pub(crate) fn apply_write(app: &App, req: Request<Bytes>) -> Reply {
+pub(crate) fn apply_write(app: &dyn Host, req: Request<Bytes>) -> Reply {
     routes::route(app, req)
-}
-
-/// An admin error: `status` with `{"error": message}`.
-pub(crate) fn error_reply(status: hyper::StatusCode, message: impl Into<String>) -> Reply {
-    routes::error(status, message)
 }
 
 #[cfg(test)]
@@ -358,6 +355,19 @@ mod tests {
     use super::*;
     use hyper::HeaderMap;
     use hyper::header::HeaderValue;
+
+    /// The change log replays a scenario at this path; it must be the admin API's own.
+    #[test]
+    fn the_change_log_writes_scenarios_to_the_admin_path() {
+        assert_eq!(
+            crate::shared::log::SCENARIO_URI,
+            format!("{PREFIX}/scenario")
+        );
+        assert_eq!(
+            routes::write_kind(&hyper::Method::PUT, crate::shared::log::SCENARIO_URI),
+            Some(crate::shared::Kind::Scenario)
+        );
+    }
 
     #[test]
     fn the_large_admin_body_limit_needs_the_access_check() {

@@ -5,8 +5,8 @@ use bytes::Bytes;
 use hyper::{Request, StatusCode};
 use serde_json::json;
 
+use super::Host;
 use super::routes;
-use crate::App;
 use crate::response::Reply;
 use crate::shared::ledger::LedgerClear;
 use crate::shared::{Cleanup, Envelope, Kind, SharedState, StateError};
@@ -15,7 +15,12 @@ use crate::shared::{Cleanup, Envelope, Kind, SharedState, StateError};
 /// it gave on this replica; 503 `{"error": …}` when Redis did not take it (nothing applied).
 /// A `PUT /scenario` that cannot become a world (or would change the ports) is refused here
 /// and never logged; a body that is not UTF-8 is a 400.
-pub(super) fn submit(app: &App, shared: &SharedState, kind: Kind, req: Request<Bytes>) -> Reply {
+pub(super) fn submit(
+    app: &dyn Host,
+    shared: &SharedState,
+    kind: Kind,
+    req: Request<Bytes>,
+) -> Reply {
     let (parts, body) = req.into_parts();
     let Ok(text) = String::from_utf8(body.to_vec()) else {
         return routes::error(
@@ -62,7 +67,7 @@ pub(super) fn submit(app: &App, shared: &SharedState, kind: Kind, req: Request<B
 /// What a write clears of the cluster's ledger and journal besides its own effect: reset and
 /// `PUT /scenario` every ledger, `DELETE …/delivery` a mount's (one client's, with
 /// `?client=`), `DELETE /requests` the journal.
-pub(crate) fn cleanup_of(app: &App, envelope: &Envelope) -> Cleanup {
+pub(crate) fn cleanup_of(app: &dyn Host, envelope: &Envelope) -> Cleanup {
     match envelope.kind {
         Kind::Reset | Kind::Scenario => return Cleanup::Ledger(LedgerClear::All),
         Kind::Vendor => return Cleanup::Nothing,

@@ -30,12 +30,13 @@ use eventmock_model::Vendor;
 use hyper::{Method, Request, StatusCode};
 use serde_json::{Value, json};
 
+use super::Host;
 use super::PREFIX;
 use super::pattern::RequestPattern;
-use crate::app::{App, Mount, World};
 use crate::events::AddError;
 use crate::metrics;
 use crate::response::{Reply, reply};
+use crate::world::{Mount, World};
 
 const CT: &str = "application/json";
 /// Default `limit` of `GET /requests`.
@@ -46,7 +47,7 @@ pub(super) fn json_reply(status: StatusCode, value: &Value) -> Reply {
 }
 
 pub(super) fn error(status: StatusCode, message: impl Into<String>) -> Reply {
-    json_reply(status, &json!({ "error": message.into() }))
+    crate::response::error_json(status, message)
 }
 
 pub(super) fn no_content() -> Reply {
@@ -73,7 +74,7 @@ pub(super) fn write_kind(method: &Method, path: &str) -> Option<crate::shared::K
 }
 
 /// Routes an admin request (access already checked).
-pub(super) fn route(app: &App, req: Request<Bytes>) -> Reply {
+pub(super) fn route(app: &dyn Host, req: Request<Bytes>) -> Reply {
     let (parts, body) = req.into_parts();
     let rest = parts.uri.path().strip_prefix(PREFIX).unwrap_or_default();
     let query: Vec<(String, String)> = parts
@@ -171,7 +172,7 @@ pub(super) fn param<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a 
         .map(|(_, v)| v.as_str())
 }
 
-fn vendors(app: &App) -> Reply {
+fn vendors(app: &dyn Host) -> Reply {
     let world = app.world();
     let list: Vec<Value> = world
         .mounts
@@ -192,7 +193,7 @@ fn vendors(app: &App) -> Reply {
     json_reply(StatusCode::OK, &json!({ "vendors": list }))
 }
 
-fn scenarios(app: &App) -> Reply {
+fn scenarios(app: &dyn Host) -> Reply {
     json_reply(
         StatusCode::OK,
         &json!({ "scenarios": app.world().scenario_names }),
@@ -254,7 +255,7 @@ pub(super) fn parse_json(body: &[u8]) -> Result<Value, Reply> {
 }
 
 fn add_events(
-    app: &App,
+    app: &dyn Host,
     vendor: &str,
     query: &[(String, String)],
     headers: &hyper::HeaderMap,
@@ -299,7 +300,7 @@ fn add_events(
     }
 }
 
-fn delete_event(app: &App, vendor: &str, id: &str, query: &[(String, String)]) -> Reply {
+fn delete_event(app: &dyn Host, vendor: &str, id: &str, query: &[(String, String)]) -> Reply {
     let world = app.world();
     let mount = match mount(&world, vendor, query) {
         Ok(m) => m,
@@ -315,7 +316,7 @@ fn delete_event(app: &App, vendor: &str, id: &str, query: &[(String, String)]) -
     }
 }
 
-fn put_scenario(app: &App, body: &[u8]) -> Reply {
+fn put_scenario(app: &dyn Host, body: &[u8]) -> Reply {
     let Ok(text) = std::str::from_utf8(body) else {
         return json_reply(
             StatusCode::BAD_REQUEST,
@@ -342,7 +343,7 @@ fn put_scenario(app: &App, body: &[u8]) -> Reply {
 /// The world of a `PUT /scenario` body, or its 400 `{"errors":[…]}`. With shared state a
 /// scenario that would change the server's ports is refused (409): every replica listens on
 /// the ports it started with.
-pub(super) fn scenario_world(app: &App, text: &str) -> Result<World, Reply> {
+pub(super) fn scenario_world(app: &dyn Host, text: &str) -> Result<World, Reply> {
     let scenario = eventmock_scenario::parse("scenario", text).map_err(|diags| {
         let errors: Vec<String> = diags.iter().map(ToString::to_string).collect();
         json_reply(StatusCode::BAD_REQUEST, &json!({ "errors": errors }))
@@ -366,7 +367,7 @@ pub(super) fn scenario_world(app: &App, text: &str) -> Result<World, Reply> {
     Ok(world)
 }
 
-fn list_requests(app: &App, query: &[(String, String)]) -> Reply {
+fn list_requests(app: &dyn Host, query: &[(String, String)]) -> Reply {
     let mut pattern = RequestPattern::any();
     pattern.method = param(query, "method").map(str::to_owned);
     pattern.path = param(query, "path").map(str::to_owned);
@@ -450,7 +451,7 @@ fn list_requests(app: &App, query: &[(String, String)]) -> Reply {
     )
 }
 
-fn count_requests(app: &App, body: &[u8]) -> Reply {
+fn count_requests(app: &dyn Host, body: &[u8]) -> Reply {
     let value = match parse_json(body) {
         Ok(v) => v,
         Err(res) => return res,

@@ -23,9 +23,9 @@ use eventmock_model::Vendor;
 use hyper::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::app::World;
 use crate::metrics::{BUCKETS_US, CLASSES, Metrics};
 use crate::response::Reply;
+use crate::world::World;
 
 use super::routes::json_reply;
 

@@ -20,8 +20,8 @@ use eventmock_fake::time::Micros;
 use roaring::RoaringTreemap;
 use serde::{Deserialize, Serialize};
 
-use super::ClientLog;
-use crate::events::EventMeta;
+use super::{ClientLog, Ledger};
+use crate::store::EventMeta;
 use crate::store::Store;
 
 /// How many ids `missed` and `repeated` list at most.
@@ -91,14 +91,18 @@ fn next_absent(set: &RoaringTreemap, from: u64, to: u64) -> Option<u64> {
     (lo < to).then_some(lo)
 }
 
-/// The report of `client` (every client together with `None`) for `store`, counting the
-/// events at or after `since`.
-pub fn report<G>(store: &Store<G>, client: Option<&str>, since: Option<Micros>) -> Delivery
+/// The report of `client` (every client together with `None`) for `store` from its mount's
+/// `ledger`, counting the events at or after `since`.
+pub fn report<G>(
+    store: &Store<G>,
+    ledger: &Ledger,
+    client: Option<&str>,
+    since: Option<Micros>,
+) -> Delivery
 where
     G: Generator,
     G::Event: EventMeta,
 {
-    let ledger = &store.tracking().ledger;
     report_of(store, &ledger.log(client), ledger.truncated(), since)
 }
 

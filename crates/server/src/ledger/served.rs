@@ -74,7 +74,7 @@ pub fn take<R>(f: impl FnOnce(&Notes) -> R) -> Option<R> {
 
 /// Notes a list entry as served.
 #[inline]
-pub fn note_entry<E: crate::events::EventMeta>(entry: &crate::store::Entry<E>) {
+pub fn note_entry<E: crate::store::EventMeta>(entry: &crate::store::Entry<E>) {
     match entry {
         crate::store::Entry::Generated(i) => note_index(*i),
         crate::store::Entry::Extra(e) => note_extra(e.event_id()),
@@ -83,7 +83,7 @@ pub fn note_entry<E: crate::events::EventMeta>(entry: &crate::store::Entry<E>) {
 
 /// Notes what a retrieve found as served (nothing for a miss).
 #[inline]
-pub fn note_lookup<E: crate::events::EventMeta>(found: &crate::store::Lookup<E>) {
+pub fn note_lookup<E: crate::store::EventMeta>(found: &crate::store::Lookup<E>) {
     match found {
         crate::store::Lookup::Generated(i) => note_index(*i),
         crate::store::Lookup::Extra(e) => note_extra(e.event_id()),

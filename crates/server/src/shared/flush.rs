@@ -20,9 +20,11 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
+use super::follow::Replica;
 use super::ledger::{self, Batch, LedgerClear};
 use super::{SharedState, StateError};
-use crate::App;
+use crate::journal::Journal;
+use crate::world::World;
 
 /// How often the flusher sends batches.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(50);
@@ -82,7 +84,7 @@ impl FlushState {
 }
 
 /// Starts the flusher of `app` (with shared state); it ends when the app is dropped.
-pub fn start(app: &Arc<App>) {
+pub fn start<R: Replica>(app: &Arc<R>) {
     if app.shared().is_none() {
         return;
     }
@@ -95,7 +97,7 @@ pub fn start(app: &Arc<App>) {
     }
 }
 
-fn run(weak: &Weak<App>) {
+fn run<R: Replica>(weak: &Weak<R>) {
     loop {
         std::thread::sleep(FLUSH_EVERY);
         let Some(app) = weak.upgrade() else { return };
@@ -106,17 +108,17 @@ fn run(weak: &Weak<App>) {
         if !shared.is_connected() {
             continue;
         }
-        let _ = flush(&app, &shared);
+        let _ = flush(&app.world(), app.journal(), &shared);
     }
 }
 
-/// Sends what was recorded since the last flush (queued clears first); `Err` when Redis did
-/// not take it (the ledger's batches are kept for the next flush).
-pub fn flush(app: &App, shared: &SharedState) -> Result<(), StateError> {
+/// Sends what was recorded in `world`'s ledgers and in `journal` since the last flush
+/// (queued clears first); `Err` when Redis did not take it (the ledger's batches are kept for
+/// the next flush).
+pub fn flush(world: &World, journal: &Journal, shared: &SharedState) -> Result<(), StateError> {
     let mut state = shared.flusher.lock();
     let state = &mut *state;
     // Take what the request path recorded (even if Redis is away: the batches wait).
-    let world = app.world();
     for mount in &world.mounts {
         let fresh = mount.api.tracking().ledger.take_fresh();
         let key = mount.key();
@@ -133,7 +135,6 @@ pub fn flush(app: &App, shared: &SharedState) -> Result<(), StateError> {
             }
         }
     }
-    let journal = app.control().journal();
     let capacity = journal.capacity();
     let (clears, next) = journal.position();
     let from = if clears == state.journal.0 {
@@ -142,7 +143,13 @@ pub fn flush(app: &App, shared: &SharedState) -> Result<(), StateError> {
         0
     };
     let export = (capacity > 0 && next > from).then(|| journal.export(from, next));
-    let result = send(state, shared, export.as_ref(), capacity);
+    let reused = state.conn.is_some();
+    let mut result = send(state, shared, export.as_ref(), capacity);
+    if result.is_err() && reused {
+        // The connection may predate a Redis restart: once more on a new one.
+        state.conn = None;
+        result = send(state, shared, export.as_ref(), capacity);
+    }
     match &result {
         Ok(()) => {
             state.journal = (clears, next);

@@ -14,11 +14,13 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use bytes::Bytes;
+use hyper::Request;
+
 use super::SharedState;
 use super::log::{self, Envelope};
-use crate::App;
-use crate::app::World;
 use crate::response::Reply;
+use crate::world::World;
 
 /// How long one blocking read waits for an entry (the thread checks for shutdown between).
 const BLOCK_MS: u64 = 500;
@@ -28,9 +30,38 @@ const BATCH: usize = 512;
 /// again within this (plus one replay), so reads agree again soon after an outage.
 pub const MAX_BACKOFF: Duration = Duration::from_millis(200);
 
+/// The replica a follower keeps up to date: what it reads, swaps and applies the change log
+/// to. [`crate::App`] implements it (the follower knows nothing of the request path or the
+/// admin API).
+pub trait Replica: Send + Sync + Sized + 'static {
+    /// The replica's shared state (`None`: there is nothing to follow).
+    fn shared(&self) -> Option<&Arc<SharedState>>;
+
+    /// The world it serves.
+    fn world(&self) -> Arc<World>;
+
+    /// Swaps in a rebuilt world.
+    fn replace(&self, world: World);
+
+    /// A replica serving `world` with this one's settings: where a replay is applied before
+    /// it is swapped in.
+    fn scratch(&self, world: World) -> Self;
+
+    /// Applies an admin write (a request under the admin API's prefix) as the admin API
+    /// answers it, access already checked where it arrived.
+    fn apply_admin_write(&self, req: Request<Bytes>) -> Reply;
+
+    /// What a change-log entry clears of the cluster's ledger and journal besides its own
+    /// effect (see [`log::Cleanup`]).
+    fn cleanup_of(&self, envelope: &Envelope) -> log::Cleanup;
+
+    /// The request journal (its new records are sent by the flusher).
+    fn journal(&self) -> &crate::journal::Journal;
+}
+
 /// Starts the follower of `app` (which must hold a [`SharedState`]), and its flusher
 /// ([`super::flush::start`]); a no-op without one.
-pub fn start(app: &Arc<App>) {
+pub fn start<R: Replica>(app: &Arc<R>) {
     if app.shared().is_none() {
         return;
     }
@@ -50,7 +81,7 @@ struct Position {
     last: String,
 }
 
-fn run(weak: &Weak<App>) {
+fn run<R: Replica>(weak: &Weak<R>) {
     let mut position = Position {
         epoch: None,
         last: "0-0".into(),
@@ -78,8 +109,8 @@ fn run(weak: &Weak<App>) {
 }
 
 /// One connection's life: `Ok` when the app is gone, `Err` when the connection failed.
-fn session(
-    weak: &Weak<App>,
+fn session<R: Replica>(
+    weak: &Weak<R>,
     shared: &SharedState,
     position: &mut Position,
 ) -> Result<(), super::StateError> {
@@ -95,7 +126,7 @@ fn session(
                 "change log: Redis has a new epoch (it restarted without its data); replaying from the scenario"
             );
         }
-        position.last = replay(&app, shared, &mut conn)?;
+        position.last = replay(&*app, shared, &mut conn)?;
         position.epoch = Some(epoch);
     }
     shared.ready.store(true, Ordering::Release);
@@ -109,7 +140,7 @@ fn session(
         };
         for (id, envelope) in entries {
             if let Some(envelope) = envelope {
-                let reply = apply(&app, shared, &envelope);
+                let reply = apply(&*app, shared, &envelope);
                 shared.answered(&envelope, reply);
             } else {
                 tracing::warn!(entry = %id, "change log: skipped an entry this version cannot read");
@@ -121,8 +152,8 @@ fn session(
 
 /// Applies one entry; one that clears the ledger is applied under the flusher's lock and
 /// queues the clear of this replica's own shared data ([`super::flush`]).
-fn apply(app: &App, shared: &SharedState, envelope: &Envelope) -> Reply {
-    match crate::admin::cleanup_of(app, envelope) {
+fn apply<R: Replica>(app: &R, shared: &SharedState, envelope: &Envelope) -> Reply {
+    match app.cleanup_of(envelope) {
         log::Cleanup::Ledger(clear) => {
             let mut flusher = shared.flusher.lock();
             let reply = log::apply(app, envelope);
@@ -135,21 +166,21 @@ fn apply(app: &App, shared: &SharedState, envelope: &Envelope) -> Reply {
 
 /// Rebuilds the world from the start and the whole log beside the served one, then swaps it
 /// in; the id of the last entry applied.
-fn replay(
-    app: &App,
+fn replay<R: Replica>(
+    app: &R,
     shared: &SharedState,
     conn: &mut redis::Connection,
 ) -> Result<String, super::StateError> {
     let fail = |e: redis::RedisError| shared.unavailable(e);
     let world = (shared.factory)().map_err(|e| shared.unavailable(e))?;
-    let scratch = App::new(world).with_control(app.control().config().clone());
+    let scratch = app.scratch(world);
     if let Some(yaml) = log::scenario(conn).map_err(fail)? {
         let start = Envelope {
             origin: 0,
             nonce: 0,
             kind: log::Kind::Scenario,
             method: "PUT".into(),
-            uri: format!("{}/scenario", crate::admin::PREFIX),
+            uri: log::SCENARIO_URI.into(),
             port: None,
             headers: Vec::new(),
             body: yaml,

@@ -1,5 +1,6 @@
 //! The change log in Redis: its keys, its entries ([`Envelope`]: one write request), how a
-//! write is appended (one Lua script: atomic) and how an entry is applied to an [`App`].
+//! write is appended (one Lua script: atomic) and how an entry is applied to a
+//! [`Replica`].
 //!
 //! Keys (all under `eventmock:` in the URL's database):
 //! - `eventmock:log`: the stream; each entry has one field `e`, the JSON of an [`Envelope`].
@@ -22,8 +23,8 @@ use hyper::{HeaderMap, Method, Request, StatusCode};
 use redis::streams::{StreamId, StreamRangeReply, StreamReadReply};
 use serde::{Deserialize, Serialize};
 
-use crate::App;
-use crate::response::Reply;
+use super::follow::Replica;
+use crate::response::{Reply, error_json};
 
 /// The stream.
 pub const LOG_KEY: &str = "eventmock:log";
@@ -33,6 +34,9 @@ pub const EPOCH_KEY: &str = "eventmock:epoch";
 pub const START_KEY: &str = "eventmock:start";
 /// The last `PUT /scenario`'s YAML.
 pub const SCENARIO_KEY: &str = "eventmock:scenario";
+/// Where a scenario write is applied: the admin API's `/scenario` (`crate::admin::PREFIX`;
+/// a test there checks they agree).
+pub const SCENARIO_URI: &str = "/__eventmock/scenario";
 
 /// What kind of write an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,9 +235,9 @@ fn decode(entry: StreamId) -> (String, Option<Envelope>) {
 
 /// Applies one write to `app` (as if it had arrived there, without journal or rate limits);
 /// its answer.
-pub fn apply(app: &App, envelope: &Envelope) -> Reply {
+pub fn apply<R: Replica>(app: &R, envelope: &Envelope) -> Reply {
     let Ok(method) = Method::from_bytes(envelope.method.as_bytes()) else {
-        return crate::admin::error_reply(
+        return error_json(
             StatusCode::BAD_REQUEST,
             format!("change log: bad method `{}`", envelope.method),
         );
@@ -249,19 +253,25 @@ pub fn apply(app: &App, envelope: &Envelope) -> Reply {
     }
     let body = Bytes::from(envelope.body.clone());
     if envelope.kind == Kind::Vendor {
-        return app.apply_vendor_write(envelope.port, &method, &envelope.uri, &headers, body);
+        return app.world().apply_vendor_write(
+            envelope.port,
+            &method,
+            &envelope.uri,
+            &headers,
+            body,
+        );
     }
     let mut req = Request::new(body);
     *req.method_mut() = method;
     match envelope.uri.parse() {
         Ok(uri) => *req.uri_mut() = uri,
         Err(_) => {
-            return crate::admin::error_reply(
+            return error_json(
                 StatusCode::BAD_REQUEST,
                 format!("change log: bad path `{}`", envelope.uri),
             );
         }
     }
     *req.headers_mut() = headers;
-    crate::admin::apply_write(app, req)
+    app.apply_admin_write(req)
 }

@@ -39,8 +39,8 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::app::World;
 use crate::response::Reply;
+use crate::world::World;
 
 pub use log::{Cleanup, Envelope, Kind};
 

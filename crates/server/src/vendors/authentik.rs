@@ -43,7 +43,7 @@ mod list;
 use std::borrow::Cow;
 
 use super::dialects::drf::{self, Drf, ViewMethods};
-use super::{VendorApi, VendorSettings, request_hex_bytes};
+use super::{VendorModule, VendorSettings, request_hex_bytes};
 use crate::auth::AuthPolicy;
 use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::header_name;
@@ -52,7 +52,6 @@ use crate::response::{Reply, json, reply, set_header_bytes};
 use crate::store::{Lookup, Store};
 use eventmock_fake::DatasetError;
 use eventmock_fake::vendors::AuthentikGen;
-use eventmock_model::Vendor;
 use eventmock_model::authentik::{ActionType, EventAction};
 use hyper::header::CONTENT_TYPE;
 use hyper::{Method, StatusCode};
@@ -234,11 +233,6 @@ impl Authentik {
         })
     }
 
-    /// The dataset and overlay.
-    pub fn store(&self) -> &Store<AuthentikGen> {
-        &self.store
-    }
-
     fn err(&self, name: ErrorName) -> Reply {
         self.error(name, Holes::default())
     }
@@ -305,9 +299,11 @@ impl Authentik {
     }
 }
 
-impl VendorApi for Authentik {
-    fn vendor(&self) -> Vendor {
-        Vendor::Authentik
+impl VendorModule for Authentik {
+    type Gen = AuthentikGen;
+
+    fn store(&self) -> &Store<AuthentikGen> {
+        &self.store
     }
 
     fn owns(&self, path: &str) -> bool {
@@ -354,8 +350,7 @@ impl VendorApi for Authentik {
         );
     }
 
-    fn example_curl(&self, base: &str) -> String {
-        let id = self.example_id(0).unwrap_or_default();
+    fn example_curl(&self, base: &str, id: &str) -> String {
         let auth = self.auth.curl_header("Authorization", Some("Bearer"));
         format!("curl {auth}'{base}{EVENTS}{id}/'")
     }
@@ -373,5 +368,7 @@ impl VendorApi for Authentik {
         }
     }
 
-    crate::vendor_common!();
+    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
+        error_spec(name).render(holes)
+    }
 }

@@ -33,13 +33,12 @@ mod writes;
 
 use eventmock_fake::DatasetError;
 use eventmock_fake::vendors::CfGen;
-use eventmock_model::Vendor;
 use hyper::{Method, StatusCode};
 
 use super::dialects::cloud_controller::{
     self as cc, CfApiVersion, Release, UNKNOWN_ERROR, styled, vcap_request_id,
 };
-use super::{VendorApi, VendorSettings};
+use super::{VendorModule, VendorSettings};
 use crate::auth::{AuthPolicy, Scheme};
 use crate::cc_error;
 use crate::errors::{ErrorName, ErrorSpec, Holes};
@@ -197,11 +196,6 @@ impl CloudFoundry {
         self.clock.now()
     }
 
-    /// The dataset and overlay.
-    pub fn store(&self) -> &Store<CfGen> {
-        &self.store
-    }
-
     /// The imitated release.
     pub fn release(&self) -> Release {
         self.release
@@ -266,9 +260,11 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-impl VendorApi for CloudFoundry {
-    fn vendor(&self) -> Vendor {
-        Vendor::CloudFoundry
+impl VendorModule for CloudFoundry {
+    type Gen = CfGen;
+
+    fn store(&self) -> &Store<CfGen> {
+        &self.store
     }
 
     fn owns(&self, path: &str) -> bool {
@@ -322,8 +318,7 @@ impl VendorApi for CloudFoundry {
         }
     }
 
-    fn example_curl(&self, base: &str) -> String {
-        let id = self.example_id(0).unwrap_or_default();
+    fn example_curl(&self, base: &str, id: &str) -> String {
         if self.auth == AuthPolicy::AnyNonEmpty {
             // What a CF client does: a token from UAA's password grant, then the bearer. (With
             // a token list, issued tokens are refused: the listed token is shown instead.)
@@ -348,8 +343,6 @@ impl VendorApi for CloudFoundry {
             None => "other",
         }
     }
-
-    crate::vendor_common!(store);
 }
 
 #[cfg(test)]

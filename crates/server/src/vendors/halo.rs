@@ -13,7 +13,7 @@ use eventmock_model::halo::{
 };
 use hyper::{Method, StatusCode};
 
-use super::{VendorApi, VendorSettings};
+use super::{VendorModule, VendorSettings};
 use crate::auth::{AuthPolicy, Scheme};
 use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::header_name;
@@ -107,11 +107,6 @@ impl Halo {
             store: Store::with_timeline(settings.dataset, &settings.timeline)?,
             auth: settings.auth,
         })
-    }
-
-    /// The dataset and overlay.
-    pub fn store(&self) -> &Store<HaloGen> {
-        &self.store
     }
 
     fn err(&self, name: ErrorName, param: &str) -> Reply {
@@ -298,9 +293,11 @@ impl Halo {
     }
 }
 
-impl VendorApi for Halo {
-    fn vendor(&self) -> Vendor {
-        Vendor::Halo
+impl VendorModule for Halo {
+    type Gen = HaloGen;
+
+    fn store(&self) -> &Store<HaloGen> {
+        &self.store
     }
 
     fn owns(&self, path: &str) -> bool {
@@ -327,8 +324,7 @@ impl VendorApi for Halo {
         route(self, req)
     }
 
-    fn example_curl(&self, base: &str) -> String {
-        let id = self.example_id(0).unwrap_or_default();
+    fn example_curl(&self, base: &str, id: &str) -> String {
         let auth = self.auth.curl_header("x-apikey", None);
         format!("curl {auth}'{base}/api/v1/event/get.json?event_id={id}'")
     }
@@ -347,7 +343,9 @@ impl VendorApi for Halo {
         }
     }
 
-    crate::vendor_common!();
+    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
+        error_spec(name).render(holes)
+    }
 }
 
 /// The generator type, for code that needs the vendor's dataset type.

@@ -41,7 +41,7 @@ use eventmock_model::instavm::{AuditEvent, EventList, ValidationErrorBody};
 use hyper::header::CONTENT_TYPE;
 use hyper::{Method, StatusCode};
 
-use super::{VendorApi, VendorSettings};
+use super::{VendorModule, VendorSettings};
 use crate::auth::{AuthPolicy, Scheme};
 use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::header_name;
@@ -170,11 +170,6 @@ impl Instavm {
         })
     }
 
-    /// The dataset and overlay.
-    pub fn store(&self) -> &Store<InstavmGen> {
-        &self.store
-    }
-
     /// The cursor codec of this dataset (cursor `n` continues after `n` events, newest first).
     pub fn cursors(&self) -> CursorCodec {
         self.cursors
@@ -259,9 +254,11 @@ impl Instavm {
     }
 }
 
-impl VendorApi for Instavm {
-    fn vendor(&self) -> Vendor {
-        Vendor::Instavm
+impl VendorModule for Instavm {
+    type Gen = InstavmGen;
+
+    fn store(&self) -> &Store<InstavmGen> {
+        &self.store
     }
 
     fn owns(&self, path: &str) -> bool {
@@ -290,8 +287,7 @@ impl VendorApi for Instavm {
         }
     }
 
-    fn example_curl(&self, base: &str) -> String {
-        let id = self.example_id(0).unwrap_or_default();
+    fn example_curl(&self, base: &str, id: &str) -> String {
         let auth = self.auth.curl_header("Authorization", Some("Bearer"));
         format!("curl {auth}'{base}/v1/audit/events/{id}'")
     }
@@ -311,7 +307,9 @@ impl VendorApi for Instavm {
         }
     }
 
-    crate::vendor_common!();
+    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
+        error_spec(name).render(holes)
+    }
 }
 
 /// The generator type, for code that needs the vendor's dataset type.

@@ -9,7 +9,9 @@
 //! | `GET /v1/audit/events…`, `GET /v1/audit/catalog` | [`instavm`] |
 //! | `GET /`, `POST /oauth/token`, `GET /v2/events…` | [`cf`] |
 //!
-//! Adding a vendor: a module here implementing [`VendorApi`], one line in [`build`].
+//! Adding a vendor: a module here implementing [`VendorModule`] (its routes and answers over
+//! its store; [`StoreBacked`] adds what every vendor does alike and makes it a [`VendorApi`]),
+//! one line in [`build`].
 
 pub mod authentik;
 pub mod cf;
@@ -17,6 +19,9 @@ pub mod dialects;
 pub mod halo;
 pub mod instavm;
 pub mod probely;
+mod store_backed;
+
+pub use store_backed::{StoreBacked, VendorModule};
 
 use std::sync::Arc;
 
@@ -142,102 +147,20 @@ pub trait VendorApi: Send + Sync + 'static {
     }
 }
 
-/// Implements the methods of [`VendorApi`] that every vendor answers the same way: the
-/// store-backed ones (for a vendor whose `store` field holds its [`crate::store::Store`]) and
-/// `error`, rendered from the vendor module's `error_spec` catalog (`vendor_common!(store)`:
-/// the store-backed ones only).
-#[macro_export]
-macro_rules! vendor_common {
-    () => {
-        fn error(
-            &self,
-            name: $crate::errors::ErrorName,
-            holes: $crate::errors::Holes<'_>,
-        ) -> $crate::response::Reply {
-            error_spec(name).render(holes)
-        }
-
-        $crate::vendor_common!(store);
-    };
-    (store) => {
-        fn add_event(
-            &self,
-            value: serde_json::Value,
-            partial: bool,
-            id: Option<&str>,
-            at: Option<i64>,
-        ) -> Result<String, $crate::events::AddError> {
-            $crate::events::add(&self.store, value, partial, id, at)
-        }
-
-        fn delete_event(&self, id: &str) -> Result<bool, $crate::overlay::Full> {
-            self.store.delete(id)
-        }
-
-        fn total(&self) -> u64 {
-            self.store.view().total()
-        }
-
-        fn add_events(
-            &self,
-            values: Vec<serde_json::Value>,
-            partial: bool,
-        ) -> Result<Vec<String>, (usize, $crate::events::AddError)> {
-            $crate::events::add_all(&self.store, values, partial)
-        }
-
-        fn dataset_config(&self) -> eventmock_fake::DatasetConfig {
-            self.store.dataset().context().config
-        }
-
-        fn tracking(&self) -> &$crate::ledger::Tracking {
-            self.store.tracking()
-        }
-
-        fn delivery(&self, client: Option<&str>, since: Option<i64>) -> $crate::ledger::Delivery {
-            $crate::ledger::report::report(&self.store, client, since)
-        }
-
-        fn delivery_of(
-            &self,
-            log: &$crate::ledger::ClientLog,
-            truncated: bool,
-            since: Option<i64>,
-        ) -> $crate::ledger::Delivery {
-            $crate::ledger::report::report_of(&self.store, log, truncated, since)
-        }
-
-        fn example_id(&self, n: u64) -> Option<String> {
-            self.store.nth_id(n)
-        }
-
-        fn reset(&self) {
-            self.store.reset();
-        }
-
-        fn seal(&self) {
-            self.store.seal();
-        }
-
-        fn set_max_added(&self, max_added: u64) {
-            self.store.set_max_added(max_added);
-        }
-
-        fn added(&self) -> u64 {
-            self.store.overlay().held()
-        }
-    };
-}
-
 /// Builds the API of `vendor`.
 pub fn build(vendor: Vendor, settings: VendorSettings) -> Result<Arc<dyn VendorApi>, DatasetError> {
+    let timeline = settings.timeline.clone();
     Ok(match vendor {
-        Vendor::Probely => Arc::new(probely::Probely::new(settings)?),
-        Vendor::Authentik => Arc::new(authentik::Authentik::new(settings)?),
-        Vendor::Halo => Arc::new(halo::Halo::new(settings)?),
-        Vendor::Instavm => Arc::new(instavm::Instavm::new(settings)?),
-        Vendor::CloudFoundry => Arc::new(cf::CloudFoundry::new(settings)?),
+        Vendor::Probely => backed(probely::Probely::new(settings)?, &timeline),
+        Vendor::Authentik => backed(authentik::Authentik::new(settings)?, &timeline),
+        Vendor::Halo => backed(halo::Halo::new(settings)?, &timeline),
+        Vendor::Instavm => backed(instavm::Instavm::new(settings)?, &timeline),
+        Vendor::CloudFoundry => backed(cf::CloudFoundry::new(settings)?, &timeline),
     })
+}
+
+fn backed<V: VendorModule>(module: V, timeline: &crate::clock::Timeline) -> Arc<dyn VendorApi> {
+    Arc::new(StoreBacked::new(module, timeline))
 }
 
 /// A request-scoped id derived from the request ordinal (deterministic; no wall clock):

@@ -23,7 +23,7 @@
 //!   is Django's `APPEND_SLASH` 301 (see [`drf`]).
 
 use super::dialects::drf::{self, Drf, ViewMethods};
-use super::{VendorApi, VendorSettings};
+use super::{VendorModule, VendorSettings};
 use crate::auth::AuthPolicy;
 use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::header_name;
@@ -33,7 +33,6 @@ use crate::response::{Reply, json, set_header};
 use crate::store::{Lookup, Store};
 use eventmock_fake::DatasetError;
 use eventmock_fake::vendors::ProbelyGen;
-use eventmock_model::Vendor;
 use eventmock_model::probely::{Event, EventList, EventType, ObjectType};
 use hyper::{Method, StatusCode};
 
@@ -156,11 +155,6 @@ impl Probely {
             auth: settings.auth,
             drf: drf_settings(settings.allow),
         })
-    }
-
-    /// The dataset and overlay.
-    pub fn store(&self) -> &Store<ProbelyGen> {
-        &self.store
     }
 
     fn err(&self, name: ErrorName) -> Reply {
@@ -301,9 +295,11 @@ fn owned(e: Ev<Event>) -> Event {
     }
 }
 
-impl VendorApi for Probely {
-    fn vendor(&self) -> Vendor {
-        Vendor::Probely
+impl VendorModule for Probely {
+    type Gen = ProbelyGen;
+
+    fn store(&self) -> &Store<ProbelyGen> {
+        &self.store
     }
 
     fn owns(&self, path: &str) -> bool {
@@ -349,8 +345,7 @@ impl VendorApi for Probely {
         }
     }
 
-    fn example_curl(&self, base: &str) -> String {
-        let id = self.example_id(0).unwrap_or_default();
+    fn example_curl(&self, base: &str, id: &str) -> String {
         let auth = self.auth.curl_header("Authorization", Some("JWT"));
         format!("curl {auth}'{base}/events/{id}/'")
     }
@@ -363,5 +358,7 @@ impl VendorApi for Probely {
         }
     }
 
-    crate::vendor_common!();
+    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
+        error_spec(name).render(holes)
+    }
 }

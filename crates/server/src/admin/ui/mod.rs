@@ -17,7 +17,7 @@ use bytes::Bytes;
 use hyper::{Method, Request, StatusCode};
 
 use super::session;
-use crate::App;
+use crate::admin::Host;
 use crate::header_name;
 use crate::response::{Reply, reply, set_header};
 
@@ -62,7 +62,12 @@ fn not_found(path: &str) -> Reply {
 
 /// Answers a dashboard request from a caller who passed the access check (`session`: the
 /// dashboard session it came with, if that is how it was let in).
-pub(super) fn route(app: &App, req: &Request<Bytes>, rest: &str, session: Option<&str>) -> Reply {
+pub(super) fn route(
+    app: &dyn Host,
+    req: &Request<Bytes>,
+    rest: &str,
+    session: Option<&str>,
+) -> Reply {
     let method = req.method();
     match (rest, method) {
         ("", &Method::GET | &Method::HEAD) => page::dashboard(app, req, session),
@@ -90,7 +95,7 @@ pub(super) fn route(app: &App, req: &Request<Bytes>, rest: &str, session: Option
 /// Answers a dashboard request that carries no credential while an admin token is set: the
 /// login form, the login itself and the assets; `None` for anything else (the caller refuses
 /// it).
-pub(super) fn unauthenticated(app: &App, req: &Request<Bytes>, rest: &str) -> Option<Reply> {
+pub(super) fn unauthenticated(app: &dyn Host, req: &Request<Bytes>, rest: &str) -> Option<Reply> {
     match (rest, req.method()) {
         ("", &Method::GET | &Method::HEAD) => Some(page::login(StatusCode::UNAUTHORIZED, None)),
         ("app.css" | "app.js" | "favicon.svg", &Method::GET | &Method::HEAD) => {
@@ -102,7 +107,7 @@ pub(super) fn unauthenticated(app: &App, req: &Request<Bytes>, rest: &str) -> Op
 }
 
 /// `POST /ui/login` with `token=…` (form-encoded).
-fn login(app: &App, body: &[u8]) -> Reply {
+fn login(app: &dyn Host, body: &[u8]) -> Reply {
     let given = form_urlencoded::parse(body)
         .find(|(k, _)| k == "token")
         .map(|(_, v)| v.into_owned())

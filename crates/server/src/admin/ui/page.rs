@@ -10,10 +10,10 @@ use std::fmt::Write as _;
 use bytes::Bytes;
 use hyper::{Request, StatusCode};
 
-use crate::App;
-use crate::app::World;
+use crate::admin::Host;
 use crate::header_name;
 use crate::response::{Reply, reply, set_header};
+use crate::world::World;
 
 use super::super::guard::request_host;
 
@@ -171,7 +171,7 @@ fn world_summary(world: &World, out: &mut String) {
 const PANELS: &str = include_str!("assets/panels.html");
 
 /// The dashboard page.
-pub(super) fn dashboard(app: &App, req: &Request<Bytes>, session: Option<&str>) -> Reply {
+pub(super) fn dashboard(app: &dyn Host, req: &Request<Bytes>, session: Option<&str>) -> Reply {
     let world = app.world();
     let host = request_host(req.uri(), req.headers()).unwrap_or("127.0.0.1");
     let csrf = app.control().sessions().csrf(session);

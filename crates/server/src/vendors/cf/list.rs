@@ -273,7 +273,7 @@ pub(super) fn list(api: &CloudFoundry, req: &Req) -> Reply {
     let f: &dyn Fn(&Event) -> bool = &filter;
     let offset = (page_no - 1).saturating_mul(per_page);
     let result = page(
-        api.store(),
+        &api.store,
         order,
         offset,
         per_page,

@@ -48,7 +48,7 @@ impl CloudFoundry {
         {
             return res;
         }
-        match self.store().lookup(guid) {
+        match self.store.lookup(guid) {
             Lookup::NotFound | Lookup::Malformed => self.err(ErrorName::NotFound, guid, ""),
             Lookup::Generated(_) | Lookup::Extra(_) => self.err(ErrorName::Forbidden, "", ""),
         }

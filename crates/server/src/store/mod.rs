@@ -14,6 +14,10 @@
 //! are the base region plus the arrivals counted at the clock's `now`
 //! ([`Store::visible_len`]), and extras whose time lies after `now` are not visible yet.
 
+mod meta;
+
+pub use meta::EventMeta;
+
 use std::iter::Peekable;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,7 +26,6 @@ use eventmock_fake::time::Arrivals;
 use eventmock_fake::{Dataset, DatasetConfig, DatasetError, Generator, IdError};
 
 use crate::clock::{Clock, ClockMode, Timeline};
-use crate::events::EventMeta;
 use crate::overlay::{
     Change, DEFAULT_MAX_ADDED, Full, Hit, MemoryOverlay, Overlay, OverlaySnapshot,
 };
@@ -67,8 +70,6 @@ pub struct Store<G: Generator> {
     clock: Arc<dyn Clock>,
     /// Whether the clock moves (extras in the future wait for it).
     moving: bool,
-    /// The delivery ledger and rate limiter of this mount.
-    tracking: crate::ledger::Tracking,
     /// Events older than this before the clock's `now` are gone (a scenario's `retention`).
     retention: Option<i64>,
 }
@@ -114,18 +115,7 @@ impl<G: Generator> Store<G> {
             sealed_minted: AtomicU64::new(0),
             moving: timeline.clock.mode() != ClockMode::Frozen,
             clock: Arc::clone(&timeline.clock),
-            tracking: crate::ledger::Tracking {
-                ledger: crate::ledger::Ledger::new(),
-                limiter: timeline
-                    .rate_limit
-                    .map(|l| crate::ratelimit::RateLimiter::new(G::VENDOR, l)),
-            },
         })
-    }
-
-    /// The delivery ledger and rate limiter of this mount.
-    pub fn tracking(&self) -> &crate::ledger::Tracking {
-        &self.tracking
     }
 
     /// The world's clock.

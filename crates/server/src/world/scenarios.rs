@@ -6,7 +6,7 @@ use std::sync::Arc;
 use eventmock_model::Vendor;
 use eventmock_scenario::{Auth, ClockMode, ClockSpec, Scenario};
 
-use crate::app::{Mount, World};
+use super::{Mount, World};
 use crate::auth::AuthPolicy;
 use crate::clock::{ClockChoice, LocalClock, Timeline, WorldClock};
 use crate::rules::Rules;
