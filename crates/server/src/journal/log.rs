@@ -240,8 +240,16 @@ impl Log {
     /// Appends the records of ordinals in `from..to` to `out` as they are stored, oldest
     /// first; how many. Their route numbers index [`Log::routes`].
     pub(super) fn copy_range(&self, from: u64, to: u64, out: &mut Vec<u8>) -> usize {
+        // Ordinals grow through the log: start at the newest segment whose first record is
+        // older than `from`, so a flush reads only the records it copies (plus at most one
+        // segment), not the whole log.
+        let start = self
+            .segments
+            .iter()
+            .rposition(|s| read_u64(&s.bytes, 4).is_some_and(|first| first < from))
+            .unwrap_or(0);
         let mut n = 0;
-        for segment in &self.segments {
+        for segment in self.segments.iter().skip(start) {
             let mut at = 0;
             while let Some(len) = read_u32(&segment.bytes, at) {
                 let next = at + (len as usize).max(FIXED);
@@ -361,6 +369,12 @@ mod tests {
             );
             assert_eq!(e.clock_us, want.clock_us);
         }
+        // A range over many segments is copied whole, from the segment it starts in.
+        let mut bytes = Vec::new();
+        assert_eq!(log.copy_range(4500, 4600, &mut bytes), 100);
+        let copied = Log::decode_all(&bytes, log.routes().to_vec());
+        assert_eq!(copied.first().map(|e| e.ordinal), Some(4500));
+        assert_eq!(copied.last().map(|e| e.ordinal), Some(4599));
         // Memory stays bounded: only the segments of the kept records (plus the one in use).
         assert!(log.segments.len() <= 1000 * (FIXED + 4200) / SEGMENT + 2);
     }
