@@ -9,12 +9,15 @@
 //! - [`net`]: the network layer: connection cap, header timeout, body limit (413), panic → 500,
 //!   TLS ([`net::serve_tls`], certificates from [`tls`]),
 //!   graceful shutdown.
-//! - [`app`]: [`App`], the request handler, and [`World`], what is mounted where.
-//! - [`world`]: building a world from scenarios; [`rules`]: overrides and faults.
+//! - [`app`]: [`App`], the request handler (the admin API and the change-log follower see it
+//!   as [`admin::Host`] and [`shared::follow::Replica`]).
+//! - [`world`]: [`World`], what is mounted where, and building one from scenarios;
+//!   [`rules`]: overrides and faults.
 //! - [`clock`]: the world's clock (`frozen`, `live`, `manual`) behind a small trait;
 //!   [`ledger`]: the delivery ledger (what each client was served); [`ratelimit`]: vendor
 //!   rate limits; [`client`]: who a request counts for.
-//! - [`vendors`]: one module per vendor (its table maps URLs to handlers).
+//! - [`vendors`]: one module per vendor (its table maps URLs to handlers), the framework
+//!   dialects they share (`vendors::dialects`: DRF, FastAPI, Cloud Controller).
 //! - [`errors`]: named vendor errors and their rendering; [`auth`]: credential checks;
 //!   [`cors`]: browser access to the vendor APIs.
 //! - [`store`]: a vendor's dataset and overlay ([`overlay`]: its interface and the in-process

@@ -14,6 +14,15 @@ use crate::store::{Entry, Store, View};
 /// only what was examined and the response carries `X-Eventmock-Scan-Truncated`.
 pub const SCAN_CAP: u64 = 200_000;
 
+/// Marks a listing answer whose scan stopped at [`SCAN_CAP`] (`X-Eventmock-Scan-Truncated`).
+pub fn mark_truncated(res: &mut crate::response::Reply) {
+    crate::response::set_header(
+        res,
+        crate::header_name!("x-eventmock-scan-truncated"),
+        &SCAN_CAP.to_string(),
+    );
+}
+
 /// An event of a page: generated now, or shared from the overlay.
 #[derive(Debug)]
 pub enum Ev<E> {

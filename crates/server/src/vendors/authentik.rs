@@ -42,29 +42,29 @@ mod list;
 
 use std::borrow::Cow;
 
-use super::dialects::drf::{self, Drf, ViewMethods};
+use super::dialects::drf::{
+    self, Drf, DrfVendor, DrfViews, ErrorTexts, PageSize, View, ViewMethods,
+};
 use super::{VendorModule, VendorSettings, request_hex_bytes};
 use crate::auth::AuthPolicy;
 use crate::errors::{ErrorName, ErrorSpec, Holes};
 use crate::header_name;
 use crate::request::Req;
-use crate::response::{Reply, json, reply, set_header_bytes};
-use crate::store::{Lookup, Store};
+use crate::response::{Reply, json, set_header_bytes};
+use crate::store::Store;
 use eventmock_fake::DatasetError;
 use eventmock_fake::vendors::AuthentikGen;
-use eventmock_model::authentik::{ActionType, EventAction};
-use hyper::header::CONTENT_TYPE;
+use eventmock_model::authentik::{ActionType, Event, EventAction};
 use hyper::{Method, StatusCode};
 
 pub use list::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
-const CT: &str = "application/json";
+const CT: &str = drf::CT;
 const PREFIX: &str = "/api/v3/";
 const EVENTS: &str = "/api/v3/events/events/";
-const ALLOW: &str = "GET, HEAD, OPTIONS";
 /// `/api/v3/events/events/` (`ModelViewSet` list + create).
 const LIST_METHODS: ViewMethods = ViewMethods {
-    served: ALLOW,
+    served: "GET, HEAD, OPTIONS",
     vendor: "GET, POST, HEAD, OPTIONS",
 };
 /// `/api/v3/events/events/{pk}/` (retrieve, update, partial update, destroy).
@@ -75,69 +75,37 @@ const DETAIL_METHODS: ViewMethods = ViewMethods {
 /// Salt of the `X-authentik-id` header values.
 const ID_SALT: u64 = 0xA07E_4711_C0DE_0001;
 
-const fn spec(status: StatusCode, body: &'static str) -> ErrorSpec {
-    ErrorSpec::plain(status, CT, body)
-}
+/// DRF as authentik runs it.
+pub static DRF: DrfVendor<Event> = DrfVendor {
+    // A single renderer (`JSONRenderer`): no `Vary`.
+    vary: None,
+    errors: ErrorTexts {
+        not_found: r#"{"detail":"No Event matches the given query."}"#,
+        malformed_id: r#"{"detail":"Not found."}"#,
+        // authentik's `TokenAuthentication` has no `authenticate_header`: 403s.
+        challenge: &[],
+        unauthenticated: r#"{"detail":"Authentication credentials were not provided."}"#,
+        wrong_scheme: r#"{"detail":"Unsupported authentication type"}"#,
+        bad_token: r#"{"detail":"Token invalid/expired"}"#,
+        validation: r#"{"non_field_errors":["Invalid input."]}"#,
+    },
+    page_size: PageSize {
+        param: "page_size",
+        default: DEFAULT_PAGE_SIZE,
+        max: MAX_PAGE_SIZE,
+    },
+    filters: list::FILTERS,
+    search: Some(list::search),
+    ordering: list::ORDERING,
+};
 
 /// authentik's error catalog.
 pub fn error_spec(name: ErrorName) -> ErrorSpec {
-    use ErrorName::*;
-    match name {
-        NotFound => spec(
-            StatusCode::NOT_FOUND,
-            r#"{"detail":"No Event matches the given query."}"#,
-        ),
-        MalformedId | UnknownRoute => spec(StatusCode::NOT_FOUND, r#"{"detail":"Not found."}"#),
-        Unauthenticated => spec(
-            StatusCode::FORBIDDEN,
-            r#"{"detail":"Authentication credentials were not provided."}"#,
-        ),
-        BadToken => spec(
-            StatusCode::FORBIDDEN,
-            r#"{"detail":"Token invalid/expired"}"#,
-        ),
-        WrongScheme => spec(
-            StatusCode::FORBIDDEN,
-            r#"{"detail":"Unsupported authentication type"}"#,
-        ),
-        Forbidden => spec(
-            StatusCode::FORBIDDEN,
-            r#"{"detail":"You do not have permission to perform this action."}"#,
-        ),
-        Validation => spec(
-            StatusCode::BAD_REQUEST,
-            r#"{"non_field_errors":["Invalid input."]}"#,
-        ),
-        BadQuery => spec(
-            StatusCode::BAD_REQUEST,
-            r#"{"{param}":["Select a valid choice. {id} is not one of the available choices."]}"#,
-        ),
-        InvalidPage => spec(StatusCode::NOT_FOUND, r#"{"detail":"Invalid page."}"#),
-        MethodNotAllowed => ErrorSpec {
-            status: StatusCode::METHOD_NOT_ALLOWED,
-            body: r#"{"detail":"Method \"{method}\" not allowed."}"#,
-            content_type: CT,
-            headers: &[("allow", ALLOW)],
-        },
-        PayloadTooLarge => spec(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            r#"{"detail":"Request body too large."}"#,
-        ),
-        RateLimited => ErrorSpec {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            body: r#"{"detail":"Request was throttled. Expected available in 60 seconds."}"#,
-            content_type: CT,
-            headers: &[("retry-after", "60")],
-        },
-        Internal => spec(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            r#"{"detail":"A server error occurred."}"#,
-        ),
-    }
+    drf::error_spec(&DRF.errors, name)
 }
 
 /// The routes of the API.
-enum Route<'a> {
+pub enum Route<'a> {
     /// `/api/v3/events/events/`.
     List,
     /// `/api/v3/events/events/actions/`.
@@ -207,17 +175,8 @@ pub struct Authentik {
     store: Store<AuthentikGen>,
     /// Accepted credentials.
     auth: AuthPolicy,
-    /// The framework's settings (`Allow` list; no `Vary`: a single renderer).
+    /// The framework's settings (`Allow`; no `Vary`: a single renderer).
     drf: Drf,
-}
-
-/// The methods of a route's view.
-fn view_methods(route: &Route<'_>) -> ViewMethods {
-    match route {
-        Route::List => LIST_METHODS,
-        Route::Detail(_) => DETAIL_METHODS,
-        Route::Actions => ViewMethods::READ_ONLY,
-    }
 }
 
 impl Authentik {
@@ -228,7 +187,7 @@ impl Authentik {
             auth: settings.auth,
             drf: Drf {
                 allow: settings.allow,
-                vary: None,
+                vary: DRF.vary,
             },
         })
     }
@@ -238,7 +197,7 @@ impl Authentik {
     }
 
     /// authentik's `TokenAuthentication` (`validate_auth` + token lookup).
-    fn authenticate(&self, req: &Req) -> Result<(), ErrorName> {
+    fn check_token(&self, req: &Req) -> Result<(), ErrorName> {
         if self.auth == AuthPolicy::Off {
             return Ok(());
         }
@@ -264,15 +223,8 @@ impl Authentik {
         let Some(pk) = canonical_uuid(raw) else {
             return self.err(ErrorName::MalformedId);
         };
-        let found = self.store.lookup(&pk);
-        crate::ledger::served::note_lookup(&found);
-        match found {
-            Lookup::Generated(i) => self
-                .store
-                .with_generated(i, |event| json(StatusCode::OK, CT, event, false)),
-            Lookup::Extra(e) => json(StatusCode::OK, CT, &*e, false),
-            Lookup::NotFound | Lookup::Malformed => self.err(ErrorName::NotFound),
-        }
+        // A well-formed UUID that is no event's, whatever the store says of its format.
+        super::retrieve(&self.store, &pk, CT).unwrap_or_else(|_| self.err(ErrorName::NotFound))
     }
 
     fn destroy(&self, raw: &str) -> Reply {
@@ -280,14 +232,10 @@ impl Authentik {
             return self.err(ErrorName::MalformedId);
         };
         match self.store.delete(&pk) {
-            Ok(true) => {}
-            Ok(false) => return self.err(ErrorName::NotFound),
-            Err(full) => return crate::overlay::full_reply(&full),
+            Ok(true) => drf::no_content(),
+            Ok(false) => self.err(ErrorName::NotFound),
+            Err(full) => crate::overlay::full_reply(&full),
         }
-        // DRF drops the content type of an empty response.
-        let mut res = reply(StatusCode::NO_CONTENT, CT, "");
-        res.headers_mut().remove(CONTENT_TYPE);
-        res
     }
 
     fn actions() -> Reply {
@@ -296,6 +244,45 @@ impl Authentik {
             .map(EventAction::action_type)
             .collect();
         json(StatusCode::OK, CT, &all, false)
+    }
+}
+
+impl DrfViews for Authentik {
+    type Route<'a> = Route<'a>;
+
+    fn route<'a>(&self, path: &'a str) -> Option<Route<'a>> {
+        route(path)
+    }
+
+    fn view(&self, route: &Route<'_>) -> View {
+        let (name, methods) = match route {
+            Route::List => ("Event List", LIST_METHODS),
+            Route::Detail(_) => ("Event Instance", DETAIL_METHODS),
+            Route::Actions => ("Actions", ViewMethods::READ_ONLY),
+        };
+        let description = match route {
+            Route::Actions => "Get all actions",
+            _ => "Event Read-Only Viewset",
+        };
+        View {
+            name,
+            description,
+            methods,
+        }
+    }
+
+    fn authenticate(&self, req: &Req) -> Result<(), Reply> {
+        self.check_token(req).map_err(|name| self.err(name))
+    }
+
+    fn answer(&self, req: &Req, route: Route<'_>) -> Option<Reply> {
+        Some(match (&req.method, route) {
+            (&Method::GET | &Method::HEAD, Route::List) => self.list(req),
+            (&Method::GET | &Method::HEAD, Route::Actions) => Self::actions(),
+            (&Method::GET | &Method::HEAD, Route::Detail(pk)) => self.retrieve(pk),
+            (&Method::DELETE, Route::Detail(pk)) => self.destroy(pk),
+            _ => return None,
+        })
     }
 }
 
@@ -311,38 +298,15 @@ impl VendorModule for Authentik {
     }
 
     fn handle(&self, req: &Req) -> Reply {
-        let Some(route) = route(req.path) else {
-            return drf::append_slash(req, |p| route(p).is_some())
-                .unwrap_or_else(|| self.err(ErrorName::UnknownRoute));
-        };
-        if let Err(name) = self.authenticate(req) {
-            return self.err(name);
-        }
-        let (name, description) = match route {
-            Route::List => ("Event List", "Event Read-Only Viewset"),
-            Route::Detail(_) => ("Event Instance", "Event Read-Only Viewset"),
-            Route::Actions => ("Actions", "Get all actions"),
-        };
-        match (&req.method, &route) {
-            (&Method::GET | &Method::HEAD, Route::List) => self.list(req),
-            (&Method::GET | &Method::HEAD, Route::Actions) => Self::actions(),
-            (&Method::GET | &Method::HEAD, Route::Detail(pk)) => self.retrieve(pk),
-            (&Method::DELETE, Route::Detail(pk)) => self.destroy(pk),
-            (&Method::OPTIONS, _) => drf::options(name, description),
-            _ => self.error(
-                ErrorName::MethodNotAllowed,
-                Holes {
-                    method: req.method.as_str(),
-                    ..Holes::default()
-                },
-            ),
-        }
+        drf::handle(self, req)
+    }
+
+    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
+        error_spec(name).render(holes)
     }
 
     fn decorate(&self, req: &Req, reply: &mut Reply) {
-        if let Some(route) = route(req.path) {
-            self.drf.decorate(view_methods(&route), reply);
-        }
+        self.drf.decorate_view(self, req, reply);
         set_header_bytes(
             reply,
             header_name!("x-authentik-id"),
@@ -356,7 +320,7 @@ impl VendorModule for Authentik {
     }
 
     fn is_write(&self, req: &Req) -> bool {
-        req.method == hyper::Method::DELETE && matches!(route(req.path), Some(Route::Detail(_)))
+        req.method == Method::DELETE && matches!(route(req.path), Some(Route::Detail(_)))
     }
 
     fn route_label(&self, req: &Req) -> &'static str {
@@ -366,9 +330,5 @@ impl VendorModule for Authentik {
             Some(Route::Detail(_)) => "event",
             None => "other",
         }
-    }
-
-    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
-        error_spec(name).render(holes)
     }
 }

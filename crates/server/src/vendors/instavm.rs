@@ -5,18 +5,12 @@
 //! authenticated"}` + `WWW-Authenticate: Bearer`, unknown route `404 {"detail":"Not Found"}`,
 //! `405 {"detail":"Method Not Allowed"}`, pydantic v2 422 bodies.
 //!
-//! Behaviour of the framework reproduced here:
-//! - Routing first (Starlette): the path is percent-decoded, then matched; a miss whose path
-//!   ends in `/` and matches a route without the trailing slashes gets a `307` with an empty
-//!   body, no content type and `location: http://<host><path>[?query]` (`redirect_slashes`;
-//!   the query string as sent);
-//!   any other miss is the 404. A matched route with another method than `GET` (also `HEAD`:
-//!   FastAPI's `APIRoute` does not add it) is the 405 with `allow: GET`.
-//! - Then the security dependency (FastAPI solves it before the endpoint's query parameters),
-//!   then query validation (422), then the handler.
-//! - Query parameters: the last value of a repeated key wins (Starlette `QueryParams.get`).
-//!   422 items come in the endpoint's declaration order `event_group, event_type, status,
-//!   user_id, vm_id, session_id, cursor, limit` (only `user_id` and `limit` can fail).
+//! The framework's behaviour — routing with `redirect_slashes` (307), the 404 and 405, the
+//! security dependency before query validation, pydantic's 422 items, the last value of a
+//! repeated query key, the plain-text 500 — is the [`fastapi`] dialect's. This module adds the
+//! app: its routes, the `limit` and `user_id` checks (422 items in the endpoint's
+//! declaration order `event_group, event_type, status, user_id, vm_id, session_id, cursor,
+//! limit`: only `user_id` and `limit` can fail), its own error texts and the listing.
 //!
 //! Unconfirmed, chosen here: unknown or malformed event id → `404 {"detail":"Audit event not
 //! found"}`; bad token → `401 {"detail":"Could not validate credentials"}` (FastAPI's tutorial
@@ -37,21 +31,20 @@ pub mod query;
 use eventmock_fake::vendors::InstavmGen;
 use eventmock_fake::{DatasetError, Generator};
 use eventmock_model::Vendor;
-use eventmock_model::instavm::{AuditEvent, EventList, ValidationErrorBody};
-use hyper::header::CONTENT_TYPE;
-use hyper::{Method, StatusCode};
+use eventmock_model::instavm::{AuditEvent, EventList};
+use hyper::StatusCode;
 
+use super::dialects::fastapi::{self, FastApiApp};
 use super::{VendorModule, VendorSettings};
 use crate::auth::{AuthPolicy, Scheme};
 use crate::errors::{ErrorName, ErrorSpec, Holes};
-use crate::header_name;
-use crate::listing::{Order, SCAN_CAP, scan};
+use crate::listing::{Order, scan};
 use crate::request::Req;
-use crate::response::{Reply, json, reply, set_header};
-use crate::store::{Lookup, Store};
-use query::{CursorCodec, ListParams, decode_path, quote_location};
+use crate::response::{Reply, json};
+use crate::store::Store;
+use query::{CursorCodec, ListParams};
 
-const CT: &str = "application/json";
+const CT: &str = fastapi::CT;
 const PREFIX: &str = "/v1/";
 const EVENTS: &str = "/v1/audit/events";
 const CATALOG: &str = "/v1/audit/catalog";
@@ -65,13 +58,12 @@ const SCHEMES: &[Scheme] = &[
         prefix: None,
     },
 ];
-const BEARER: &[(&str, &str)] = &[("www-authenticate", "Bearer")];
 
 const fn spec(status: StatusCode, body: &'static str) -> ErrorSpec {
     ErrorSpec::plain(status, CT, body)
 }
 
-/// InstaVM's error catalog.
+/// InstaVM's error catalog: the framework's answers ([`fastapi`]) and the app's own.
 pub fn error_spec(name: ErrorName) -> ErrorSpec {
     use ErrorName::*;
     match name {
@@ -79,34 +71,19 @@ pub fn error_spec(name: ErrorName) -> ErrorSpec {
             StatusCode::NOT_FOUND,
             r#"{"detail":"Audit event not found"}"#,
         ),
-        Unauthenticated | WrongScheme => ErrorSpec {
-            headers: BEARER,
-            ..spec(
-                StatusCode::UNAUTHORIZED,
-                r#"{"detail":"Not authenticated"}"#,
-            )
-        },
+        Unauthenticated | WrongScheme => fastapi::NOT_AUTHENTICATED,
         BadToken => ErrorSpec {
-            headers: BEARER,
+            headers: fastapi::BEARER,
             ..spec(
                 StatusCode::UNAUTHORIZED,
                 r#"{"detail":"Could not validate credentials"}"#,
             )
         },
         Forbidden => spec(StatusCode::FORBIDDEN, r#"{"detail":"Not authorized"}"#),
-        Validation => spec(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            r#"{"detail":[{"type":"missing","loc":["query","{param}"],"msg":"Field required","input":null}]}"#,
-        ),
+        Validation => fastapi::MISSING_QUERY,
         BadQuery | InvalidPage => spec(StatusCode::BAD_REQUEST, r#"{"detail":"Invalid cursor"}"#),
-        UnknownRoute => spec(StatusCode::NOT_FOUND, r#"{"detail":"Not Found"}"#),
-        MethodNotAllowed => ErrorSpec {
-            headers: &[("allow", "GET")],
-            ..spec(
-                StatusCode::METHOD_NOT_ALLOWED,
-                r#"{"detail":"Method Not Allowed"}"#,
-            )
-        },
+        UnknownRoute => fastapi::NOT_FOUND,
+        MethodNotAllowed => fastapi::method_not_allowed(&[("allow", "GET")]),
         PayloadTooLarge => spec(
             StatusCode::PAYLOAD_TOO_LARGE,
             r#"{"detail":"Request Entity Too Large"}"#,
@@ -117,17 +94,12 @@ pub fn error_spec(name: ErrorName) -> ErrorSpec {
             content_type: CT,
             headers: &[("retry-after", "60")],
         },
-        Internal => ErrorSpec {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            body: "Internal Server Error",
-            content_type: "text/plain; charset=utf-8",
-            headers: &[],
-        },
+        Internal => fastapi::INTERNAL,
     }
 }
 
 /// A matched route.
-enum Route {
+pub enum Route {
     /// `GET /v1/audit/events`.
     List,
     /// `GET /v1/audit/events/{event_id}` (decoded id).
@@ -179,44 +151,14 @@ impl Instavm {
         self.error(name, Holes::default())
     }
 
-    /// Starlette's `redirect_slashes`: 307 to the path without its trailing slashes.
-    fn redirect(&self, req: &Req, path: &str) -> Reply {
-        let mut url = match req.host() {
-            Some(host) => format!("http://{host}{}{path}", req.prefix),
-            None => format!("{}{path}", req.prefix),
-        };
-        // R26: Starlette rebuilds the URL from the request's own (raw) query string, so `%20`
-        // stays `%20` (`RedirectResponse` quotes with `%` safe).
-        if let Some(q) = req.raw_query.filter(|q| !q.is_empty()) {
-            url.push('?');
-            url.push_str(q);
-        }
-        let mut res = reply(StatusCode::TEMPORARY_REDIRECT, CT, "");
-        res.headers_mut().remove(CONTENT_TYPE);
-        set_header(&mut res, header_name!("location"), &quote_location(&url));
-        res
-    }
-
     fn get(&self, id: &str) -> Reply {
-        let found = self.store.lookup(id);
-        crate::ledger::served::note_lookup(&found);
-        match found {
-            Lookup::Generated(i) => self
-                .store
-                .with_generated(i, |event| json(StatusCode::OK, CT, event, false)),
-            Lookup::Extra(e) => json(StatusCode::OK, CT, &*e, false),
-            Lookup::NotFound => self.err(ErrorName::NotFound),
-            Lookup::Malformed => self.err(ErrorName::MalformedId),
-        }
+        super::retrieve(&self.store, id, CT).unwrap_or_else(|name| self.err(name))
     }
 
     fn list(&self, req: &Req) -> Reply {
         let p = match ListParams::parse(req) {
             Ok(p) => p,
-            Err(detail) => {
-                let body = ValidationErrorBody { detail };
-                return json(StatusCode::UNPROCESSABLE_ENTITY, CT, &body, false);
-            }
+            Err(unprocessable) => return unprocessable,
         };
         let start = match p.cursor {
             None => 0,
@@ -244,13 +186,29 @@ impl Instavm {
         };
         let mut res = json(StatusCode::OK, CT, &body, false);
         if truncated {
-            set_header(
-                &mut res,
-                header_name!("x-eventmock-scan-truncated"),
-                &SCAN_CAP.to_string(),
-            );
+            crate::listing::mark_truncated(&mut res);
         }
         res
+    }
+}
+
+impl FastApiApp for Instavm {
+    type Route = Route;
+
+    fn route(&self, path: &str) -> Option<Route> {
+        route(path)
+    }
+
+    fn security(&self, req: &Req) -> Result<(), ErrorName> {
+        self.auth.check(SCHEMES, req)
+    }
+
+    fn endpoint(&self, req: &Req, route: Route) -> Reply {
+        match route {
+            Route::List => self.list(req),
+            Route::Get(id) => self.get(&id),
+            Route::Catalog => json(StatusCode::OK, CT, &catalog::catalog(), false),
+        }
     }
 }
 
@@ -266,25 +224,11 @@ impl VendorModule for Instavm {
     }
 
     fn handle(&self, req: &Req) -> Reply {
-        let path = decode_path(req.path);
-        let Some(route) = route(&path) else {
-            let trimmed = path.trim_end_matches('/');
-            if path.ends_with('/') && path != "/" && route(trimmed).is_some() {
-                return self.redirect(req, trimmed);
-            }
-            return self.err(ErrorName::UnknownRoute);
-        };
-        if req.method != Method::GET {
-            return self.err(ErrorName::MethodNotAllowed);
-        }
-        if let Err(name) = self.auth.check(SCHEMES, req) {
-            return self.err(name);
-        }
-        match route {
-            Route::List => self.list(req),
-            Route::Get(id) => self.get(&id),
-            Route::Catalog => json(StatusCode::OK, CT, &catalog::catalog(), false),
-        }
+        fastapi::handle(self, req)
+    }
+
+    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
+        error_spec(name).render(holes)
     }
 
     fn example_curl(&self, base: &str, id: &str) -> String {
@@ -305,10 +249,6 @@ impl VendorModule for Instavm {
             }
             _ => "other",
         }
-    }
-
-    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
-        error_spec(name).render(holes)
     }
 }
 

@@ -159,6 +159,32 @@ pub fn build(vendor: Vendor, settings: VendorSettings) -> Result<Arc<dyn VendorA
     })
 }
 
+/// `GET` of one event by id, as every vendor whose answer is the bare event serves it: the
+/// event as JSON with `content_type` (noted as served), or `Err` with `NotFound` (no such
+/// event) or `MalformedId` (an id not in the vendor's format) for the vendor's catalog.
+#[inline]
+pub fn retrieve<G>(
+    store: &crate::store::Store<G>,
+    id: &str,
+    content_type: &'static str,
+) -> Result<Reply, ErrorName>
+where
+    G: eventmock_fake::Generator<Event: crate::store::EventMeta + serde::Serialize>,
+{
+    use crate::store::Lookup;
+    let found = store.lookup(id);
+    crate::ledger::served::note_lookup(&found);
+    let ok = hyper::StatusCode::OK;
+    match found {
+        Lookup::Generated(i) => Ok(store.with_generated(i, |event| {
+            crate::response::json(ok, content_type, event, false)
+        })),
+        Lookup::Extra(e) => Ok(crate::response::json(ok, content_type, &*e, false)),
+        Lookup::NotFound => Err(ErrorName::NotFound),
+        Lookup::Malformed => Err(ErrorName::MalformedId),
+    }
+}
+
 fn backed<V: VendorModule>(module: V, timeline: &crate::clock::Timeline) -> Arc<dyn VendorApi> {
     Arc::new(StoreBacked::new(module, timeline))
 }

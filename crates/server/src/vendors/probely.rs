@@ -22,96 +22,86 @@
 //!   default renderers are two); a path without its trailing slash whose slash form is a route
 //!   is Django's `APPEND_SLASH` 301 (see [`drf`]).
 
-use super::dialects::drf::{self, Drf, ViewMethods};
+use super::dialects::drf::{self, Drf, DrfVendor, DrfViews, ListError, View, ViewMethods};
+use super::dialects::drf::{ErrorTexts, FilterField, Lookup, OrderKey, OrderingFields, PageSize};
 use super::{VendorModule, VendorSettings};
 use crate::auth::AuthPolicy;
 use crate::errors::{ErrorName, ErrorSpec, Holes};
-use crate::header_name;
-use crate::listing::{Ev, Order, SCAN_CAP, page};
 use crate::request::Req;
-use crate::response::{Reply, json, set_header};
-use crate::store::{Lookup, Store};
+use crate::response::Reply;
+use crate::store::Store;
 use eventmock_fake::DatasetError;
 use eventmock_fake::vendors::ProbelyGen;
 use eventmock_model::probely::{Event, EventList, EventType, ObjectType};
-use hyper::{Method, StatusCode};
+use hyper::Method;
 
-const CT: &str = "application/json";
-const ALLOW: &str = "GET, HEAD, OPTIONS";
-const WWW_AUTH: &[(&str, &str)] = &[("www-authenticate", "JWT realm=\"api\"")];
+const CT: &str = drf::CT;
 /// Default page size of `GET /events/` (the official Python client's fixtures: `length: 50`).
 pub const DEFAULT_LENGTH: u64 = 50;
 /// Largest page size honoured; larger values are clamped. Probely documents none (its own
 /// scripts ask 10,000 in one call); this is eventmock's bound on one response.
 pub const MAX_LENGTH: u64 = 10_000;
 
-const fn spec(status: StatusCode, body: &'static str) -> ErrorSpec {
-    ErrorSpec::plain(status, CT, body)
-}
-
-const fn unauthorized(body: &'static str) -> ErrorSpec {
-    ErrorSpec {
-        status: StatusCode::UNAUTHORIZED,
-        body,
-        content_type: CT,
-        headers: WWW_AUTH,
-    }
-}
+/// DRF as Probely runs it.
+pub static DRF: DrfVendor<Event> = DrfVendor {
+    // The default renderers (JSON and the browsable API): `Vary: Accept`.
+    vary: Some("Accept"),
+    errors: ErrorTexts {
+        not_found: r#"{"detail":"Not found."}"#,
+        malformed_id: r#"{"detail":"Not found."}"#,
+        // djangorestframework-jwt's `authenticate_header`.
+        challenge: &[("www-authenticate", "JWT realm=\"api\"")],
+        unauthenticated: r#"{"detail":"Authentication credentials were not provided."}"#,
+        wrong_scheme: r#"{"detail":"Authentication credentials were not provided."}"#,
+        bad_token: r#"{"detail":"Error decoding signature."}"#,
+        validation: r#"["Invalid input."]"#,
+    },
+    page_size: PageSize {
+        param: "length",
+        default: DEFAULT_LENGTH,
+        max: MAX_LENGTH,
+    },
+    filters: &[
+        FilterField {
+            param: "event_type",
+            lookup: Lookup::Choice {
+                valid: |v| EventType::ALL.iter().any(|t| t.as_str() == v),
+                field: |e| e.event_type.as_str(),
+            },
+        },
+        FilterField {
+            param: "object_type",
+            lookup: Lookup::Choice {
+                valid: |v| ObjectType::ALL.iter().any(|t| t.as_str() == v),
+                field: |e| e.object_type.as_str(),
+            },
+        },
+    ],
+    search: None,
+    ordering: OrderingFields {
+        fields: &[("occurred_at", OrderKey::Time)],
+        default: "-occurred_at",
+    },
+};
 
 /// Probely's error catalog (DRF's default bodies).
 pub fn error_spec(name: ErrorName) -> ErrorSpec {
-    use ErrorName::*;
-    match name {
-        NotFound | MalformedId | UnknownRoute => {
-            spec(StatusCode::NOT_FOUND, r#"{"detail":"Not found."}"#)
-        }
-        Unauthenticated | WrongScheme => {
-            unauthorized(r#"{"detail":"Authentication credentials were not provided."}"#)
-        }
-        BadToken => unauthorized(r#"{"detail":"Error decoding signature."}"#),
-        Forbidden => spec(
-            StatusCode::FORBIDDEN,
-            r#"{"detail":"You do not have permission to perform this action."}"#,
-        ),
-        Validation => spec(StatusCode::BAD_REQUEST, r#"["Invalid input."]"#),
-        BadQuery => spec(
-            StatusCode::BAD_REQUEST,
-            r#"{"{param}":["Select a valid choice. {id} is not one of the available choices."]}"#,
-        ),
-        InvalidPage => spec(StatusCode::NOT_FOUND, r#"{"detail":"Invalid page."}"#),
-        MethodNotAllowed => ErrorSpec {
-            status: StatusCode::METHOD_NOT_ALLOWED,
-            body: r#"{"detail":"Method \"{method}\" not allowed."}"#,
-            content_type: CT,
-            headers: &[("allow", ALLOW)],
-        },
-        PayloadTooLarge => spec(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            r#"{"detail":"Request body too large."}"#,
-        ),
-        RateLimited => ErrorSpec {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            body: r#"{"detail":"Request was throttled. Expected available in 60 seconds."}"#,
-            content_type: CT,
-            headers: &[("retry-after", "60")],
-        },
-        Internal => spec(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            r#"{"detail":"A server error occurred."}"#,
-        ),
-    }
+    drf::error_spec(&DRF.errors, name)
 }
 
 /// `JWT` with no credential (djangorestframework-jwt's message).
-const NO_CREDENTIALS: ErrorSpec =
-    unauthorized(r#"{"detail":"Invalid Authorization header. No credentials provided."}"#);
+const NO_CREDENTIALS: ErrorSpec = drf::authentication_failed(
+    &DRF.errors,
+    r#"{"detail":"Invalid Authorization header. No credentials provided."}"#,
+);
 /// `JWT a b` (djangorestframework-jwt's message).
-const SPACES: ErrorSpec = unauthorized(
+const SPACES: ErrorSpec = drf::authentication_failed(
+    &DRF.errors,
     r#"{"detail":"Invalid Authorization header. Credentials string should not contain spaces."}"#,
 );
 
 /// The routes of the API.
-enum Route<'a> {
+pub enum Route<'a> {
     /// `/events/`.
     List,
     /// `/events/{id}/`.
@@ -125,16 +115,6 @@ fn route(path: &str) -> Option<Route<'_>> {
     }
     let id = rest.strip_suffix('/')?;
     (!id.is_empty() && !id.contains('/')).then_some(Route::Detail(id))
-}
-
-use drf::{num_pages, positive_int};
-
-/// DRF as Probely runs it: the default renderers (JSON and browsable API), hence `Vary: Accept`.
-fn drf_settings(allow: eventmock_scenario::AllowMethods) -> Drf {
-    Drf {
-        allow,
-        vary: Some("Accept"),
-    }
 }
 
 /// The Probely API.
@@ -153,12 +133,55 @@ impl Probely {
         Ok(Self {
             store: Store::with_timeline(settings.dataset, &settings.timeline)?,
             auth: settings.auth,
-            drf: drf_settings(settings.allow),
+            drf: Drf {
+                allow: settings.allow,
+                vary: DRF.vary,
+            },
         })
     }
 
     fn err(&self, name: ErrorName) -> Reply {
         self.error(name, Holes::default())
+    }
+
+    fn get(&self, id: &str) -> Reply {
+        super::retrieve(&self.store, id, CT).unwrap_or_else(|name| self.err(name))
+    }
+
+    fn list(&self, req: &Req) -> Reply {
+        let mut found = match drf::list(&self.store, &DRF, req) {
+            Ok(page) => page,
+            Err(ListError::BadChoice(bad)) => return self.error(ErrorName::BadQuery, bad.holes()),
+            Err(ListError::InvalidPage) => return self.err(ErrorName::InvalidPage),
+        };
+        let body = EventList {
+            count: found.count,
+            page_total: found.pages,
+            page: found.number,
+            length: found.size,
+            results: found.results(),
+        };
+        drf::list_reply(&body, found.truncated)
+    }
+}
+
+impl DrfViews for Probely {
+    type Route<'a> = Route<'a>;
+
+    fn route<'a>(&self, path: &'a str) -> Option<Route<'a>> {
+        route(path)
+    }
+
+    fn view(&self, route: &Route<'_>) -> View {
+        let name = match route {
+            Route::List => "Event List",
+            Route::Detail(_) => "Event Instance",
+        };
+        View {
+            name,
+            description: "",
+            methods: ViewMethods::READ_ONLY,
+        }
     }
 
     /// djangorestframework-jwt's `get_jwt_value` and the token check.
@@ -188,110 +211,14 @@ impl Probely {
         }
     }
 
-    fn get(&self, id: &str) -> Reply {
-        let found = self.store.lookup(id);
-        crate::ledger::served::note_lookup(&found);
-        match found {
-            Lookup::Generated(i) => self
-                .store
-                .with_generated(i, |event| json(StatusCode::OK, CT, event, false)),
-            Lookup::Extra(e) => json(StatusCode::OK, CT, &*e, false),
-            Lookup::NotFound => self.err(ErrorName::NotFound),
-            Lookup::Malformed => self.err(ErrorName::MalformedId),
+    fn answer(&self, req: &Req, route: Route<'_>) -> Option<Reply> {
+        if !matches!(req.method, Method::GET | Method::HEAD) {
+            return None;
         }
-    }
-
-    fn list(&self, req: &Req) -> Reply {
-        let length = positive_int(req.param("length"), DEFAULT_LENGTH, MAX_LENGTH);
-        let order = ordering(req.param("ordering"));
-        let event_type = match choice(req, "event_type", &EventType::ALL, |t| t.as_str()) {
-            Ok(v) => v,
-            Err(res) => return res,
-        };
-        let object_type = match choice(req, "object_type", &ObjectType::ALL, |t| t.as_str()) {
-            Ok(v) => v,
-            Err(res) => return res,
-        };
-        let filter = |e: &Event| {
-            event_type.is_none_or(|t| e.event_type == t)
-                && object_type.is_none_or(|t| e.object_type == t)
-        };
-        let f: &dyn Fn(&Event) -> bool = &filter;
-        let f = (event_type.is_some() || object_type.is_some()).then_some(f);
-        let number = match req.param("page").map(str::trim) {
-            None | Some("") => 1,
-            Some("last") => num_pages(page(&self.store, order, 0, 0, f).total, length),
-            Some(v) => match v.parse::<i64>() {
-                Ok(n) if n >= 1 => n as u64,
-                _ => return self.err(ErrorName::InvalidPage),
-            },
-        };
-        let Some(offset) = (number - 1).checked_mul(length) else {
-            return self.err(ErrorName::InvalidPage);
-        };
-        let found = page(&self.store, order, offset, length, f);
-        if number > num_pages(found.total, length) {
-            return self.err(ErrorName::InvalidPage);
-        }
-        let body = EventList {
-            count: found.total,
-            page_total: num_pages(found.total, length),
-            page: number,
-            length,
-            results: found.items.into_iter().map(owned).collect(),
-        };
-        let mut res = json(StatusCode::OK, CT, &body, false);
-        if found.truncated {
-            set_header(
-                &mut res,
-                header_name!("x-eventmock-scan-truncated"),
-                &SCAN_CAP.to_string(),
-            );
-        }
-        res
-    }
-}
-
-/// DRF's `OrderingFilter` over the one orderable field, `occurred_at`.
-fn ordering(raw: Option<&str>) -> Order {
-    raw.into_iter()
-        .flat_map(|v| v.split(','))
-        .find_map(|term| match term.trim() {
-            "occurred_at" => Some(Order::Ascending),
-            "-occurred_at" => Some(Order::Descending),
-            _ => None,
+        Some(match route {
+            Route::List => self.list(req),
+            Route::Detail(id) => self.get(id),
         })
-        .unwrap_or(Order::Descending)
-}
-
-/// A django-filter `ChoiceFilter`: empty = no filter, a value outside `all` = 400.
-fn choice<T: Copy>(
-    req: &Req,
-    key: &'static str,
-    all: &[T],
-    name: fn(T) -> &'static str,
-) -> Result<Option<T>, Reply> {
-    match req.param(key) {
-        None | Some("") => Ok(None),
-        Some(v) => all
-            .iter()
-            .copied()
-            .find(|t| name(*t) == v)
-            .map(Some)
-            .ok_or_else(|| {
-                error_spec(ErrorName::BadQuery).render(Holes {
-                    id: v,
-                    param: key,
-                    ..Holes::default()
-                })
-            }),
-    }
-}
-
-fn owned(e: Ev<Event>) -> Event {
-    match e {
-        Ev::Owned(e) => e,
-        Ev::Shared(e) => Event::clone(&e),
     }
 }
 
@@ -307,42 +234,15 @@ impl VendorModule for Probely {
     }
 
     fn handle(&self, req: &Req) -> Reply {
-        let Some(route) = route(req.path) else {
-            return drf::append_slash(req, |p| route(p).is_some())
-                .unwrap_or_else(|| self.err(ErrorName::UnknownRoute));
-        };
-        if let Err(res) = self.authenticate(req) {
-            return res;
-        }
-        match req.method {
-            Method::GET | Method::HEAD => {}
-            Method::OPTIONS => {
-                let name = match route {
-                    Route::List => "Event List",
-                    Route::Detail(_) => "Event Instance",
-                };
-                return drf::options(name, "");
-            }
-            _ => {
-                return self.error(
-                    ErrorName::MethodNotAllowed,
-                    Holes {
-                        method: req.method.as_str(),
-                        ..Holes::default()
-                    },
-                );
-            }
-        }
-        match route {
-            Route::List => self.list(req),
-            Route::Detail(id) => self.get(id),
-        }
+        drf::handle(self, req)
+    }
+
+    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
+        error_spec(name).render(holes)
     }
 
     fn decorate(&self, req: &Req, reply: &mut Reply) {
-        if route(req.path).is_some() {
-            self.drf.decorate(ViewMethods::READ_ONLY, reply);
-        }
+        self.drf.decorate_view(self, req, reply);
     }
 
     fn example_curl(&self, base: &str, id: &str) -> String {
@@ -356,9 +256,5 @@ impl VendorModule for Probely {
             Some(Route::Detail(_)) => "event",
             None => "other",
         }
-    }
-
-    fn error(&self, name: ErrorName, holes: Holes<'_>) -> Reply {
-        error_spec(name).render(holes)
     }
 }
