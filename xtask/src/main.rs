@@ -12,7 +12,7 @@
 //! - `image`: the container image built, run and probed with a daemon of its own (see `image`).
 //! - `bench generate`: generation throughput per vendor against the serialization ceiling,
 //!   plus the CLI's memory at two sizes (it must stay flat).
-//! - `bench seed [--ten-million]`: `eventmock seed` into a running server, events/s and the
+//! - `bench seed [--ten-million] [--binary PATH]`: `eventmock seed` into a running server, events/s and the
 //!   overlay's memory before, after and 10 s after a reset (see `bench_seed`).
 //! - `fuzz [--minutes N] [TARGET]...`: coverage-guided campaigns with AFL++ (see `fuzz`).
 //! - `wheel [test | bench]`: the Python wheel, its tests, its start-up figures (see `wheel`).
@@ -54,8 +54,7 @@ fn run(args: &[String]) -> Result<()> {
         ["bench", "generate"] => bench::generate(),
         ["bench", "serve"] => bench_serve::serve(),
         ["bench", "cluster"] => bench_cluster::bench(),
-        ["bench", "seed"] => bench_seed::seed_bench(false),
-        ["bench", "seed", "--ten-million"] => bench_seed::seed_bench(true),
+        ["bench", "seed", rest @ ..] => bench_seed::seed_bench(rest),
         ["bench"] => {
             bench::generate()?;
             bench_serve::serve()
@@ -72,7 +71,7 @@ fn run(args: &[String]) -> Result<()> {
         ["ui", rest @ ..] => ui::ui(rest),
         _ => bail!(
             "usage: cargo xtask (test | cluster | contract [--review] | image \
-             | bench [generate | serve | cluster | seed [--ten-million]] \
+             | bench [generate | serve | cluster | seed [--ten-million] [--binary PATH]] \
              | fuzz [--minutes N] [TARGET]... | wheel [test | bench] | ui [--release] [--screenshot])"
         ),
     }

@@ -96,10 +96,28 @@ where
     G: Generator,
     G::Event: EventMeta + serde::Serialize + serde::de::DeserializeOwned,
 {
-    let mut ready = Vec::with_capacity(values.len());
+    add_prepared(
+        store,
+        values
+            .into_iter()
+            .map(|value| prepare(store, value, partial, None, None)),
+    )
+}
+
+/// Adds events as [`add_all`] does, from each event's [`prepare`] result in order (the first
+/// error is returned with its position; nothing is added then).
+pub fn add_prepared<G>(
+    store: &Store<G>,
+    prepared: impl ExactSizeIterator<Item = Result<Prepared<G::Event>, AddError>>,
+) -> Result<Vec<String>, (usize, AddError)>
+where
+    G: Generator,
+    G::Event: EventMeta,
+{
+    let mut ready = Vec::with_capacity(prepared.len());
     let mut given = std::collections::HashSet::new();
-    for (n, value) in values.into_iter().enumerate() {
-        let prepared = prepare(store, value, partial, None, None).map_err(|e| (n, e))?;
+    for (n, prepared) in prepared.enumerate() {
+        let prepared = prepared.map_err(|e| (n, e))?;
         if prepared.id_given {
             let id = &prepared.id;
             // An added event counts even when it is not visible yet (a moving clock).

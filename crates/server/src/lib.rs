@@ -29,6 +29,7 @@
 //!   [`mock_server`]: [`MockServer`], a server in-process for Rust tests.
 //! - [`shared`]: state shared by several replicas through Redis (`serve --state`).
 
+pub mod add_lines;
 pub mod admin;
 pub mod app;
 pub mod auth;

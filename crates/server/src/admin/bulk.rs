@@ -1,6 +1,7 @@
 //! Bulk adds as NDJSON (`Content-Type: application/x-ndjson` on
 //! `POST /__eventmock/vendors/{vendor}/events`): one event per line, applied in batches of
-//! [`NDJSON_BATCH`] lines. Each batch is all-or-nothing; a bad line or a full overlay stops the
+//! [`NDJSON_BATCH`] lines (each line into an event by [`crate::add_lines`]: a complete event is
+//! parsed once). Each batch is all-or-nothing; the first bad line or a full overlay stops the
 //! request there, and the batches before it stay added (the answer lists their ids).
 
 use serde_json::{Value, json};
@@ -73,20 +74,9 @@ pub fn add_ndjson(api: &dyn VendorApi, partial: bool, body: &[u8]) -> Reply {
             if line.is_empty() {
                 continue;
             }
-            match serde_json::from_slice::<Value>(line) {
-                Ok(v) => {
-                    batch.lines.push(n + 1);
-                    batch.values.push(v);
-                }
-                Err(e) => {
-                    let error = AddError::Invalid {
-                        path: ".".into(),
-                        message: format!("invalid JSON at column {}: {e}", e.column()),
-                    };
-                    return stopped(n + 1, &error, &ids);
-                }
-            }
-            if batch.values.len() == NDJSON_BATCH
+            batch.numbers.push(n + 1);
+            batch.lines.push(line);
+            if batch.lines.len() == NDJSON_BATCH
                 && let Err(res) = batch.apply(api, partial, &mut ids)
             {
                 return res;
@@ -99,14 +89,14 @@ pub fn add_ndjson(api: &dyn VendorApi, partial: bool, body: &[u8]) -> Reply {
     })
 }
 
-/// The events of one batch and their line numbers.
+/// The lines of one batch and their line numbers.
 #[derive(Default)]
-struct Batch {
-    values: Vec<Value>,
-    lines: Vec<usize>,
+struct Batch<'a> {
+    lines: Vec<&'a [u8]>,
+    numbers: Vec<usize>,
 }
 
-impl Batch {
+impl Batch<'_> {
     /// Adds the batch all-or-nothing and empties it; on failure, the answer naming the failing
     /// event's line.
     fn apply(
@@ -115,14 +105,14 @@ impl Batch {
         partial: bool,
         ids: &mut Vec<String>,
     ) -> Result<(), Reply> {
-        if self.values.is_empty() {
+        if self.lines.is_empty() {
             return Ok(());
         }
-        let values = std::mem::take(&mut self.values);
-        let lines = std::mem::take(&mut self.lines);
-        let added = api
-            .add_events(values, partial)
-            .map_err(|(n, e)| stopped(lines.get(n).copied().unwrap_or(0), &e, ids))?;
+        let result = api.add_lines(&self.lines, partial);
+        self.lines.clear();
+        let added =
+            result.map_err(|(n, e)| stopped(self.numbers.get(n).copied().unwrap_or(0), &e, ids))?;
+        self.numbers.clear();
         ids.extend(added);
         Ok(())
     }

@@ -103,6 +103,7 @@ pub(super) fn route(app: &dyn Host, req: Request<Bytes>) -> Reply {
         }
         ["reset"] if method == Method::POST => {
             app.world().reset();
+            eventmock_alloc::release_free_memory();
             no_content()
         }
         ["scenario"] if method == Method::PUT => put_scenario(app, &body),
@@ -328,6 +329,7 @@ fn put_scenario(app: &dyn Host, body: &[u8]) -> Reply {
             let ports = world.ports();
             let names = world.scenario_names.clone();
             app.replace(world);
+            eventmock_alloc::release_free_memory();
             let mut body = json!({ "scenarios": names });
             if !ports.is_empty() {
                 body["warning"] = json!(format!(

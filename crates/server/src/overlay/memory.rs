@@ -1,11 +1,14 @@
 //! [`MemoryOverlay`]: the overlay kept in this process.
 //!
 //! Its state is three persistent trees ([`RankTree`]): deleted generated indices, extras keyed by
-//! `(after, order added)`, and extras by id. Readers take one atomic load (`arc-swap`) and never
-//! lock. Writers take a mutex, clone the state (O(1): the roots are shared), change the clone
-//! (each change copies only the tree nodes on its path: its cost does not grow with the
-//! overlay) and publish it. The base is one more shared state: restoring it is a pointer swap,
-//! and the nodes only the run-time changes used are freed when the last reader lets go.
+//! `(after, order added)` (each with its id), and an index of the extras by a 64-bit hash of
+//! their id (an integer key: no string compared or reference-counted while searching or
+//! copying nodes; ids of equal hash are told apart by the id kept with the extra). Readers take
+//! one atomic load (`arc-swap`) and never lock. Writers take a mutex, clone the state (O(1): the
+//! roots are shared), change the clone (each change copies only the tree nodes on its path: its
+//! cost does not grow with the overlay) and publish it. The base is one more shared state:
+//! restoring it is a pointer swap, and the nodes only the run-time changes used are freed when
+//! the last reader lets go.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -17,14 +20,57 @@ use super::{Change, Full, Hit, Overlay, OverlaySnapshot};
 /// Where an extra sits in time order: `(after, order added)`.
 type TimeKey = (u64, u64);
 
+/// An extra's entry in the id index: `(hash of its id, its place in time order)`.
+type IdKey = (u64, TimeKey);
+
+/// An extra event and its id.
+struct Extra<E> {
+    id: Arc<str>,
+    event: Arc<E>,
+}
+
+impl<E> Clone for Extra<E> {
+    fn clone(&self) -> Self {
+        Self {
+            id: Arc::clone(&self.id),
+            event: Arc::clone(&self.event),
+        }
+    }
+}
+
+/// The 64-bit hash the id index is ordered by: fixed (no per-process key: the index's order
+/// is never shown), eight bytes a step, with a final avalanche so nearby ids spread.
+fn id_hash(id: &str) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes = id.as_bytes();
+    let mut h = K ^ bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = (h ^ u64::from_le_bytes(word))
+            .wrapping_mul(K)
+            .rotate_left(31);
+    }
+    let mut word = [0u8; 8];
+    word[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h = (h ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    // murmur3's fmix64
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
 /// One state of the overlay.
 struct State<E> {
     /// Deleted (or replaced) generated indices.
     deleted: RankTree<u64, ()>,
     /// Extras by `(after, order added)`: time order.
-    extras: RankTree<TimeKey, Arc<E>>,
-    /// Extras by id, with their key in `extras`.
-    ids: RankTree<Arc<str>, (TimeKey, Arc<E>)>,
+    extras: RankTree<TimeKey, Extra<E>>,
+    /// The extras' keys by the hash of their id.
+    ids: RankTree<IdKey, ()>,
     /// The order number of the next extra.
     next: u64,
 }
@@ -57,6 +103,34 @@ impl<E> State<E> {
         self.deleted.len() + self.extras.len()
     }
 
+    /// The extra with `id` (whose hash is `hash`) and its key in the id index.
+    fn find(&self, id: &str, hash: u64) -> Option<(IdKey, &Extra<E>)> {
+        let mut from = (hash, (0, 0));
+        loop {
+            let (&key, ()) = self.ids.ceil(&from)?;
+            if key.0 != hash {
+                return None;
+            }
+            if let Some(extra) = self.extras.get(&key.1)
+                && *extra.id == *id
+            {
+                return Some((key, extra));
+            }
+            let (after, order) = key.1;
+            from = (hash, (after, order.checked_add(1)?));
+        }
+    }
+
+    /// Removes the extra with `id`, if there is one; whether there was.
+    fn remove_extra(&mut self, id: &str, hash: u64) -> bool {
+        let Some((key, _)) = self.find(id, hash) else {
+            return false;
+        };
+        self.ids.remove(&key);
+        self.extras.remove(&key.1);
+        true
+    }
+
     /// Applies one change; whether it changed anything.
     fn change(&mut self, change: Change<E>) -> bool {
         match change {
@@ -66,21 +140,20 @@ impl<E> State<E> {
                 after,
                 event,
             } => {
-                if let Some((key, _)) = self.ids.remove(id.as_str()) {
-                    self.extras.remove(&key);
-                }
+                let hash = id_hash(&id);
+                self.remove_extra(&id, hash);
                 if let Some(i) = index {
                     self.deleted.insert(i, ());
                 }
                 let key = (after, self.next);
                 self.next += 1;
-                self.extras.insert(key, Arc::clone(&event));
-                self.ids.insert(Arc::from(id), (key, event));
+                let id = Arc::from(id);
+                self.extras.insert(key, Extra { id, event });
+                self.ids.insert((hash, key), ());
                 true
             }
             Change::Delete { id, index } => {
-                if let Some((key, _)) = self.ids.remove(id.as_str()) {
-                    self.extras.remove(&key);
+                if self.remove_extra(&id, id_hash(&id)) {
                     true
                 } else if let Some(i) = index {
                     self.deleted.insert(i, ()).is_none()
@@ -90,54 +163,70 @@ impl<E> State<E> {
             }
         }
     }
-}
 
-impl<E> State<E> {
     /// Applies `changes` in order; whether each changed anything. A batch of puts of new,
     /// distinct ids (a bulk add) goes into each tree in one pass ([`RankTree::insert_many`]),
     /// with the same result as one [`State::change`] per change.
     fn change_all(&mut self, changes: Vec<Change<E>>) -> Vec<bool> {
-        if changes.len() > 1 && self.all_new_puts(&changes) {
-            let n = changes.len();
-            let mut deleted = Vec::new();
-            let mut extras = Vec::with_capacity(n);
-            let mut ids = Vec::with_capacity(n);
-            for change in changes {
-                if let Change::Put {
-                    id,
-                    index,
-                    after,
-                    event,
-                } = change
-                {
-                    if let Some(i) = index {
-                        deleted.push((i, ()));
-                    }
-                    let key = (after, self.next);
-                    self.next += 1;
-                    extras.push((key, Arc::clone(&event)));
-                    ids.push((Arc::from(id), (key, event)));
+        let Some(hashes) = self.new_puts(&changes) else {
+            return changes.into_iter().map(|c| self.change(c)).collect();
+        };
+        let n = changes.len();
+        let mut deleted = Vec::new();
+        let mut extras = Vec::with_capacity(n);
+        let mut ids = Vec::with_capacity(n);
+        for (change, hash) in changes.into_iter().zip(hashes) {
+            if let Change::Put {
+                id,
+                index,
+                after,
+                event,
+            } = change
+            {
+                if let Some(i) = index {
+                    deleted.push((i, ()));
                 }
+                let key = (after, self.next);
+                self.next += 1;
+                extras.push((
+                    key,
+                    Extra {
+                        id: Arc::from(id),
+                        event,
+                    },
+                ));
+                ids.push(((hash, key), ()));
             }
-            self.deleted.insert_many(deleted);
-            self.extras.insert_many(extras);
-            self.ids.insert_many(ids);
-            return vec![true; n];
         }
-        changes.into_iter().map(|c| self.change(c)).collect()
+        self.deleted.insert_many(deleted);
+        self.extras.insert_many(extras);
+        self.ids.insert_many(ids);
+        vec![true; n]
     }
 
-    /// Whether every change is a put of an id neither held nor put twice.
-    fn all_new_puts(&self, changes: &[Change<E>]) -> bool {
-        let mut ids = Vec::with_capacity(changes.len());
+    /// When `changes` (more than one) are all puts of ids neither held nor put twice, their
+    /// ids' hashes in order.
+    fn new_puts(&self, changes: &[Change<E>]) -> Option<Vec<u64>> {
+        if changes.len() < 2 {
+            return None;
+        }
+        let mut hashes = Vec::with_capacity(changes.len());
+        let mut seen = Vec::with_capacity(changes.len());
         for change in changes {
             match change {
-                Change::Put { id, .. } if !self.ids.contains(id.as_str()) => ids.push(id.as_str()),
-                _ => return false,
+                Change::Put { id, .. } => {
+                    let hash = id_hash(id);
+                    if self.find(id, hash).is_some() {
+                        return None;
+                    }
+                    hashes.push(hash);
+                    seen.push((hash, id.as_str()));
+                }
+                Change::Delete { .. } => return None,
             }
         }
-        ids.sort_unstable();
-        ids.windows(2).all(|w| w[0] != w[1])
+        seen.sort_unstable();
+        seen.windows(2).all(|w| w[0] != w[1]).then_some(hashes)
     }
 }
 
@@ -166,7 +255,7 @@ impl<E: Send + Sync> OverlaySnapshot<E> for State<E> {
         Box::new(
             self.extras
                 .iter_from(n)
-                .map(|((after, _), e)| (*after, Arc::clone(e))),
+                .map(|((after, _), x)| (*after, Arc::clone(&x.event))),
         )
     }
 }
@@ -209,9 +298,9 @@ impl<E: Send + Sync + 'static> Overlay<E> for MemoryOverlay<E> {
     fn lookup(&self, id: &str, index: Option<u64>) -> Hit<E> {
         let state = self.current.load();
         if !state.ids.is_empty()
-            && let Some((_, event)) = state.ids.get(id)
+            && let Some((_, extra)) = state.find(id, id_hash(id))
         {
-            return Hit::Extra(Arc::clone(event));
+            return Hit::Extra(Arc::clone(&extra.event));
         }
         match index {
             Some(i) if state.is_deleted(i) => Hit::Deleted,
@@ -286,13 +375,14 @@ mod tests {
         let extras = s
             .extras
             .iter_from(0)
-            .map(|((after, _), e)| (*after, e.to_string()))
+            .map(|((after, _), x)| (*after, x.event.to_string()))
             .collect();
-        let ids = s
+        let mut ids: Vec<(String, u64)> = s
             .ids
             .iter_from(0)
-            .map(|(id, ((after, _), _))| (id.to_string(), *after))
+            .filter_map(|((_, key), ())| Some((s.extras.get(key)?.id.to_string(), key.0)))
             .collect();
+        ids.sort();
         (deleted, extras, ids)
     }
 
@@ -351,5 +441,52 @@ mod tests {
         assert!(o.apply(batch).is_err());
         assert_eq!(contents(&o), before);
         assert_eq!(o.held(), 0);
+    }
+
+    /// Ids of equal hash are told apart: each is found, replaced and removed on its own.
+    #[test]
+    fn ids_of_equal_hash_are_kept_apart() {
+        let mut s: State<String> = State::default();
+        let hash = 42;
+        for (n, id) in ["a", "b", "c"].into_iter().enumerate() {
+            let key = (7, n as u64);
+            let extra = Extra {
+                id: Arc::from(id),
+                event: Arc::new(format!("event {id}")),
+            };
+            s.extras.insert(key, extra);
+            s.ids.insert((hash, key), ());
+        }
+        s.ids.insert((hash - 1, (0, 9)), ());
+        s.ids.insert((hash + 1, (0, 10)), ());
+        let found =
+            |s: &State<String>, id: &str| s.find(id, hash).map(|(_, x)| x.event.to_string());
+        assert_eq!(found(&s, "b").as_deref(), Some("event b"));
+        assert_eq!(found(&s, "c").as_deref(), Some("event c"));
+        assert_eq!(found(&s, "d"), None);
+        assert!(s.remove_extra("b", hash));
+        assert!(!s.remove_extra("b", hash));
+        assert_eq!(found(&s, "a").as_deref(), Some("event a"));
+        assert_eq!(found(&s, "c").as_deref(), Some("event c"));
+        assert_eq!(found(&s, "b"), None);
+        assert_eq!(s.extras.len(), 2);
+    }
+
+    /// The hash spreads ids that differ in one character.
+    #[test]
+    fn id_hashes_differ() {
+        let ids = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "ba",
+            "0123456789abcdef",
+            "0123456789abcdeg",
+        ];
+        let mut hashes: Vec<u64> = ids.iter().map(|id| id_hash(id)).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        assert_eq!(hashes.len(), ids.len());
     }
 }

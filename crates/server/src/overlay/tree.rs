@@ -124,6 +124,15 @@ impl<K: Ord + Clone, V: Clone> RankTree<K, V> {
         }
     }
 
+    /// The entry of the smallest key `>= key`, if any (no allocation: a failed descent into
+    /// one child goes on with the next child's first entry).
+    pub fn ceil<Q: Ord + ?Sized>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q>,
+    {
+        ceil_in(&self.root, key).map(|(k, v)| (k, v))
+    }
+
     /// Whether `key` is in the tree.
     pub fn contains<Q: Ord + ?Sized>(&self, key: &Q) -> bool
     where
@@ -257,6 +266,28 @@ impl<K: Ord + Clone, V: Clone> RankTree<K, V> {
                 }
             }
         }
+    }
+}
+
+/// The entry of the smallest key `>= key` below `node`.
+fn ceil_in<'a, K: Borrow<Q>, V, Q: Ord + ?Sized>(
+    node: &'a Node<K, V>,
+    key: &Q,
+) -> Option<&'a (K, V)> {
+    match node {
+        Node::Leaf(e) => e.get(e.partition_point(|(k, _)| k.borrow() < key)),
+        Node::Branch(c) => {
+            let at = child_for(c, key);
+            ceil_in(&c[at].node, key).or_else(|| c.get(at + 1).and_then(|n| first_in(&n.node)))
+        }
+    }
+}
+
+/// The entry of the smallest key below `node`.
+fn first_in<K, V>(node: &Node<K, V>) -> Option<&(K, V)> {
+    match node {
+        Node::Leaf(e) => e.first(),
+        Node::Branch(c) => c.first().and_then(|n| first_in(&n.node)),
     }
 }
 
@@ -491,6 +522,10 @@ mod tests {
         for probe in [0u32, 1, 7, 100, 499, 500, 1000, u32::MAX] {
             assert_eq!(tree.rank(&probe), model.range(..probe).count() as u64);
             assert_eq!(tree.get(&probe), model.get(&probe));
+            assert_eq!(tree.ceil(&probe), model.range(probe..).next());
+        }
+        for probe in (0u32..3100).step_by(37) {
+            assert_eq!(tree.ceil(&probe), model.range(probe..).next());
         }
         for r in [0, 1, 63, 64, 65, model.len() as u64 / 2, model.len() as u64] {
             let from: Vec<(u32, u32)> = tree.iter_from(r).copied().collect();

@@ -113,6 +113,14 @@ pub trait VendorApi: Send + Sync + 'static {
         partial: bool,
     ) -> Result<Vec<String>, (usize, crate::events::AddError)>;
 
+    /// Adds the events of raw JSON lines all-or-nothing (see [`crate::add_lines::add_lines`]:
+    /// each complete event parsed once); on failure, the position of the first bad line and why.
+    fn add_lines(
+        &self,
+        lines: &[&[u8]],
+        partial: bool,
+    ) -> Result<Vec<String>, (usize, crate::events::AddError)>;
+
     /// The dataset's configuration (seed, size, time axis).
     fn dataset_config(&self) -> DatasetConfig;
 

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::VendorApi;
+use crate::add_lines::TimeFields;
 use crate::clock::Timeline;
 use crate::errors::{ErrorName, Holes};
 use crate::events::AddError;
@@ -27,7 +28,7 @@ use crate::store::{EventMeta, Store};
 /// [`VendorApi`] comes from [`StoreBacked`].
 pub trait VendorModule: Send + Sync + 'static {
     /// The vendor's dataset generator (its event type is the store's).
-    type Gen: Generator<Event: EventMeta + Serialize + DeserializeOwned>;
+    type Gen: Generator<Event: EventMeta + TimeFields + Serialize + DeserializeOwned>;
 
     /// The dataset and overlay.
     fn store(&self) -> &Store<Self::Gen>;
@@ -163,6 +164,10 @@ impl<V: VendorModule> VendorApi for StoreBacked<V> {
         partial: bool,
     ) -> Result<Vec<String>, (usize, AddError)> {
         crate::events::add_all(self.module.store(), values, partial)
+    }
+
+    fn add_lines(&self, lines: &[&[u8]], partial: bool) -> Result<Vec<String>, (usize, AddError)> {
+        crate::add_lines::add_lines(self.module.store(), lines, partial)
     }
 
     fn dataset_config(&self) -> DatasetConfig {

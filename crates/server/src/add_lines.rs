@@ -1,0 +1,187 @@
+//! Adding events from raw JSON lines (the NDJSON bulk add): a complete event is parsed once,
+//! straight from its bytes into the typed event, with the same strictness as
+//! [`crate::events::prepare`] (every key the model ignores is refused, the id and time fields
+//! must agree). Whatever that fast path does not accept outright — a partial event, invalid
+//! JSON, a field that does not fit, an unknown key, a bad id or time — goes through
+//! [`crate::events::prepare`] from a parsed `serde_json::Value`, so the answer (the field-named
+//! 400, the 409 naming an id) is exactly the one a JSON body gets.
+
+use eventmock_fake::Generator;
+use eventmock_model::{authentik, cf, halo, instavm, probely};
+use serde_json::{Map, Value};
+
+use crate::events::{AddError, Prepared, add_prepared, prepare};
+use crate::store::{EventMeta, Store};
+
+/// The texts of an event's time fields, as the JSON object [`eventmock_scenario::event_time::settle`]
+/// reads them from (`{"entity": {"timestamp": …}}`).
+pub trait TimeFields {
+    /// The time fields, nested as in the event's JSON.
+    fn time_fields(&self) -> Map<String, Value>;
+}
+
+fn one(name: &str, text: &str) -> Map<String, Value> {
+    let mut map = Map::with_capacity(1);
+    map.insert(name.to_owned(), Value::String(text.to_owned()));
+    map
+}
+
+impl TimeFields for probely::Event {
+    fn time_fields(&self) -> Map<String, Value> {
+        one("occurred_at", &self.occurred_at)
+    }
+}
+
+impl TimeFields for authentik::Event {
+    fn time_fields(&self) -> Map<String, Value> {
+        one("created", &self.created)
+    }
+}
+
+impl TimeFields for halo::Event {
+    fn time_fields(&self) -> Map<String, Value> {
+        one("date_created", &self.date_created)
+    }
+}
+
+impl TimeFields for instavm::AuditEvent {
+    fn time_fields(&self) -> Map<String, Value> {
+        one("created_at", &self.created_at)
+    }
+}
+
+impl TimeFields for cf::Event {
+    fn time_fields(&self) -> Map<String, Value> {
+        let mut map = Map::with_capacity(2);
+        map.insert(
+            "metadata".into(),
+            Value::Object(one("created_at", &self.metadata.created_at)),
+        );
+        map.insert(
+            "entity".into(),
+            Value::Object(one("timestamp", &self.entity.timestamp)),
+        );
+        map
+    }
+}
+
+/// Adds the events of `lines` (one JSON object each) all-or-nothing, like
+/// [`crate::events::add_all`] with the lines' parsed values; on failure, the position of the
+/// first bad line and why (a line that is not JSON: `.`, "invalid JSON at column N").
+pub fn add_lines<G>(
+    store: &Store<G>,
+    lines: &[&[u8]],
+    partial: bool,
+) -> Result<Vec<String>, (usize, AddError)>
+where
+    G: Generator,
+    G::Event: EventMeta + TimeFields + serde::Serialize + serde::de::DeserializeOwned,
+{
+    add_prepared(
+        store,
+        lines.iter().map(|line| {
+            if !partial && let Some(ready) = fast(store, line) {
+                return Ok(ready);
+            }
+            let value = serde_json::from_slice::<Value>(line).map_err(|e| AddError::Invalid {
+                path: ".".into(),
+                message: format!("invalid JSON at column {}: {e}", e.column()),
+            })?;
+            prepare(store, value, partial, None, None)
+        }),
+    )
+}
+
+/// A complete event parsed straight into its type, when nothing about it needs more than that
+/// (see the module doc); `None` sends it down the general path.
+fn fast<G>(store: &Store<G>, line: &[u8]) -> Option<Prepared<G::Event>>
+where
+    G: Generator,
+    G::Event: EventMeta + TimeFields + serde::de::DeserializeOwned,
+{
+    // A struct also deserializes from an array; an event must be an object.
+    if line.first() != Some(&b'{') {
+        return None;
+    }
+    let mut ignored = false;
+    let mut note = |_: serde_ignored::Path<'_>| ignored = true;
+    let mut de = serde_json::Deserializer::from_slice(line);
+    let mut event: G::Event =
+        serde::Deserialize::deserialize(serde_ignored::Deserializer::new(&mut de, &mut note))
+            .ok()?;
+    de.end().ok()?;
+    if ignored {
+        return None;
+    }
+    let id = event.event_id().to_owned();
+    if !eventmock_scenario::ids::well_formed(G::ID_FORMAT, &id) {
+        return None;
+    }
+    // The time fields and the id's time part must agree, and settle must have nothing to
+    // write (it writes only fields that are missing).
+    let given = event.time_fields();
+    let mut settled = given.clone();
+    let anchor = store.dataset().context().config.anchor;
+    let time =
+        eventmock_scenario::event_time::settle(G::VENDOR, None, Some(&id), anchor, &mut settled)
+            .ok()?;
+    if settled != given {
+        return None;
+    }
+    event.set_event_id(&id);
+    Some(Prepared {
+        after: store.generated_at_or_before(time),
+        id,
+        id_given: true,
+        event,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use eventmock_fake::DatasetConfig;
+    use eventmock_fake::vendors::{
+        authentik::AuthentikGen, cf::CfGen, halo::HaloGen, instavm::InstavmGen, probely::ProbelyGen,
+    };
+
+    /// Every generated event of another seed takes the fast path (a store of seed 42, events
+    /// of seed 1), and gives what the general path gives.
+    fn takes_the_fast_path<G>()
+    where
+        G: Generator,
+        G::Event: EventMeta + TimeFields + serde::Serialize + serde::de::DeserializeOwned,
+        G::Event: PartialEq + std::fmt::Debug,
+    {
+        let config = |seed, len| DatasetConfig {
+            seed,
+            len,
+            ..DatasetConfig::default()
+        };
+        let store = Store::<G>::new(config(42, 100)).unwrap();
+        let source = Store::<G>::new(config(1, 200)).unwrap();
+        for i in 0..200 {
+            let line = serde_json::to_vec(&source.generate(i)).unwrap();
+            let Some(fast) = fast(&store, &line) else {
+                panic!("{}: event {i} left the fast path", G::VENDOR.name());
+            };
+            let value = serde_json::from_slice(&line).unwrap();
+            let slow = prepare(&store, value, false, None, None).unwrap();
+            assert_eq!(
+                (&fast.id, fast.id_given, fast.after, &fast.event),
+                (&slow.id, slow.id_given, slow.after, &slow.event)
+            );
+        }
+    }
+
+    #[test]
+    fn generated_events_of_every_vendor_take_the_fast_path() {
+        takes_the_fast_path::<ProbelyGen>();
+        takes_the_fast_path::<AuthentikGen>();
+        takes_the_fast_path::<HaloGen>();
+        takes_the_fast_path::<InstavmGen>();
+        takes_the_fast_path::<CfGen>();
+    }
+}
