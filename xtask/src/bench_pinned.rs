@@ -52,7 +52,7 @@ pub fn ensure_wrk() -> Result<()> {
 }
 
 /// One GET's body over a fresh connection (status 200 required).
-fn get_body(addr: &str, path: &str) -> Result<Vec<u8>> {
+pub(crate) fn get_body(addr: &str, path: &str) -> Result<Vec<u8>> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
     write!(
@@ -79,7 +79,7 @@ fn get_body(addr: &str, path: &str) -> Result<Vec<u8>> {
 }
 
 /// The first [`IDS`] authentik ids, from its list pages.
-fn ids(addr: &str) -> Result<Vec<String>> {
+pub(crate) fn ids(addr: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for page in 1..=IDS / 100 {
         let body = get_body(
@@ -98,7 +98,7 @@ fn ids(addr: &str) -> Result<Vec<String>> {
 }
 
 /// A wrk script requesting `paths` in turn, forever.
-fn script(name: &str, paths: &[String]) -> Result<PathBuf> {
+pub(crate) fn script(name: &str, paths: &[String]) -> Result<PathBuf> {
     let dir = root().join("target/bench");
     std::fs::create_dir_all(&dir)?;
     let mut lua = String::from("local paths = {\n");
@@ -143,7 +143,7 @@ fn cpu_per_request(server: &Server, script: &Path) -> Result<f64> {
 
 /// Alternates `a` and `b` for [`ROUNDS`] rounds: their median CPU per request and the
 /// per-round ratios a/b.
-fn compare(a: (&Server, &Path), b: (&Server, &Path)) -> Result<(f64, f64, Vec<f64>)> {
+pub(crate) fn compare(a: (&Server, &Path), b: (&Server, &Path)) -> Result<(f64, f64, Vec<f64>)> {
     cpu_per_request(a.0, a.1)?; // warm-up
     cpu_per_request(b.0, b.1)?;
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
@@ -155,14 +155,14 @@ fn compare(a: (&Server, &Path), b: (&Server, &Path)) -> Result<(f64, f64, Vec<f6
     Ok((median(xs), median(ys), ratios))
 }
 
-fn spread(v: &[f64]) -> String {
+pub(crate) fn spread(v: &[f64]) -> String {
     let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     format!("{lo:.2}–{hi:.2}")
 }
 
 /// `taskset -c 1 <bin> <args>`.
-fn pinned_server(bin: &Path, args: &[&str], banner_lines: usize) -> Result<Server> {
+pub(crate) fn pinned_server(bin: &Path, args: &[&str], banner_lines: usize) -> Result<Server> {
     let bin = bin.to_str().context("binary path is not UTF-8")?;
     let mut all = vec!["-c", "1", bin];
     all.extend_from_slice(args);

@@ -6,6 +6,9 @@
 //!   the Kubernetes manifests validated (see `cluster`).
 //! - `contract [--review]`: the contract snapshot run (also part of `test`).
 //! - `bench serve`: eventmock against a minimal hyper server (see `bench_serve`).
+//! - `bench cluster`: a replica with `--state redis://` against the embedded state (CPU per
+//!   retrieve, with and without a rate limit) and throughput through haproxy with one and two
+//!   replicas (see `bench_cluster`).
 //! - `image`: the container image built, run and probed with a daemon of its own (see `image`).
 //! - `bench generate`: generation throughput per vendor against the serialization ceiling,
 //!   plus the CLI's memory at two sizes (it must stay flat).
@@ -20,6 +23,7 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod bench_cluster;
 mod bench_pinned;
 mod bench_seed;
 mod bench_serve;
@@ -49,6 +53,7 @@ fn run(args: &[String]) -> Result<()> {
     match words.as_slice() {
         ["bench", "generate"] => bench::generate(),
         ["bench", "serve"] => bench_serve::serve(),
+        ["bench", "cluster"] => bench_cluster::bench(),
         ["bench", "seed", rest @ ..] => bench_seed::seed_bench(rest),
         ["bench"] => {
             bench::generate()?;
@@ -66,7 +71,7 @@ fn run(args: &[String]) -> Result<()> {
         ["ui", rest @ ..] => ui::ui(rest),
         _ => bail!(
             "usage: cargo xtask (test | cluster | contract [--review] | image \
-             | bench [generate | serve | seed [--ten-million] [--binary PATH]] \
+             | bench [generate | serve | cluster | seed [--ten-million] [--binary PATH]] \
              | fuzz [--minutes N] [TARGET]... | wheel [test | bench] | ui [--release] [--screenshot])"
         ),
     }

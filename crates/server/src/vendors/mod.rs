@@ -131,6 +131,15 @@ pub trait VendorApi: Send + Sync + 'static {
     /// visible now at or after `since`.
     fn delivery(&self, client: Option<&str>, since: Option<i64>) -> crate::ledger::Delivery;
 
+    /// The delivery report of `log` (what was served, e.g. in the whole cluster), counting
+    /// the events visible now at or after `since`.
+    fn delivery_of(
+        &self,
+        log: &crate::ledger::ClientLog,
+        truncated: bool,
+        since: Option<i64>,
+    ) -> crate::ledger::Delivery;
+
     /// Whether `req` changes the vendor's data (a delete): with shared state it goes through
     /// the change log ([`crate::shared`]).
     fn is_write(&self, req: &Req) -> bool {
