@@ -32,7 +32,7 @@ use crate::bench_serve::{Server, cpu_ticks, median, ticks_per_sec};
 /// Seconds of load per round.
 const SECS: u64 = 3;
 /// Rounds of the comparison with bare hyper.
-const ROUNDS: usize = 5;
+pub(crate) const ROUNDS: usize = 5;
 /// Rounds of each ledger comparison.
 const LEDGER_ROUNDS: usize = 15;
 /// Distinct ids the retrieve cycles through.
@@ -71,7 +71,7 @@ fn ensure_tool(command: &str, package: &str) -> Result<()> {
 }
 
 /// One GET's body over a fresh connection (status 200 required).
-fn get_body(addr: &str, path: &str) -> Result<Vec<u8>> {
+pub(crate) fn get_body(addr: &str, path: &str) -> Result<Vec<u8>> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
     write!(
@@ -98,7 +98,7 @@ fn get_body(addr: &str, path: &str) -> Result<Vec<u8>> {
 }
 
 /// The first [`IDS`] authentik ids, from its list pages.
-fn ids(addr: &str) -> Result<Vec<String>> {
+pub(crate) fn ids(addr: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for page in 1..=IDS / 100 {
         let body = get_body(
@@ -117,7 +117,7 @@ fn ids(addr: &str) -> Result<Vec<String>> {
 }
 
 /// A wrk script requesting `paths` in turn, forever.
-fn script(name: &str, paths: &[String]) -> Result<PathBuf> {
+pub(crate) fn script(name: &str, paths: &[String]) -> Result<PathBuf> {
     let dir = root().join("target/bench");
     std::fs::create_dir_all(&dir)?;
     let mut lua = String::from("local paths = {\n");
@@ -162,7 +162,7 @@ fn cpu_per_request(server: &Server, script: &Path) -> Result<f64> {
 
 /// Measures `a` and `b` back to back in each of `rounds` rounds (`a` first in even rounds, `b`
 /// first in odd ones): their median CPU per request and the per-round ratios a/b.
-fn compare(
+pub(crate) fn compare(
     a: (&Server, &Path),
     b: (&Server, &Path),
     rounds: usize,
@@ -184,7 +184,7 @@ fn compare(
 }
 
 /// The spread of per-round ratios: the middle half (interquartile range) and all of them.
-fn spread(v: &[f64]) -> String {
+pub(crate) fn spread(v: &[f64]) -> String {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
     let at = |q: f64| s.get(((s.len() - 1) as f64 * q).round() as usize).copied();
@@ -255,7 +255,7 @@ fn ledger_instructions(app_loop: &Path) -> Result<()> {
 }
 
 /// `taskset -c 1 <bin> <args>`.
-fn pinned_server(bin: &Path, args: &[&str], banner_lines: usize) -> Result<Server> {
+pub(crate) fn pinned_server(bin: &Path, args: &[&str], banner_lines: usize) -> Result<Server> {
     let bin = bin.to_str().context("binary path is not UTF-8")?;
     let mut all = vec!["-c", "1", bin];
     all.extend_from_slice(args);

@@ -7,6 +7,9 @@
 //! - `contract [--review]`: the contract snapshot run (also part of `test`).
 //! - `bench serve`: eventmock against a minimal hyper server (see `bench_serve`); `bench pinned`:
 //!   only its pinned part (see `bench_pinned`).
+//! - `bench cluster`: a replica with `--state redis://` against the embedded state (CPU per
+//!   retrieve, with and without a rate limit) and throughput through haproxy with one and two
+//!   replicas (see `bench_cluster`).
 //! - `image`: the container image built, run and probed with a daemon of its own (see `image`).
 //! - `bench generate`: generation throughput per vendor against the serialization ceiling,
 //!   plus the CLI's memory at two sizes (it must stay flat).
@@ -21,6 +24,7 @@ use std::process::{Command, ExitCode};
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod bench_cluster;
 mod bench_pinned;
 mod bench_seed;
 mod bench_serve;
@@ -51,6 +55,7 @@ fn run(args: &[String]) -> Result<()> {
         ["bench", "generate"] => bench::generate(),
         ["bench", "serve"] => bench_serve::serve(),
         ["bench", "pinned"] => bench_serve::pinned_only(),
+        ["bench", "cluster"] => bench_cluster::bench(),
         ["bench", "seed", rest @ ..] => bench_seed::seed_bench(rest),
         ["bench"] => {
             bench::generate()?;
@@ -68,7 +73,7 @@ fn run(args: &[String]) -> Result<()> {
         ["ui", rest @ ..] => ui::ui(rest),
         _ => bail!(
             "usage: cargo xtask (test | cluster | contract [--review] | image \
-             | bench [generate | serve | pinned | seed [--ten-million] [--binary PATH]] \
+             | bench [generate | serve | pinned | cluster | seed [--ten-million] [--binary PATH]] \
              | fuzz [--minutes N] [TARGET]... | wheel [test | bench] | ui [--release] [--screenshot])"
         ),
     }

@@ -59,8 +59,12 @@ impl App {
         self
     }
 
-    /// Lets `world`'s sequences and faults count in the shared state.
+    /// Lets `world`'s sequences and faults count in the shared state, and its ledgers keep
+    /// what they record for the flusher.
     fn share_rules(&self, world: &World, shared: &Arc<crate::shared::SharedState>) {
+        for m in &world.mounts {
+            m.api.tracking().ledger.share();
+        }
         if !world.rules.is_empty() {
             world
                 .rules
@@ -207,14 +211,7 @@ impl App {
         };
         let ledger_on = self.control.config().ledger;
         let clock = &*world.time.clock;
-        let mount_key = || {
-            format!(
-                "{}{}:{}",
-                vendor.name(),
-                mount.prefix,
-                mount.port.unwrap_or(0)
-            )
-        };
+        let mount_key = || mount.key();
         let windows = || {
             self.shared.as_deref().map(|shared| SharedWindows {
                 shared,
@@ -287,7 +284,8 @@ impl App {
     }
 
     /// Answers one request on the main port in-process (contract runs, tests, fuzzing): like
-    /// the network path, the vendor's rate limit applies and the delivery ledger records what
+    /// the network path, the vendor's rate limit applies (the cluster's windows with shared
+    /// state) and the delivery ledger records what
     /// it serves (for the request's credential or `X-Eventmock-Client`; no peer address, so an
     /// unauthenticated request counts as `anonymous`); overrides and sequences apply, but no
     /// scenario fault (status, delay, reset, truncation), CORS or journal entry — a contract
@@ -310,12 +308,17 @@ impl App {
         );
         req.prefix.clone_from(&mount.prefix);
         let api = &*mount.api;
+        let mount_key = || mount.key();
+        let windows = self.shared.as_deref().map(|shared| SharedWindows {
+            shared,
+            mount_key: &mount_key,
+        });
         tracked(
             &*world.time.clock,
             api,
             &req,
             self.control.config().ledger,
-            None,
+            windows,
             || {
                 let res = world
                     .rules
@@ -445,6 +448,14 @@ impl crate::shared::follow::Replica for App {
 
     fn apply_admin_write(&self, req: Request<Bytes>) -> Reply {
         crate::admin::apply_write(self, req)
+    }
+
+    fn cleanup_of(&self, envelope: &crate::shared::Envelope) -> crate::shared::Cleanup {
+        crate::admin::cleanup_of(self, envelope)
+    }
+
+    fn journal(&self) -> &crate::journal::Journal {
+        self.control.journal()
     }
 }
 

@@ -9,6 +9,7 @@
 //! connection's read buffer for as long as the entry lives. Request bodies are kept up to
 //! [`BODY_CAP`] bytes, at most [`MAX_HEADERS`] headers.
 
+mod export;
 mod log;
 mod matched;
 
@@ -22,6 +23,7 @@ use serde_json::{Map, Value, json};
 
 use crate::thread_shard::{self, SHARDS};
 
+pub use export::{Export, ROUTE_LABELS, route_label};
 pub use matched::{Matched, RecordMatch};
 
 /// Default number of entries kept.
@@ -318,6 +320,8 @@ pub struct Journal {
     logs: Box<[Mutex<log::Log>]>,
     /// The next ordinal.
     next: AtomicU64,
+    /// How many times it was cleared (ordinals start again from 0 then).
+    clears: AtomicU64,
 }
 
 impl Journal {
@@ -329,17 +333,16 @@ impl Journal {
                 .map(|_| Mutex::new(log::Log::new(capacity)))
                 .collect(),
             next: AtomicU64::new(0),
+            clears: AtomicU64::new(0),
         }
     }
 
-    /// How many entries are kept at most.
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    /// Whether requests are recorded at all.
-    pub fn enabled(&self) -> bool {
-        self.capacity > 0
+    /// Where the journal is: how many times it was cleared, and the next ordinal.
+    pub fn position(&self) -> (u64, u64) {
+        (
+            self.clears.load(Ordering::Acquire),
+            self.next.load(Ordering::Acquire),
+        )
     }
 
     fn lock(log: &Mutex<log::Log>) -> MutexGuard<'_, log::Log> {
@@ -422,6 +425,7 @@ impl Journal {
             log.clear();
         }
         self.next.store(0, Ordering::Relaxed);
+        self.clears.fetch_add(1, Ordering::AcqRel);
     }
 }
 
@@ -429,7 +433,7 @@ impl Journal {
 mod tests {
     use super::*;
 
-    fn entry(path: &str) -> JournalEntry {
+    pub(super) fn entry(path: &str) -> JournalEntry {
         JournalEntry {
             ordinal: 0,
             method: Method::GET,

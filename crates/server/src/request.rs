@@ -76,6 +76,17 @@ impl<'a> Req<'a> {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The last value of query parameter `key`: what Django's `QueryDict.get` (DRF's
+    /// `request.query_params`, django-filter's forms) and Starlette's `QueryParams.get` read
+    /// when a key is repeated.
+    pub fn last_param(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Every value of query parameter `key`, in order.
     pub fn params<'k>(&'k self, key: &'k str) -> impl Iterator<Item = &'k str> + 'k {
         self.query

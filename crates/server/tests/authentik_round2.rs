@@ -319,3 +319,33 @@ async fn r26_instavm_redirect_keeps_the_raw_query() {
         )
     );
 }
+
+/// A repeated query key reads its last value in DRF: `request.query_params` is Django's
+/// `QueryDict`, whose `get`/`[]` return the last value (`MultiValueDict.__getitem__`);
+/// `PageNumberPagination.get_page_number`/`get_page_size`, `OrderingFilter.get_ordering`,
+/// `SearchFilter.get_search_terms` and django-filter's form fields all read it that way.
+#[tokio::test]
+async fn drf_repeated_query_keys_read_the_last_value() {
+    let s = TestServer::start().await;
+    // authentik: page, page_size, ordering, search and a django-filter filter.
+    let last = list(&s, "page=zzz&page=2&page_size=5").await;
+    let plain = list(&s, "page=2&page_size=5").await;
+    assert_eq!(
+        last["results"], plain["results"],
+        "page=zzz&page=2 is page 2"
+    );
+    assert_eq!(last["pagination"]["current"], 2);
+    let v = list(&s, "page_size=1000&page_size=3").await;
+    assert_eq!(results(&v).len(), 3, "the last page_size");
+    let oldest = list(&s, "ordering=-created&ordering=created&page_size=1").await;
+    let plain = list(&s, "ordering=created&page_size=1").await;
+    assert_eq!(results(&oldest)[0]["pk"], results(&plain)[0]["pk"]);
+    let v = list(&s, "action=no_such_action&action=login&page_size=1").await;
+    assert_eq!(results(&v)[0]["action"], "login", "the last action filter");
+    let r = s.get(&format!("{LIST}?page=2&page=zzz"), &[BEARER]).await;
+    assert_eq!(r.status, 404, "page=2&page=zzz reads zzz: {}", r.text());
+    // Probely: its length parameter and page.
+    let v = s.get("/events/?length=7&length=3", &[JWT]).await.json();
+    assert_eq!(v["length"], 3);
+    assert_eq!(v["results"].as_array().unwrap().len(), 3);
+}

@@ -4,7 +4,8 @@
 //! binary, and starts on loopback: one `redis-server` (no persistence), two replicas
 //! (`eventmock serve --state redis://…` with one scenario) and `haproxy` balancing round-robin
 //! over them with `GET /__eventmock/ready` as its health check. Then, through the balancer
-//! only: a connector-style poller pages through authentik's events; an admin add and delete
+//! only: a connector-style poller pages through authentik's events (and `GET …/delivery`
+//! reports it served every event exactly once, whichever replica answers); an admin add and delete
 //! are seen on every read within the documented bound; a rate-limited burst gets exactly the
 //! limit for the cluster; Redis is killed (reads go on, writes answer 503) and restarted
 //! (writes work again). Every process is stopped at the end, also on failure. Last, the
@@ -44,10 +45,10 @@ vendors:
 
 /// Child processes, killed when dropped.
 #[derive(Default)]
-struct Processes(Vec<(String, Child)>);
+pub(crate) struct Processes(Vec<(String, Child)>);
 
 impl Processes {
-    fn start(&mut self, name: &str, cmd: &mut Command) -> Result<()> {
+    pub(crate) fn start(&mut self, name: &str, cmd: &mut Command) -> Result<()> {
         let child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -145,6 +146,10 @@ pub fn cluster() -> Result<()> {
     println!("cluster: redis :{redis_port}, replicas {replicas:?}, haproxy :{lb_port}");
 
     poll_all(&lb, 300)?;
+    let reported = delivery_complete(&lb, 300)?;
+    println!(
+        "cluster: the poller reported complete by GET …/delivery through the balancer after {reported:?}"
+    );
     let propagation = admin_writes(&lb)?;
     println!("cluster: a write seen by every read through the balancer after {propagation:?}");
     rate_limited_burst(&lb)?;
@@ -190,12 +195,12 @@ pub fn cluster() -> Result<()> {
     Ok(())
 }
 
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
     Ok(listener.local_addr()?.port())
 }
 
-fn haproxy_config(dir: &Path, lb_port: u16, replicas: &[u16]) -> Result<PathBuf> {
+pub(crate) fn haproxy_config(dir: &Path, lb_port: u16, replicas: &[u16]) -> Result<PathBuf> {
     let mut text = format!(
         "global\n  maxconn 512\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 20s\n  timeout server 20s\nfrontend cluster\n  bind 127.0.0.1:{lb_port}\n  default_backend replicas\nbackend replicas\n  balance roundrobin\n  option httpchk GET /__eventmock/ready\n  http-check expect status 200\n  default-server inter 200ms fall 2 rise 1\n"
     );
@@ -208,7 +213,7 @@ fn haproxy_config(dir: &Path, lb_port: u16, replicas: &[u16]) -> Result<PathBuf>
 }
 
 /// Polls `path` on `addr` until it answers `status` (at most 20 s).
-fn wait_status(addr: &str, path: &str, status: u16) -> Result<()> {
+pub(crate) fn wait_status(addr: &str, path: &str, status: u16) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if get(addr, path, &[]).is_ok_and(|a| a.status == status) {
@@ -258,6 +263,26 @@ fn poll_all(lb: &str, expected: u64) -> Result<()> {
         seen.len()
     );
     Ok(())
+}
+
+/// Polls the delivery report of the poller's client (its credential) through the balancer until
+/// it covers all `expected` events, each served once, for the whole cluster (within [`BOUND`]:
+/// each replica sends its ledger every 50 ms, the one that answers first); how long it took.
+fn delivery_complete(lb: &str, expected: u64) -> Result<Duration> {
+    let path = "/__eventmock/vendors/authentik/delivery?client=demo";
+    let started = Instant::now();
+    loop {
+        let v = get(lb, path, &[])?.json()?;
+        if v["scope"] == "cluster" && v["served_once"] == expected && v["never_served"] == 0 {
+            ensure!(v["served_again"] == 0, "events served twice: {v}");
+            return Ok(started.elapsed());
+        }
+        ensure!(
+            started.elapsed() < BOUND,
+            "the poller is not reported complete within {BOUND:?}: {v}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 fn add(lb: &str) -> Result<http::Answer> {

@@ -1,17 +1,24 @@
 //! `GET /__eventmock/vendors/{vendor}/delivery[?client=C][&since=T]` and `DELETE` of it: the
 //! delivery ledger's report (see [`crate::ledger::report`]) and clearing it, for one client or
-//! all; `GET …/delivery/clients` lists the clients recorded.
+//! all; `GET …/delivery/clients` lists the clients recorded. With shared state these read the
+//! whole cluster's ledger (`cluster`) and say `"scope"`; `DELETE` goes through the change log.
 
 use eventmock_fake::time::parse_rfc3339;
 use hyper::StatusCode;
 
+use super::Host;
 use crate::response::Reply;
 use crate::world::Mount;
 
 use super::routes::{error, json_reply, no_content, param};
 
 /// `GET …/delivery`.
-pub(super) fn get(mount: &Mount, query: &[(String, String)], ledger_on: bool) -> Reply {
+pub(super) fn get(
+    app: &dyn Host,
+    mount: &Mount,
+    query: &[(String, String)],
+    ledger_on: bool,
+) -> Reply {
     if !ledger_on {
         return error(
             StatusCode::CONFLICT,
@@ -26,7 +33,17 @@ pub(super) fn get(mount: &Mount, query: &[(String, String)], ledger_on: bool) ->
         },
     };
     let client = param(query, "client");
-    let report = mount.api.delivery(client, since);
+    let report = match app.shared() {
+        None => mount.api.delivery(client, since),
+        Some(shared) => match super::cluster::delivery_log(app, shared, mount, client) {
+            Ok((log, truncated, scope)) => {
+                let mut report = mount.api.delivery_of(&log, truncated, since);
+                report.scope = Some(scope);
+                report
+            }
+            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e),
+        },
+    };
     match serde_json::to_value(&report) {
         Ok(v) => json_reply(StatusCode::OK, &v),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
@@ -44,13 +61,20 @@ pub const CLIENTS_LISTED: usize = 100;
 
 /// `GET …/delivery/clients`: `{"clients":[…]}`, the clients the ledger recorded (sorted, at
 /// most [`CLIENTS_LISTED`]), so a reader such as the dashboard can ask per client.
-pub(super) fn clients(mount: &Mount, ledger_on: bool) -> Reply {
+pub(super) fn clients(app: &dyn Host, mount: &Mount, ledger_on: bool) -> Reply {
     if !ledger_on {
         return error(
             StatusCode::CONFLICT,
             "the delivery ledger is off (serve --ledger off): nothing was recorded",
         );
     }
-    let names = mount.api.tracking().ledger.client_names(CLIENTS_LISTED);
-    json_reply(StatusCode::OK, &serde_json::json!({ "clients": names }))
+    let Some(shared) = app.shared() else {
+        let names = mount.api.tracking().ledger.client_names(CLIENTS_LISTED);
+        return json_reply(StatusCode::OK, &serde_json::json!({ "clients": names }));
+    };
+    let (names, scope) = super::cluster::clients(app, shared, mount, CLIENTS_LISTED);
+    json_reply(
+        StatusCode::OK,
+        &serde_json::json!({ "clients": names, "scope": scope }),
+    )
 }

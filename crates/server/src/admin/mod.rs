@@ -14,6 +14,7 @@
 //! - [`HEALTH_PATH`]: the health probe, open to every peer (no token, no journal entry);
 //!   [`READY_PATH`]: the readiness probe (200 once a replica with shared state has caught up).
 //! - `replicated`: admin writes through the change log when the state is shared.
+//! - `cluster`: with shared state, the cluster's delivery ledger and journal for the reads.
 //!
 //! Admin bodies may be larger than vendor ones: [`ControlConfig::admin_max_body_bytes`]
 //! (default 8 MiB) applies to admin paths from peers allowed to use the admin API, through
@@ -23,6 +24,7 @@
 pub mod access;
 pub mod bulk;
 mod clock;
+mod cluster;
 mod delivery;
 pub mod guard;
 mod host;
@@ -51,6 +53,7 @@ use crate::rules::{RuleMatch, Rules};
 pub use access::AdminAccess;
 pub use host::Host;
 pub use pattern::RequestPattern;
+pub(crate) use replicated::cleanup_of;
 
 /// The path prefix reserved for the admin API (never routed to a vendor).
 pub const PREFIX: &str = "/__eventmock";

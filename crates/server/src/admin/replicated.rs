@@ -8,7 +8,8 @@ use serde_json::json;
 use super::Host;
 use super::routes;
 use crate::response::Reply;
-use crate::shared::{Envelope, Kind, SharedState, StateError};
+use crate::shared::ledger::LedgerClear;
+use crate::shared::{Cleanup, Envelope, Kind, SharedState, StateError};
 
 /// Appends the admin write `req` (of `kind`) to the change log and answers with what applying
 /// it gave on this replica; 503 `{"error": …}` when Redis did not take it (nothing applied).
@@ -50,7 +51,8 @@ pub(super) fn submit(
             .unwrap_or_default(),
         body: text,
     };
-    shared.submit(envelope).unwrap_or_else(|e| {
+    let cleanup = cleanup_of(app, &envelope);
+    shared.submit_with(envelope, &cleanup).unwrap_or_else(|e| {
         let error = match e {
             StateError::Pending { .. } => e.to_string(),
             _ => format!("{e}; the write was not applied"),
@@ -60,4 +62,39 @@ pub(super) fn submit(
             &json!({ "error": error, "state": shared.url() }),
         )
     })
+}
+
+/// What a write clears of the cluster's ledger and journal besides its own effect: reset and
+/// `PUT /scenario` every ledger, `DELETE …/delivery` a mount's (one client's, with
+/// `?client=`), `DELETE /requests` the journal.
+pub(crate) fn cleanup_of(app: &dyn Host, envelope: &Envelope) -> Cleanup {
+    match envelope.kind {
+        Kind::Reset | Kind::Scenario => return Cleanup::Ledger(LedgerClear::All),
+        Kind::Vendor => return Cleanup::Nothing,
+        Kind::Admin if envelope.method != "DELETE" => return Cleanup::Nothing,
+        Kind::Admin => {}
+    }
+    let (path, query) = envelope
+        .uri
+        .split_once('?')
+        .map_or((envelope.uri.as_str(), ""), |(p, q)| (p, q));
+    let rest = path.strip_prefix(super::PREFIX).unwrap_or_default();
+    let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["requests"] => Cleanup::Journal,
+        ["vendors", vendor, "delivery"] => {
+            let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
+            let world = app.world();
+            match routes::mount(&world, vendor, &query) {
+                Ok(mount) => Cleanup::Ledger(LedgerClear::Mount {
+                    mount: mount.key(),
+                    client: routes::param(&query, "client").map(str::to_owned),
+                }),
+                Err(_) => Cleanup::Nothing,
+            }
+        }
+        _ => Cleanup::Nothing,
+    }
 }

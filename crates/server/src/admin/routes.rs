@@ -57,7 +57,7 @@ pub(super) fn no_content() -> Reply {
 }
 
 /// Whether an admin request changes the world, and as what kind of change-log entry (with
-/// shared state these go through the log; the journal, the ledger and reads stay local).
+/// shared state these go through the log, clearing the ledger and the journal included).
 pub(super) fn write_kind(method: &Method, path: &str) -> Option<crate::shared::Kind> {
     use crate::shared::Kind;
     let rest = path.strip_prefix(PREFIX)?;
@@ -66,6 +66,7 @@ pub(super) fn write_kind(method: &Method, path: &str) -> Option<crate::shared::K
         ["vendors", _, "events"] if method == Method::POST => Some(Kind::Admin),
         ["vendors", _, "events", _] if method == Method::DELETE => Some(Kind::Admin),
         ["clock"] if method == Method::POST => Some(Kind::Admin),
+        ["vendors", _, "delivery"] | ["requests"] if method == Method::DELETE => Some(Kind::Admin),
         ["reset"] if method == Method::POST => Some(Kind::Reset),
         ["scenario"] if method == Method::PUT => Some(Kind::Scenario),
         _ => None,
@@ -110,14 +111,14 @@ pub(super) fn route(app: &dyn Host, req: Request<Bytes>) -> Reply {
         ["vendors", vendor, "delivery"] if method == Method::GET => {
             let world = app.world();
             match mount(&world, vendor, &query) {
-                Ok(m) => super::delivery::get(m, &query, app.control().config().ledger),
+                Ok(m) => super::delivery::get(app, m, &query, app.control().config().ledger),
                 Err(res) => res,
             }
         }
         ["vendors", vendor, "delivery", "clients"] if method == Method::GET => {
             let world = app.world();
             match mount(&world, vendor, &query) {
-                Ok(m) => super::delivery::clients(m, app.control().config().ledger),
+                Ok(m) => super::delivery::clients(app, m, app.control().config().ledger),
                 Err(res) => res,
             }
         }
@@ -201,7 +202,11 @@ fn scenarios(app: &dyn Host) -> Reply {
 }
 
 /// The mount of `name` (first one, or the one `?prefix=` / `?port=` pick).
-fn mount<'w>(world: &'w World, name: &str, query: &[(String, String)]) -> Result<&'w Mount, Reply> {
+pub(super) fn mount<'w>(
+    world: &'w World,
+    name: &str,
+    query: &[(String, String)],
+) -> Result<&'w Mount, Reply> {
     let vendor: Vendor = name
         .parse()
         .map_err(|e| error(StatusCode::NOT_FOUND, format!("vendor `{name}`: {e}")))?;
@@ -405,21 +410,45 @@ fn list_requests(app: &dyn Host, query: &[(String, String)]) -> Reply {
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     let journal = app.control().journal();
-    let entries = journal.find(usize::MAX, |e| compiled.matches(e));
+    let Some(shared) = app.shared() else {
+        let entries = journal.find(usize::MAX, |e| compiled.matches(e));
+        let list: Vec<Value> = entries
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|e| e.to_json())
+            .collect();
+        return json_reply(
+            StatusCode::OK,
+            &json!({
+                "capacity": journal.capacity(),
+                "held": journal.len(),
+                "matched": entries.len(),
+                "offset": offset,
+                "requests": list,
+            }),
+        );
+    };
+    let (entries, held, scope) = super::cluster::requests(app, shared, |e| compiled.matches(e));
     let list: Vec<Value> = entries
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|e| e.to_json())
+        .map(|(replica, e)| {
+            let mut v = e.to_json();
+            v["replica"] = json!(replica);
+            v
+        })
         .collect();
     json_reply(
         StatusCode::OK,
         &json!({
             "capacity": journal.capacity(),
-            "held": journal.len(),
+            "held": held,
             "matched": entries.len(),
             "offset": offset,
             "requests": list,
+            "scope": scope,
         }),
     )
 }
@@ -437,6 +466,13 @@ fn count_requests(app: &dyn Host, body: &[u8]) -> Reply {
         Ok(c) => c,
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
-    let count = app.control().journal().count(|e| compiled.matches(e));
-    json_reply(StatusCode::OK, &json!({ "count": count }))
+    let Some(shared) = app.shared() else {
+        let count = app.control().journal().count(|e| compiled.matches(e));
+        return json_reply(StatusCode::OK, &json!({ "count": count }));
+    };
+    let (found, _, scope) = super::cluster::requests(app, shared, |e| compiled.matches(e));
+    json_reply(
+        StatusCode::OK,
+        &json!({ "count": found.len(), "scope": scope }),
+    )
 }

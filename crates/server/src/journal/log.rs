@@ -237,6 +237,61 @@ impl Log {
         })
     }
 
+    /// Appends the records of ordinals in `from..to` to `out` as they are stored, oldest
+    /// first; how many. Their route numbers index [`Log::routes`].
+    pub(super) fn copy_range(&self, from: u64, to: u64, out: &mut Vec<u8>) -> usize {
+        // Ordinals grow through the log: start at the newest segment whose first record is
+        // older than `from`, so a flush reads only the records it copies (plus at most one
+        // segment), not the whole log.
+        let start = self
+            .segments
+            .iter()
+            .rposition(|s| read_u64(&s.bytes, 4).is_some_and(|first| first < from))
+            .unwrap_or(0);
+        let mut n = 0;
+        for segment in self.segments.iter().skip(start) {
+            let mut at = 0;
+            while let Some(len) = read_u32(&segment.bytes, at) {
+                let next = at + (len as usize).max(FIXED);
+                if let (Some(ordinal), Some(rec)) = (
+                    read_u64(&segment.bytes, at + 4),
+                    segment.bytes.get(at..next),
+                ) && (from..to).contains(&ordinal)
+                {
+                    out.extend_from_slice(rec);
+                    n += 1;
+                }
+                at = next;
+            }
+        }
+        n
+    }
+
+    /// The route labels the records' route numbers index.
+    pub(super) fn routes(&self) -> &[&'static str] {
+        &self.routes
+    }
+
+    /// Decodes records stored back to back (from [`Log::copy_range`] of a log whose route
+    /// labels were `routes`), oldest first; stops at the first broken one.
+    pub(super) fn decode_all(bytes: &[u8], routes: Vec<&'static str>) -> Vec<JournalEntry> {
+        let reader = Log {
+            routes,
+            ..Log::new(0)
+        };
+        let mut out = Vec::new();
+        let mut at = 0;
+        while let Some(len) = read_u32(bytes, at) {
+            let next = at + (len as usize).max(FIXED);
+            let Some(entry) = bytes.get(at..next).and_then(|rec| reader.decode(rec)) else {
+                break;
+            };
+            out.push(entry);
+            at = next;
+        }
+        out
+    }
+
     /// Drops every record.
     pub(super) fn clear(&mut self) {
         self.segments.clear();
@@ -314,6 +369,12 @@ mod tests {
             );
             assert_eq!(e.clock_us, want.clock_us);
         }
+        // A range over many segments is copied whole, from the segment it starts in.
+        let mut bytes = Vec::new();
+        assert_eq!(log.copy_range(4500, 4600, &mut bytes), 100);
+        let copied = Log::decode_all(&bytes, log.routes().to_vec());
+        assert_eq!(copied.first().map(|e| e.ordinal), Some(4500));
+        assert_eq!(copied.last().map(|e| e.ordinal), Some(4599));
         // Memory stays bounded: only the segments of the kept records (plus the one in use).
         assert!(log.segments.len() <= 1000 * (FIXED + 4200) / SEGMENT + 2);
     }
@@ -334,6 +395,34 @@ mod tests {
         log.push(2, &entry(3, 10).as_record());
         let kept: Vec<u64> = log.newest_first(0).map(|e| e.body.len() as u64).collect();
         assert_eq!(kept, [10, SEGMENT as u64 * 2, 10]);
+    }
+
+    #[test]
+    fn a_range_of_records_copied_decodes_to_the_same_entries() {
+        let mut log = Log::new(100);
+        for n in 0..50u64 {
+            log.push(n, &entry(n, n as usize).as_record());
+        }
+        let mut bytes = Vec::new();
+        assert_eq!(log.copy_range(10, 20, &mut bytes), 10);
+        let got = Log::decode_all(&bytes, log.routes().to_vec());
+        let want: Vec<JournalEntry> = log.newest_first(10).filter(|e| e.ordinal < 20).collect();
+        assert_eq!(got.len(), 10);
+        for (g, w) in got.iter().zip(want.iter().rev()) {
+            assert_eq!(
+                (g.ordinal, &g.target, g.route),
+                (w.ordinal, &w.target, w.route)
+            );
+            assert_eq!(
+                (&g.headers, &g.body, &g.matched),
+                (&w.headers, &w.body, &w.matched)
+            );
+        }
+        // Cut bytes decode up to the last whole record.
+        assert_eq!(
+            Log::decode_all(&bytes[..bytes.len() - 1], log.routes().to_vec()).len(),
+            9
+        );
     }
 
     #[test]

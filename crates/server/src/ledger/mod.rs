@@ -15,9 +15,15 @@
 //! [`MAX_BYTES`] of bitmaps or [`MAX_CLIENTS`] clients the ledger stops recording and every
 //! report says `"truncated": true` until it is cleared.
 //!
+//! With shared state (`serve --state`, [`Ledger::share`]) each shard also keeps what it
+//! recorded since the last flush (the raw notes, per client: one `Vec` push per answer), for
+//! the flusher ([`crate::shared::flush`]) to send to Redis in batches ([`Ledger::take_fresh`]);
+//! at most [`FRESH_MAX`] notes per shard wait, past that the cluster's ledger is `truncated`.
+//!
 //! - `served`: the per-thread notes a vendor handler writes as it builds a body.
 //! - `report`: the `GET /__eventmock/vendors/{vendor}/delivery` answer, from a view.
 
+pub mod delta;
 pub mod report;
 pub mod served;
 
@@ -29,13 +35,16 @@ use roaring::RoaringTreemap;
 
 use crate::thread_shard::{self, SHARDS};
 
-pub use report::Delivery;
+pub use report::{Delivery, Scope};
 pub use served::Notes;
 
 /// Past this many bytes of bitmaps the ledger stops recording (reports say `truncated`).
 pub const MAX_BYTES: usize = 64 << 20;
 /// Past this many distinct clients per mount the ledger stops recording new ones.
 pub const MAX_CLIENTS: usize = 10_000;
+/// At most this many notes per shard wait for the flusher (shared state); past it they are
+/// dropped and [`Ledger::take_fresh`] says so.
+pub const FRESH_MAX: usize = 1 << 20;
 /// How many recorded events between two checks of a shard's size.
 const CHECK_EVERY: usize = 1 << 14;
 /// Indices a shard's pending batch holds at most before it is merged.
@@ -56,6 +65,16 @@ pub struct ClientLog {
 }
 
 impl ClientLog {
+    /// Adds what one answer (or a batch of answers) served.
+    pub fn record(&mut self, notes: &Notes) {
+        for &i in &notes.indices {
+            if !self.served.insert(i) {
+                self.again.insert(i);
+            }
+        }
+        self.record_extras(&notes.extras);
+    }
+
     fn record_extras(&mut self, extras: &[String]) {
         for id in extras {
             *self.extras.entry(id.clone()).or_default() += 1;
@@ -117,6 +136,12 @@ struct Shard {
     pending_client: String,
     /// Indices served to `pending_client`, not yet merged into its bitmaps.
     pending: Vec<u64>,
+    /// With shared state: what each client was served since the last flush.
+    fresh: HashMap<Box<str>, Notes>,
+    /// How many notes `fresh` holds.
+    fresh_len: usize,
+    /// Whether notes were dropped at [`FRESH_MAX`] since the last flush.
+    fresh_lost: bool,
 }
 
 impl Shard {
@@ -136,6 +161,16 @@ impl Shard {
         self.flush();
         self
     }
+}
+
+/// What a ledger recorded since its last flush ([`Ledger::take_fresh`]).
+#[derive(Debug, Default)]
+pub struct Fresh {
+    /// Per client, what it was served (one shard's notes each; a client may appear once per
+    /// shard).
+    pub clients: Vec<(Box<str>, Notes)>,
+    /// Whether notes were dropped (the flusher fell behind).
+    pub lost: bool,
 }
 
 /// What a mount tracks about its clients: the delivery ledger and, when the scenario sets
@@ -166,6 +201,8 @@ pub struct Ledger {
     truncated: AtomicBool,
     /// Approximate bytes per shard at its last check.
     bytes: [AtomicUsize; SHARDS],
+    /// Whether recorded notes are also kept for the flusher (shared state).
+    sharing: AtomicBool,
 }
 
 impl Ledger {
@@ -208,6 +245,9 @@ impl Ledger {
         if shard.pending.len() >= PENDING_MAX {
             shard.flush();
         }
+        if self.sharing.load(Ordering::Relaxed) {
+            keep_fresh(shard, client, notes);
+        }
         shard.since_check += notes.indices.len() + notes.extras.len();
         if shard.since_check >= CHECK_EVERY {
             shard.since_check = 0;
@@ -218,6 +258,25 @@ impl Ledger {
                 self.truncated.store(true, Ordering::Relaxed);
             }
         }
+    }
+
+    /// Keeps what is recorded from now on for [`Ledger::take_fresh`] too (shared state).
+    pub fn share(&self) {
+        self.sharing.store(true, Ordering::Relaxed);
+    }
+
+    /// Takes what was recorded since the last call (with [`Ledger::share`] on).
+    pub fn take_fresh(&self) -> Fresh {
+        let mut fresh = Fresh::default();
+        for shard in &self.shards {
+            let Ok(mut shard) = shard.lock() else {
+                continue;
+            };
+            fresh.lost |= std::mem::take(&mut shard.fresh_lost);
+            shard.fresh_len = 0;
+            fresh.clients.extend(shard.fresh.drain());
+        }
+        fresh
     }
 
     /// How many distinct clients the shards hold (a client in two shards counts twice).
@@ -291,10 +350,15 @@ impl Ledger {
                         shard.pending.clear();
                     }
                     shard.clients.remove(c);
+                    if let Some(gone) = shard.fresh.remove(c) {
+                        shard.fresh_len -= gone.indices.len() + gone.extras.len();
+                    }
                 }
                 None => {
                     shard.pending.clear();
                     shard.clients = HashMap::new();
+                    shard.fresh = HashMap::new();
+                    shard.fresh_len = 0;
                     shard.since_check = 0;
                     self.bytes[n].store(0, Ordering::Relaxed);
                 }
@@ -304,6 +368,22 @@ impl Ledger {
             self.truncated.store(false, Ordering::Relaxed);
         }
     }
+}
+
+/// Keeps `notes` for the flusher in `shard` (dropped, and said so, past [`FRESH_MAX`]).
+fn keep_fresh(shard: &mut Shard, client: &str, notes: &Notes) {
+    let n = notes.indices.len() + notes.extras.len();
+    if shard.fresh_len + n > FRESH_MAX {
+        shard.fresh_lost = true;
+        return;
+    }
+    shard.fresh_len += n;
+    let kept = match shard.fresh.get_mut(client) {
+        Some(kept) => kept,
+        None => shard.fresh.entry(client.into()).or_default(),
+    };
+    kept.indices.extend_from_slice(&notes.indices);
+    kept.extras.extend(notes.extras.iter().cloned());
 }
 
 #[cfg(test)]
@@ -391,6 +471,34 @@ mod tests {
         ledger.record("a", &notes(&[5]));
         assert_eq!(ledger.log(Some("a")).served.iter().collect::<Vec<_>>(), [5]);
         assert!(ledger.log(Some("a")).again.is_empty());
+    }
+
+    #[test]
+    fn shared_ledgers_keep_what_was_recorded_since_the_last_take() {
+        let ledger = Ledger::new();
+        ledger.record("a", &notes(&[1]));
+        assert!(ledger.take_fresh().clients.is_empty(), "not shared yet");
+        ledger.share();
+        ledger.record("a", &notes(&[2, 3]));
+        ledger.record("a", &notes(&[3]));
+        ledger.record("b", &notes(&[7]));
+        let mut fresh = ledger.take_fresh();
+        fresh.clients.sort_by(|x, y| x.0.cmp(&y.0));
+        assert!(!fresh.lost);
+        assert_eq!(fresh.clients.len(), 2);
+        assert_eq!(fresh.clients[0].1.indices, [2, 3, 3]);
+        assert_eq!(fresh.clients[1].1.indices, [7]);
+        assert!(ledger.take_fresh().clients.is_empty());
+        ledger.record("a", &notes(&[4]));
+        ledger.clear(Some("a"));
+        assert!(ledger.take_fresh().clients.is_empty());
+        // Past the bound notes are dropped and the take says so; the local ledger still counts.
+        let big = notes(&(0..FRESH_MAX as u64).collect::<Vec<_>>());
+        ledger.record("c", &big);
+        ledger.record("c", &notes(&[u64::MAX - 1]));
+        let fresh = ledger.take_fresh();
+        assert!(fresh.lost);
+        assert!(ledger.log(Some("c")).served.contains(u64::MAX - 1));
     }
 
     #[test]

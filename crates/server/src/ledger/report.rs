@@ -7,7 +7,10 @@
 //! - `gaps`: never-served events older than the newest event the client was served (what a
 //!   poller skipped over);
 //! - `repeated`: the first 100 events served again, oldest first;
-//! - `truncated`: the ledger stopped recording at its bound.
+//! - `truncated`: the ledger stopped recording at its bound;
+//! - `scope` (only with shared state, `serve --state`): `"cluster"` when the report covers
+//!   what every replica served, `"local"` when Redis did not answer and it covers only this
+//!   replica's.
 //!
 //! Generated events are counted with bitmap ranks over index ranges (time order is index
 //! order), so a report over millions of events costs microseconds, not a walk.
@@ -43,6 +46,19 @@ pub struct Delivery {
     pub repeated: Vec<String>,
     /// Whether the ledger stopped recording at its bound.
     pub truncated: bool,
+    /// With shared state: whose serves the report covers (absent without `--state`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+}
+
+/// Whose serves a report covers (with shared state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Every replica's (read from Redis).
+    Cluster,
+    /// Only this replica's: Redis did not answer.
+    Local,
 }
 
 /// How many of `set` lie in `[from, to)`.
@@ -87,7 +103,21 @@ where
     G: Generator,
     G::Event: EventMeta,
 {
-    let log: ClientLog = ledger.log(client);
+    report_of(store, &ledger.log(client), ledger.truncated(), since)
+}
+
+/// The report of `log` (what a client, or every client, was served — here or in the whole
+/// cluster) for `store`, counting the events at or after `since`.
+pub fn report_of<G>(
+    store: &Store<G>,
+    log: &ClientLog,
+    truncated: bool,
+    since: Option<Micros>,
+) -> Delivery
+where
+    G: Generator,
+    G::Event: EventMeta,
+{
     let view = store.view();
     let len = view.len();
     // Past a retention, events before `view.first()` are gone.
@@ -188,7 +218,8 @@ where
         gaps: gaps_gen + extras_gaps,
         missed: missed.into_iter().map(|(_, id)| id).collect(),
         repeated: repeated.into_iter().map(|(_, id)| id).collect(),
-        truncated: ledger.truncated(),
+        truncated,
+        scope: None,
     }
 }
 

@@ -50,13 +50,22 @@ pub trait Replica: Send + Sync + Sized + 'static {
     /// Applies an admin write (a request under the admin API's prefix) as the admin API
     /// answers it, access already checked where it arrived.
     fn apply_admin_write(&self, req: Request<Bytes>) -> Reply;
+
+    /// What a change-log entry clears of the cluster's ledger and journal besides its own
+    /// effect (see [`log::Cleanup`]).
+    fn cleanup_of(&self, envelope: &Envelope) -> log::Cleanup;
+
+    /// The request journal (its new records are sent by the flusher).
+    fn journal(&self) -> &crate::journal::Journal;
 }
 
-/// Starts the follower of `app` (which must hold a [`SharedState`]); a no-op without one.
+/// Starts the follower of `app` (which must hold a [`SharedState`]), and its flusher
+/// ([`super::flush::start`]); a no-op without one.
 pub fn start<R: Replica>(app: &Arc<R>) {
     if app.shared().is_none() {
         return;
     }
+    super::flush::start(app);
     let weak = Arc::downgrade(app);
     let spawned = std::thread::Builder::new()
         .name("eventmock-follow".into())
@@ -131,13 +140,27 @@ fn session<R: Replica>(
         };
         for (id, envelope) in entries {
             if let Some(envelope) = envelope {
-                let reply = log::apply(&*app, &envelope);
+                let reply = apply(&*app, shared, &envelope);
                 shared.answered(&envelope, reply);
             } else {
                 tracing::warn!(entry = %id, "change log: skipped an entry this version cannot read");
             }
             position.last = id;
         }
+    }
+}
+
+/// Applies one entry; one that clears the ledger is applied under the flusher's lock and
+/// queues the clear of this replica's own shared data ([`super::flush`]).
+fn apply<R: Replica>(app: &R, shared: &SharedState, envelope: &Envelope) -> Reply {
+    match app.cleanup_of(envelope) {
+        log::Cleanup::Ledger(clear) => {
+            let mut flusher = shared.flusher.lock();
+            let reply = log::apply(app, envelope);
+            flusher.cleared(clear);
+            reply
+        }
+        _ => log::apply(app, envelope),
     }
 }
 
@@ -181,7 +204,12 @@ fn replay<R: Replica>(
             last = id;
         }
     }
-    app.replace(World::clone(&scratch.world()));
+    {
+        // The served world's ledger goes with it: so does this replica's shared data.
+        let mut flusher = shared.flusher.lock();
+        app.replace(World::clone(&scratch.world()));
+        flusher.cleared(super::ledger::LedgerClear::All);
+    }
     for (envelope, reply) in answers {
         shared.answered(&envelope, reply);
     }

@@ -11,6 +11,9 @@
 //! - `eventmock:start`: a live clock's start, set by the first replica (`--clock live`).
 //! - `eventmock:window:…` and `eventmock:windows` (their list): rate-limit windows
 //!   ([`super::windows`]).
+//! - `eventmock:ledger…` ([`super::ledger`]) and `eventmock:journal…` ([`super::journal`]):
+//!   the cluster's delivery ledger and journal, cleared by the append of a write that clears
+//!   them ([`Cleanup`]).
 //!
 //! `POST /reset` and `PUT /scenario` trim the stream to themselves: what came before them no
 //! longer matters to a replay, so the log stays as long as the changes since the last reset.
@@ -86,18 +89,39 @@ pub struct Envelope {
     pub body: String,
 }
 
-/// Appends one write: sets the epoch if absent, adds the entry, trims the log before a reset or
-/// a scenario (and forgets the rate-limit windows then) and remembers a scenario. Returns the
-/// entry's id.
+/// What else a write clears in Redis, in the script that appends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cleanup {
+    /// Nothing.
+    Nothing,
+    /// The cluster's delivery ledger, or part of it (reset, `PUT /scenario`,
+    /// `DELETE …/delivery`).
+    Ledger(super::ledger::LedgerClear),
+    /// The cluster's journal (`DELETE /__eventmock/requests`).
+    Journal,
+}
+
+/// Appends one write: sets the epoch if absent, clears what `cleanup` names, adds the entry,
+/// trims the log before a reset or a scenario (and forgets the rate-limit windows then) and
+/// remembers a scenario. Returns the entry's id.
 pub fn append(
     conn: &mut redis::Connection,
     kind: Kind,
     payload: &str,
     envelope: &Envelope,
+    cleanup: &Cleanup,
 ) -> redis::RedisResult<String> {
-    let script = redis::Script::new(
+    let script = redis::Script::new(&format!(
+        "{}{}{}",
+        super::ledger::CLEAR_LUA,
+        super::journal::CLEAR_LUA,
         r"
 redis.call('SET', KEYS[2], ARGV[3], 'NX')
+if ARGV[5] == 'ledger' then
+  ledger_clear(4, 5)
+elseif ARGV[5] == 'journal' then
+  journal_clear(7)
+end
 local id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[1])
 if ARGV[2] == 'reset' or ARGV[2] == 'scenario' then
   redis.call('XTRIM', KEYS[1], 'MINID', id)
@@ -110,23 +134,38 @@ if ARGV[2] == 'scenario' then
   redis.call('SET', KEYS[3], ARGV[4])
 end
 return id
-",
-    );
+"
+    ));
     let yaml = if kind == Kind::Scenario {
         envelope.body.as_str()
     } else {
         ""
     };
-    script
-        .key(LOG_KEY)
+    let (what, clear) = match cleanup {
+        Cleanup::Nothing => ("", Default::default()),
+        Cleanup::Ledger(clear) => ("ledger", clear.args("")),
+        Cleanup::Journal => ("journal", Default::default()),
+    };
+    let mut call = script.prepare_invoke();
+    call.key(LOG_KEY)
         .key(EPOCH_KEY)
         .key(SCENARIO_KEY)
         .key(super::windows::WINDOWS_KEY)
+        .key(super::ledger::LEDGERS_KEY)
+        .key(super::ledger::BYTES_KEY)
+        .key(super::ledger::TRUNCATED_KEY)
+        .key(super::journal::JOURNAL_KEY)
+        .key(super::journal::HELD_KEY)
+        .key(super::journal::CLEARED_KEY)
         .arg(payload)
         .arg(kind.name())
         .arg(super::random_u64().to_string())
         .arg(yaml)
-        .invoke(conn)
+        .arg(what);
+    for arg in clear {
+        call.arg(arg);
+    }
+    call.invoke(conn)
 }
 
 /// The epoch (made now, as `fresh`, when Redis has none).

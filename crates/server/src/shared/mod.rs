@@ -18,12 +18,18 @@
 //!
 //! - [`windows`]: rate-limit windows counted in Redis for the whole cluster; [`counters`]:
 //!   sequence and fault call counters likewise.
+//! - [`ledger`] and [`journal`]: the delivery ledger and the request journal of the whole
+//!   cluster, sent in batches by each replica's [`flush`]er thread (never on the request path)
+//!   and merged by `GET …/delivery` and `GET /__eventmock/requests` on any replica.
 //!
 //! With Redis unreachable, reads go on from the local copy; admin writes answer 503 in the
 //! admin API's JSON shape and vendor writes the vendor's 500, and nothing is applied.
 
 pub mod counters;
+pub mod flush;
 pub mod follow;
+pub mod journal;
+pub mod ledger;
 pub mod log;
 pub mod windows;
 
@@ -36,7 +42,7 @@ use std::time::{Duration, Instant};
 use crate::response::Reply;
 use crate::world::World;
 
-pub use log::{Envelope, Kind};
+pub use log::{Cleanup, Envelope, Kind};
 
 /// How long a connection attempt to Redis may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
@@ -115,6 +121,8 @@ pub struct SharedState {
     windows_down: AtomicBool,
     /// Whether rule counters count locally now (logged once per outage).
     counters_down: AtomicBool,
+    /// Sends the ledger's and the journal's batches ([`flush`]).
+    pub(crate) flusher: flush::Flusher,
 }
 
 impl std::fmt::Debug for SharedState {
@@ -205,12 +213,18 @@ impl SharedState {
             windows: Mutex::new(Vec::new()),
             windows_down: AtomicBool::new(false),
             counters_down: AtomicBool::new(false),
+            flusher: flush::Flusher::default(),
         })
     }
 
     /// The URL, without a password.
     pub fn url(&self) -> &str {
         &self.shown
+    }
+
+    /// This replica's id as the shared ledger and journal name it (hex).
+    pub fn replica_name(&self) -> String {
+        format!("{:016x}", self.replica)
     }
 
     /// Whether this replica has caught up with the change log (`GET /__eventmock/ready`).
@@ -223,7 +237,7 @@ impl SharedState {
         self.connected.load(Ordering::Acquire)
     }
 
-    fn unavailable(&self, message: impl std::fmt::Display) -> StateError {
+    pub(crate) fn unavailable(&self, message: impl std::fmt::Display) -> StateError {
         StateError::Unavailable {
             url: self.shown.clone(),
             message: message.to_string(),
@@ -235,7 +249,7 @@ impl SharedState {
     }
 
     /// Opens a connection with the module's timeouts (`read`: the read timeout).
-    fn connect(&self, read: Duration) -> Result<redis::Connection, StateError> {
+    pub(crate) fn connect(&self, read: Duration) -> Result<redis::Connection, StateError> {
         let conn = self
             .client
             .get_connection_with_timeout(CONNECT_TIMEOUT)
@@ -277,7 +291,7 @@ impl SharedState {
 
     /// Runs `f` on a connection of the rate-limit checks: a pooled one, else a new one —
     /// unless the follower is disconnected (Redis is away: fail at once, no connection storm).
-    fn with_windows<T>(
+    pub(crate) fn with_windows<T>(
         &self,
         f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
     ) -> Result<T, StateError> {
@@ -301,7 +315,17 @@ impl SharedState {
 
     /// Appends a write to the change log and waits until this replica has applied it; its
     /// answer there. `Err` when Redis did not take it (nothing was applied anywhere).
-    pub fn submit(&self, mut envelope: Envelope) -> Result<Reply, StateError> {
+    pub fn submit(&self, envelope: Envelope) -> Result<Reply, StateError> {
+        self.submit_with(envelope, &Cleanup::Nothing)
+    }
+
+    /// [`SharedState::submit`] for a write that also clears shared data (`cleanup`, done in
+    /// the same script as the append).
+    pub fn submit_with(
+        &self,
+        mut envelope: Envelope,
+        cleanup: &Cleanup,
+    ) -> Result<Reply, StateError> {
         let nonce = self.nonce.fetch_add(1, Ordering::Relaxed);
         envelope.origin = self.replica;
         envelope.nonce = nonce;
@@ -310,7 +334,9 @@ impl SharedState {
         let appended = serde_json::to_string(&envelope)
             .map_err(|e| self.unavailable(e))
             .and_then(|payload| {
-                self.with_writer(|conn| log::append(conn, envelope.kind, &payload, &envelope))
+                self.with_writer(|conn| {
+                    log::append(conn, envelope.kind, &payload, &envelope, cleanup)
+                })
             });
         if let Err(e) = appended {
             self.waiters().remove(&nonce);

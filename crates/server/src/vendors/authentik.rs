@@ -224,7 +224,7 @@ impl Authentik {
             return self.err(ErrorName::MalformedId);
         };
         // A well-formed UUID that is no event's, whatever the store says of its format.
-        super::retrieve(&self.store, &pk, CT).unwrap_or_else(|_| self.err(ErrorName::NotFound))
+        super::retrieve(&self.store, &pk, CT, |_| self.err(ErrorName::NotFound))
     }
 
     fn destroy(&self, raw: &str) -> Reply {
@@ -275,14 +275,14 @@ impl DrfViews for Authentik {
         self.check_token(req).map_err(|name| self.err(name))
     }
 
-    fn answer(&self, req: &Req, route: Route<'_>) -> Option<Reply> {
-        Some(match (&req.method, route) {
+    fn answer(&self, req: &Req, route: Route<'_>) -> Reply {
+        match (&req.method, route) {
             (&Method::GET | &Method::HEAD, Route::List) => self.list(req),
             (&Method::GET | &Method::HEAD, Route::Actions) => Self::actions(),
             (&Method::GET | &Method::HEAD, Route::Detail(pk)) => self.retrieve(pk),
             (&Method::DELETE, Route::Detail(pk)) => self.destroy(pk),
-            _ => return None,
-        })
+            _ => drf::method_not_allowed(self, req),
+        }
     }
 }
 

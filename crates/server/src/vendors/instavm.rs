@@ -152,7 +152,7 @@ impl Instavm {
     }
 
     fn get(&self, id: &str) -> Reply {
-        super::retrieve(&self.store, id, CT).unwrap_or_else(|name| self.err(name))
+        super::retrieve(&self.store, id, CT, |name| self.err(name))
     }
 
     fn list(&self, req: &Req) -> Reply {

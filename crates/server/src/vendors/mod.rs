@@ -131,6 +131,15 @@ pub trait VendorApi: Send + Sync + 'static {
     /// visible now at or after `since`.
     fn delivery(&self, client: Option<&str>, since: Option<i64>) -> crate::ledger::Delivery;
 
+    /// The delivery report of `log` (what was served, e.g. in the whole cluster), counting
+    /// the events visible now at or after `since`.
+    fn delivery_of(
+        &self,
+        log: &crate::ledger::ClientLog,
+        truncated: bool,
+        since: Option<i64>,
+    ) -> crate::ledger::Delivery;
+
     /// Whether `req` changes the vendor's data (a delete): with shared state it goes through
     /// the change log ([`crate::shared`]).
     fn is_write(&self, req: &Req) -> bool {
@@ -159,14 +168,16 @@ pub fn build(vendor: Vendor, settings: VendorSettings) -> Result<Arc<dyn VendorA
 }
 
 /// `GET` of one event by id, as every vendor whose answer is the bare event serves it: the
-/// event as JSON with `content_type` (noted as served), or `Err` with `NotFound` (no such
-/// event) or `MalformedId` (an id not in the vendor's format) for the vendor's catalog.
+/// event as JSON with `content_type` (noted as served), or `error`'s answer to `NotFound` (no
+/// such event) or `MalformedId` (an id not in the vendor's format). The reply is built where
+/// it is returned (no `Result` to move it through: this is the hot path).
 #[inline]
 pub fn retrieve<G>(
     store: &crate::store::Store<G>,
     id: &str,
     content_type: &'static str,
-) -> Result<Reply, ErrorName>
+    error: impl FnOnce(ErrorName) -> Reply,
+) -> Reply
 where
     G: eventmock_fake::Generator<Event: crate::store::EventMeta + serde::Serialize>,
 {
@@ -175,12 +186,12 @@ where
     crate::ledger::served::note_lookup(&found);
     let ok = hyper::StatusCode::OK;
     match found {
-        Lookup::Generated(i) => Ok(store.with_generated(i, |event| {
+        Lookup::Generated(i) => store.with_generated(i, |event| {
             crate::response::json(ok, content_type, event, false)
-        })),
-        Lookup::Extra(e) => Ok(crate::response::json(ok, content_type, &*e, false)),
-        Lookup::NotFound => Err(ErrorName::NotFound),
-        Lookup::Malformed => Err(ErrorName::MalformedId),
+        }),
+        Lookup::Extra(e) => crate::response::json(ok, content_type, &*e, false),
+        Lookup::NotFound => error(ErrorName::NotFound),
+        Lookup::Malformed => error(ErrorName::MalformedId),
     }
 }
 

@@ -145,7 +145,7 @@ impl Probely {
     }
 
     fn get(&self, id: &str) -> Reply {
-        super::retrieve(&self.store, id, CT).unwrap_or_else(|name| self.err(name))
+        super::retrieve(&self.store, id, CT, |name| self.err(name))
     }
 
     fn list(&self, req: &Req) -> Reply {
@@ -211,14 +211,14 @@ impl DrfViews for Probely {
         }
     }
 
-    fn answer(&self, req: &Req, route: Route<'_>) -> Option<Reply> {
+    fn answer(&self, req: &Req, route: Route<'_>) -> Reply {
         if !matches!(req.method, Method::GET | Method::HEAD) {
-            return None;
+            return drf::method_not_allowed(self, req);
         }
-        Some(match route {
+        match route {
             Route::List => self.list(req),
             Route::Detail(id) => self.get(id),
-        })
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use crate::add_lines::TimeFields;
 use crate::clock::Timeline;
 use crate::errors::{ErrorName, Holes};
 use crate::events::AddError;
-use crate::ledger::{Delivery, Ledger, Tracking};
+use crate::ledger::{ClientLog, Delivery, Ledger, Tracking};
 use crate::overlay::Full;
 use crate::ratelimit::RateLimiter;
 use crate::request::Req;
@@ -180,6 +180,10 @@ impl<V: VendorModule> VendorApi for StoreBacked<V> {
 
     fn delivery(&self, client: Option<&str>, since: Option<i64>) -> Delivery {
         crate::ledger::report::report(self.module.store(), &self.tracking.ledger, client, since)
+    }
+
+    fn delivery_of(&self, log: &ClientLog, truncated: bool, since: Option<i64>) -> Delivery {
+        crate::ledger::report::report_of(self.module.store(), log, truncated, since)
     }
 
     fn is_write(&self, req: &Req) -> bool {

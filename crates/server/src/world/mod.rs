@@ -30,6 +30,18 @@ pub struct Mount {
     pub port: Option<u16>,
 }
 
+impl Mount {
+    /// The mount's name in the shared state (`serve --state`): vendor, prefix and port.
+    pub fn key(&self) -> String {
+        format!(
+            "{}{}:{}",
+            self.api.vendor().name(),
+            self.prefix,
+            self.port.unwrap_or(0)
+        )
+    }
+}
+
 /// What is being served: the mounted vendors and the scenario rules.
 #[derive(Clone, Default)]
 pub struct World {

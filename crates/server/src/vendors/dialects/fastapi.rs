@@ -186,11 +186,7 @@ pub fn quote_location(url: &str) -> String {
 
 /// The last value of `key`, as Starlette's `QueryParams.get` returns it (last one wins).
 pub fn last<'a>(req: &'a Req, key: &str) -> Option<&'a str> {
-    req.query
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+    req.last_param(key)
 }
 
 /// Parses a string the way pydantic v2 (lax mode) turns it into an `int`: surrounding

@@ -94,7 +94,7 @@ impl<'r, E: 'static> ActiveFilters<'r, E> {
     ) -> Result<Self, BadChoice<'r>> {
         let mut set = Vec::new();
         for field in fields {
-            let one = req.param(field.param).filter(|v| !v.is_empty());
+            let one = req.last_param(field.param).filter(|v| !v.is_empty());
             let value = match &field.lookup {
                 Lookup::Exact(_) => one.map(|v| Value::One(v.into())),
                 Lookup::IContains(_) => one.map(|v| Value::One(v.to_lowercase().into())),
@@ -124,7 +124,7 @@ impl<'r, E: 'static> ActiveFilters<'r, E> {
             }
         }
         let terms = match search {
-            Some(_) => search_terms(req.param("search").unwrap_or_default()),
+            Some(_) => search_terms(req.last_param("search").unwrap_or_default()),
             None => Vec::new(),
         };
         Ok(Self { set, terms, search })

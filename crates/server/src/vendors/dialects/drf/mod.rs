@@ -108,13 +108,13 @@ pub trait DrfViews: VendorModule {
     /// The view's authentication classes: the refusal, if `req` is refused.
     fn authenticate(&self, req: &Req) -> Result<(), Reply>;
 
-    /// The view's handler for `req.method`; `None` when it has none (405).
-    fn answer(&self, req: &Req, route: Self::Route<'_>) -> Option<Reply>;
+    /// The view's handler for `req.method`; [`method_not_allowed`] when it has none.
+    fn answer(&self, req: &Req, route: Self::Route<'_>) -> Reply;
 }
 
 /// Answers `req` as Django and DRF do: an unknown path is `APPEND_SLASH`'s 301 or a 404;
 /// then `APIView.initial()` authenticates (before the method check); `OPTIONS` answers
-/// `SimpleMetadata`; a method the view lacks is 405.
+/// `SimpleMetadata`; the view answers (a method it lacks: [`method_not_allowed`]).
 #[inline]
 pub fn handle<V: DrfViews>(views: &V, req: &Req) -> Reply {
     let Some(route) = views.route(req.path) else {
@@ -128,15 +128,19 @@ pub fn handle<V: DrfViews>(views: &V, req: &Req) -> Reply {
         let view = views.view(&route);
         return options(view.name, view.description);
     }
-    views.answer(req, route).unwrap_or_else(|| {
-        views.error(
-            ErrorName::MethodNotAllowed,
-            Holes {
-                method: req.method.as_str(),
-                ..Holes::default()
-            },
-        )
-    })
+    views.answer(req, route)
+}
+
+/// A method the view lacks: the vendor's 405 naming it (`Allow` is added by
+/// [`Drf::decorate`]).
+pub fn method_not_allowed<V: VendorModule>(views: &V, req: &Req) -> Reply {
+    views.error(
+        ErrorName::MethodNotAllowed,
+        Holes {
+            method: req.method.as_str(),
+            ..Holes::default()
+        },
+    )
 }
 
 /// How one DRF vendor decorates its responses.

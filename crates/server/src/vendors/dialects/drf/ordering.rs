@@ -94,7 +94,7 @@ where
     let filters =
         ActiveFilters::parse(req, vendor.filters, vendor.search).map_err(ListError::BadChoice)?;
     let request = PageRequest::parse(req, &vendor.page_size)?;
-    let terms = vendor.ordering.ordering(req.param("ordering"));
+    let terms = vendor.ordering.ordering(req.last_param("ordering"));
     let matches = |e: &G::Event| filters.matches(e);
     let f: Filter<'_, G::Event> = &matches;
     let f = filters.active().then_some(f);

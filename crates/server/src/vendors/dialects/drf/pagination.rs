@@ -71,8 +71,8 @@ impl PageRequest {
     /// The page size and number of `req` under `size`.
     pub fn parse(req: &Req, size: &PageSize) -> Result<Self, InvalidPage> {
         Ok(Self {
-            size: positive_int(req.param(size.param), size.default, size.max),
-            number: page_number(req.param("page"))?,
+            size: positive_int(req.last_param(size.param), size.default, size.max),
+            number: page_number(req.last_param("page"))?,
         })
     }
 }
