@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 
 use crate::bench::root;
 use daemon::Daemon;
@@ -120,6 +120,9 @@ pub(crate) fn build_release() -> Result<()> {
     Ok(())
 }
 
+/// The shipped binary's size budget (README: "The release binary is ≤ 25 MiB").
+const BINARY_BUDGET: u64 = 25 << 20;
+
 /// `cargo xtask image`.
 pub fn image() -> Result<()> {
     let started = Instant::now();
@@ -129,6 +132,12 @@ pub fn image() -> Result<()> {
     let binary_size = std::fs::metadata(&binary)
         .with_context(|| format!("{}: no release binary", binary.display()))?
         .len();
+    ensure!(
+        binary_size <= BINARY_BUDGET,
+        "the release binary is {:.2} MiB, over its {} MiB budget (README)",
+        binary_size as f64 / 1048576.0,
+        BINARY_BUDGET >> 20
+    );
     let cache = cache_dir()?;
     examples::check(&root().join("README.md"), &cache)?;
     let daemon = start_daemon(&cache)?;
