@@ -43,19 +43,6 @@ async fn replica(url: &str) -> TestServer {
     TestServer::from_server(server)
 }
 
-/// Waits until `server` says it is ready (bounded).
-async fn ready(server: &TestServer) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let res = server.get("/__eventmock/ready", &[]).await;
-        if res.status == 200 {
-            return;
-        }
-        assert!(Instant::now() < deadline, "not ready: {}", res.text());
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 /// Polls `path` on `server` until it answers `status`; how long that took (bounded by 5 s).
 async fn until_status(
     server: &TestServer,
@@ -100,8 +87,8 @@ async fn a_write_on_one_replica_is_read_on_the_other() {
     let redis = Redis::start(false);
     let a = replica(&redis.url()).await;
     let b = replica(&redis.url()).await;
-    ready(&a).await;
-    ready(&b).await;
+    a.wait_ready().await;
+    b.wait_ready().await;
 
     let mut delays = Vec::new();
     for _ in 0..5 {
@@ -144,8 +131,8 @@ async fn vendor_deletes_reset_and_the_manual_clock_are_shared() {
     let redis = Redis::start(false);
     let a = replica(&redis.url()).await;
     let b = replica(&redis.url()).await;
-    ready(&a).await;
-    ready(&b).await;
+    a.wait_ready().await;
+    b.wait_ready().await;
     let halo_id = a
         .app
         .world()
@@ -210,8 +197,8 @@ async fn a_scenario_is_shared_and_one_that_changes_ports_is_refused() {
     let redis = Redis::start(false);
     let a = replica(&redis.url()).await;
     let b = replica(&redis.url()).await;
-    ready(&a).await;
-    ready(&b).await;
+    a.wait_ready().await;
+    b.wait_ready().await;
     let yaml = "name: swapped\nseed: 3\nvendors:\n  cf:\n    events: 10\n";
     let res = a
         .request("PUT", "/__eventmock/scenario", &[], yaml.as_bytes())
@@ -234,7 +221,7 @@ async fn a_scenario_is_shared_and_one_that_changes_ports_is_refused() {
     );
     // A replica started now replays the log: it serves the scenario put at run time.
     let c = replica(&redis.url()).await;
-    ready(&c).await;
+    c.wait_ready().await;
     assert_eq!(
         c.get("/__eventmock/scenarios", &[]).await.json()["scenarios"][0],
         "swapped"
@@ -246,8 +233,8 @@ async fn redis_away_reads_go_on_writes_are_refused_and_a_restart_without_data_re
     let mut redis = Redis::start(false);
     let a = replica(&redis.url()).await;
     let b = replica(&redis.url()).await;
-    ready(&a).await;
-    ready(&b).await;
+    a.wait_ready().await;
+    b.wait_ready().await;
     let (_, added) = add_authentik(&a).await;
     let id = first_id(&added);
     let path = format!("{EVENTS}{id}/");
@@ -298,8 +285,8 @@ async fn with_appendfsync_always_nothing_acknowledged_is_lost_across_a_restart()
     let mut redis = Redis::start(true);
     let a = replica(&redis.url()).await;
     let b = replica(&redis.url()).await;
-    ready(&a).await;
-    ready(&b).await;
+    a.wait_ready().await;
+    b.wait_ready().await;
     let mut paths = Vec::new();
     for _ in 0..3 {
         let (status, added) = add_authentik(&a).await;
@@ -328,7 +315,7 @@ async fn with_appendfsync_always_nothing_acknowledged_is_lost_across_a_restart()
     }
     // A new replica replays all of it from the persisted log.
     let c = replica(&redis.url()).await;
-    ready(&c).await;
+    c.wait_ready().await;
     for path in &paths {
         assert_eq!(c.get(path, &[AUTH]).await.status, 200, "{path}");
     }
@@ -347,7 +334,7 @@ async fn a_replica_is_ready_only_once_it_has_synchronised() {
     assert_eq!(a.get(EVENTS, &[AUTH]).await.status, 200);
     assert_eq!(add_authentik(&a).await.0, 503);
     let _redis = Redis::start_on(port, false);
-    ready(&a).await;
+    a.wait_ready().await;
     assert_eq!(add_authentik(&a).await.0, 201);
 }
 
@@ -390,8 +377,8 @@ async fn rate_limit_windows_count_for_the_cluster_and_fail_open_without_redis() 
     let mut redis = Redis::start(false);
     let a = limited_replica(&redis.url()).await;
     let b = limited_replica(&redis.url()).await;
-    ready(&a).await;
-    ready(&b).await;
+    a.wait_ready().await;
+    b.wait_ready().await;
     // Sliding (authentik) and fixed (Halo) windows: 5 per minute for both replicas together.
     for (path, header) in [(EVENTS, AUTH), ("/api/v1/event/list.json", HALO)] {
         let statuses: Vec<u16> = {
@@ -500,8 +487,8 @@ async fn sequences_and_seeded_faults_count_calls_to_the_cluster() {
     // Two replicas, calls alternating between them: the same answers in the same order.
     let a = rules_replica(&redis.url()).await;
     let b = rules_replica(&redis.url()).await;
-    ready(&a).await;
-    ready(&b).await;
+    a.wait_ready().await;
+    b.wait_ready().await;
     let mut got = Vec::new();
     for n in 0..15 {
         let replica = if n % 2 == 0 { &a } else { &b };

@@ -44,19 +44,11 @@ async fn replica(url: &str, journal: usize) -> TestServer {
     TestServer::from_server(server)
 }
 
-async fn ready(server: &TestServer) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while server.get("/__eventmock/ready", &[]).await.status != 200 {
-        assert!(Instant::now() < deadline, "not ready");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 async fn pair(redis: &Redis, journal: usize) -> (TestServer, TestServer) {
     let a = replica(&redis.url(), journal).await;
     let b = replica(&redis.url(), journal).await;
-    ready(&a).await;
-    ready(&b).await;
+    a.wait_ready().await;
+    b.wait_ready().await;
     (a, b)
 }
 
@@ -281,7 +273,7 @@ async fn with_redis_away_requests_are_served_and_reports_say_local_only() {
         assert!(started.elapsed() < Duration::from_secs(10), "still local");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    ready(&b).await;
+    b.wait_ready().await;
     b.get(&format!("{EVENTS}?page_size=20"), &client("q")).await;
     let (r, _) = report_until(&a, "q", |r| r["served_once"] == 20).await;
     assert_eq!(r["scope"], "cluster", "{r}");
@@ -312,8 +304,8 @@ async fn in_process_answers_count_in_the_clusters_rate_limit_windows() {
             .unwrap();
         servers.push(TestServer::from_server(server));
     }
-    ready(&servers[0]).await;
-    ready(&servers[1]).await;
+    servers[0].wait_ready().await;
+    servers[1].wait_ready().await;
     for _ in 0..2 {
         let res = servers[0]
             .get("/api/v1/event/list.json", &[("x-apikey", "k")])

@@ -132,6 +132,24 @@ impl TestServer {
             .await;
         assert_eq!(r.status, 200, "advance {by}: {}", r.text());
     }
+
+    /// Waits (at most 10 s) until `GET /__eventmock/ready` answers 200: a replica with shared
+    /// state has synchronised.
+    pub async fn wait_ready(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let res = self.get("/__eventmock/ready", &[]).await;
+            if res.status == 200 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not ready: {}",
+                res.text()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
 }
 
 /// A parsed response.
