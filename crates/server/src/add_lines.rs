@@ -68,6 +68,10 @@ impl TimeFields for cf::Event {
 /// Adds the events of `lines` (one JSON object each) all-or-nothing, like
 /// [`crate::events::add_all`] with the lines' parsed values; on failure, the position of the
 /// first bad line and why (a line that is not JSON: `.`, "invalid JSON at column N").
+///
+/// The lines are parsed on up to [`PARSE_THREADS`] threads at once (each a contiguous run of
+/// lines, so the result is in line order and the first bad line is the one reported), then
+/// checked and placed in order on this thread: the result is the same as parsing in turn.
 pub fn add_lines<G>(
     store: &Store<G>,
     lines: &[&[u8]],
@@ -75,21 +79,99 @@ pub fn add_lines<G>(
 ) -> Result<Vec<String>, (usize, AddError)>
 where
     G: Generator,
+    G::Event: EventMeta + TimeFields + serde::Serialize + serde::de::DeserializeOwned + Send,
+{
+    add_lines_on(store, lines, partial, parse_threads(lines.len()))
+}
+
+/// [`add_lines`] with the lines parsed on `threads` threads.
+fn add_lines_on<G>(
+    store: &Store<G>,
+    lines: &[&[u8]],
+    partial: bool,
+    threads: usize,
+) -> Result<Vec<String>, (usize, AddError)>
+where
+    G: Generator,
+    G::Event: EventMeta + TimeFields + serde::Serialize + serde::de::DeserializeOwned + Send,
+{
+    let parse = |line: &&[u8]| parse_line(store, line, partial);
+    if threads < 2 || lines.len() < 2 {
+        return add_prepared(store, lines.iter().map(parse));
+    }
+    let run = lines.len().div_ceil(threads);
+    let parsed: Vec<Vec<Result<Prepared<G::Event>, AddError>>> = std::thread::scope(|scope| {
+        let mut runs = lines.chunks(run);
+        let first = runs.next().unwrap_or_default();
+        let others: Vec<_> = runs
+            .map(|part| scope.spawn(move || part.iter().map(parse).collect::<Vec<_>>()))
+            .collect();
+        let mut parsed = vec![first.iter().map(parse).collect::<Vec<_>>()];
+        for other in others {
+            // A parse that panicked (a bug, not the input) panics here, on the request's
+            // thread, where the request's catch_unwind answers it.
+            parsed.push(
+                other
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            );
+        }
+        parsed
+    });
+    let total = parsed.iter().map(Vec::len).sum();
+    add_prepared(store, Counted(parsed.into_iter().flatten(), total))
+}
+
+/// Threads that parse lines at once: this machine's parallelism, at most 4.
+pub const PARSE_THREADS: usize = 4;
+
+/// Lines one parsing thread takes at least: below it, spawning costs more than it saves.
+const LINES_PER_THREAD: usize = 256;
+
+/// How many threads parse `lines` lines.
+fn parse_threads(lines: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    cores
+        .min(PARSE_THREADS)
+        .min(lines / LINES_PER_THREAD)
+        .max(1)
+}
+
+/// An iterator with a known length ([`add_prepared`] sizes its buffers by it).
+struct Counted<I>(I, usize);
+
+impl<I: Iterator> Iterator for Counted<I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.0.next()?;
+        self.1 = self.1.saturating_sub(1);
+        Some(item)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.1, Some(self.1))
+    }
+}
+
+impl<I: Iterator> ExactSizeIterator for Counted<I> {}
+
+/// One line into an event ready to place: the fast path, else the general one.
+fn parse_line<G>(
+    store: &Store<G>,
+    line: &[u8],
+    partial: bool,
+) -> Result<Prepared<G::Event>, AddError>
+where
+    G: Generator,
     G::Event: EventMeta + TimeFields + serde::Serialize + serde::de::DeserializeOwned,
 {
-    add_prepared(
-        store,
-        lines.iter().map(|line| {
-            if !partial && let Some(ready) = fast(store, line) {
-                return Ok(ready);
-            }
-            let value = serde_json::from_slice::<Value>(line).map_err(|e| AddError::Invalid {
-                path: ".".into(),
-                message: format!("invalid JSON at column {}: {e}", e.column()),
-            })?;
-            prepare(store, value, partial, None, None)
-        }),
-    )
+    if !partial && let Some(ready) = fast(store, line) {
+        return Ok(ready);
+    }
+    let value = serde_json::from_slice::<Value>(line).map_err(|e| AddError::Invalid {
+        path: ".".into(),
+        message: format!("invalid JSON at column {}: {e}", e.column()),
+    })?;
+    prepare(store, value, partial, None, None)
 }
 
 /// A complete event parsed straight into its type, when nothing about it needs more than that
@@ -173,6 +255,50 @@ mod tests {
                 (&fast.id, fast.id_given, fast.after, &fast.event),
                 (&slow.id, slow.id_given, slow.after, &slow.event)
             );
+        }
+    }
+
+    /// Lines parsed on several threads give what they give parsed in turn: the same ids in
+    /// the same order, and on a bad line (in any run of lines) or an id given twice (across
+    /// runs) the same first bad line, with nothing added.
+    #[test]
+    fn lines_parsed_on_threads_give_what_they_give_in_turn() {
+        let config = |seed, len| DatasetConfig {
+            seed,
+            len,
+            ..DatasetConfig::default()
+        };
+        let source = Store::<HaloGen>::new(config(1, 700)).unwrap();
+        let good: Vec<Vec<u8>> = (0..700)
+            .map(|i| serde_json::to_vec(&source.generate(i)).unwrap())
+            .collect();
+        let run = |lines: &[Vec<u8>], threads| {
+            let store = Store::<HaloGen>::new(config(42, 10)).unwrap();
+            let lines: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+            let result = add_lines_on(&store, &lines, false, threads);
+            (result, store.overlay().held())
+        };
+        let (turn, held) = run(&good, 1);
+        assert_eq!(held, 700);
+        for threads in [2, 3, 4] {
+            assert_eq!(run(&good, threads).0.unwrap(), *turn.as_ref().unwrap());
+        }
+        let mut bad = good.clone();
+        bad[450] = br#"{"actoin": "login"}"#.to_vec();
+        bad[600] = b"not json".to_vec();
+        for threads in [1, 3] {
+            let (result, held) = run(&bad, threads);
+            let (line, error) = result.unwrap_err();
+            assert_eq!((line, held), (450, 0), "{threads} threads: {error}");
+        }
+        let mut twice = good.clone();
+        twice[520] = good[80].clone();
+        twice[650] = b"not json".to_vec();
+        for threads in [1, 3] {
+            let (result, held) = run(&twice, threads);
+            let (line, error) = result.unwrap_err();
+            assert!(matches!(error, AddError::Exists { .. }), "{error}");
+            assert_eq!((line, held), (520, 0), "{threads} threads");
         }
     }
 

@@ -8,7 +8,7 @@ use eventmock_scenario::event_time::{Source, settle};
 use eventmock_scenario::fixture::{base_index, from_json, merge};
 use eventmock_scenario::ids::id_in;
 
-use crate::store::{EventMeta, Lookup, Store};
+use crate::store::{EventMeta, Store};
 
 /// Why an event could not be added.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -114,29 +114,50 @@ where
     G: Generator,
     G::Event: EventMeta,
 {
+    // Every event up to the first that did not prepare, in order.
     let mut ready = Vec::with_capacity(prepared.len());
-    let mut given = std::collections::HashSet::new();
+    let mut failed = None;
     for (n, prepared) in prepared.enumerate() {
-        let prepared = prepared.map_err(|e| (n, e))?;
-        if prepared.id_given {
-            let id = &prepared.id;
-            // An added event counts even when it is not visible yet (a moving clock).
-            let exists = matches!(
-                store.overlay().lookup(id, None),
-                crate::overlay::Hit::Extra(_)
-            ) || matches!(store.lookup(id), Lookup::Generated(_));
-            if exists || !given.insert(id.clone()) {
-                return Err((
-                    n,
-                    AddError::Exists {
-                        field: id_field(G::VENDOR),
-                        id: id.clone(),
-                    },
-                ));
+        match prepared {
+            Ok(p) => ready.push(p),
+            Err(e) => {
+                failed = Some((n, e));
+                break;
             }
         }
-        ready.push(prepared.into_parts());
     }
+    // The first given id that is taken (held, or given twice) comes before that failure, if
+    // it lies before it: the answer names the first bad line either way.
+    let given: Vec<(usize, &str)> = ready
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.id_given)
+        .map(|(n, p)| (n, p.id.as_str()))
+        .collect();
+    let texts: Vec<&str> = given.iter().map(|(_, id)| *id).collect();
+    let held = store.first_taken(&texts).map(|k| given[k].0);
+    let mut seen = std::collections::HashSet::with_capacity(given.len());
+    let twice = given
+        .iter()
+        .find(|(_, id)| !seen.insert(*id))
+        .map(|(n, _)| *n);
+    let taken = match (held, twice) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(n) = taken {
+        return Err((
+            n,
+            AddError::Exists {
+                field: id_field(G::VENDOR),
+                id: ready[n].id.clone(),
+            },
+        ));
+    }
+    if let Some(failure) = failed {
+        return Err(failure);
+    }
+    let ready: Vec<_> = ready.into_iter().map(Prepared::into_parts).collect();
     let ids = ready.iter().map(|(id, _, _)| id.clone()).collect();
     store
         .put_extras(ready)

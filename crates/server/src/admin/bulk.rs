@@ -69,7 +69,7 @@ pub fn add_ndjson(api: &dyn VendorApi, partial: bool, body: &[u8]) -> Reply {
     heavy(|| {
         let mut ids: Vec<String> = Vec::new();
         let mut batch = Batch::default();
-        for (n, raw) in body.split(|b| *b == b'\n').enumerate() {
+        for (n, raw) in lines_of(body).enumerate() {
             let line = raw.trim_ascii();
             if line.is_empty() {
                 continue;
@@ -86,6 +86,18 @@ pub fn add_ndjson(api: &dyn VendorApi, partial: bool, body: &[u8]) -> Reply {
             return res;
         }
         json_reply(StatusCode::CREATED, &json!({ "ids": ids }))
+    })
+}
+
+/// The lines of `body` split at each `\n` (the last one may be empty), found with `memchr`
+/// (a byte-by-byte split costs several instructions per byte of a multi-megabyte body).
+fn lines_of(body: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut from = 0;
+    let ends = memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len()));
+    ends.map(move |end| {
+        let line = &body[from..end];
+        from = end + 1;
+        line
     })
 }
 
@@ -115,5 +127,28 @@ impl Batch<'_> {
         self.numbers.clear();
         ids.extend(added);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lines_of;
+
+    /// The lines are those of `split(b'\n')`, empty ones and a last one without `\n` included.
+    #[test]
+    fn lines_are_split_as_split_does() {
+        for body in [
+            &b""[..],
+            b"\n",
+            b"a",
+            b"a\n",
+            b"a\nb",
+            b"\n\na\n\nbc\n",
+            b"{}\r\n{}",
+        ] {
+            let ours: Vec<&[u8]> = lines_of(body).collect();
+            let split: Vec<&[u8]> = body.split(|b| *b == b'\n').collect();
+            assert_eq!(ours, split, "{body:?}");
+        }
     }
 }

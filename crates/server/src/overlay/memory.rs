@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use arc_swap::ArcSwap;
 
+use super::held::MaybeHeld;
 use super::tree::RankTree;
 use super::{Change, Full, Hit, Overlay, OverlaySnapshot};
 
@@ -166,9 +167,10 @@ impl<E> State<E> {
 
     /// Applies `changes` in order; whether each changed anything. A batch of puts of new,
     /// distinct ids (a bulk add) goes into each tree in one pass ([`RankTree::insert_many`]),
-    /// with the same result as one [`State::change`] per change.
-    fn change_all(&mut self, changes: Vec<Change<E>>) -> Vec<bool> {
-        let Some(hashes) = self.new_puts(&changes) else {
+    /// with the same result as one [`State::change`] per change. `held` has (at least) the id
+    /// hashes of this state's extras.
+    fn change_all(&mut self, changes: Vec<Change<E>>, held: &MaybeHeld) -> Vec<bool> {
+        let Some(hashes) = self.new_puts(&changes, held) else {
             return changes.into_iter().map(|c| self.change(c)).collect();
         };
         let n = changes.len();
@@ -206,7 +208,7 @@ impl<E> State<E> {
 
     /// When `changes` (more than one) are all puts of ids neither held nor put twice, their
     /// ids' hashes in order.
-    fn new_puts(&self, changes: &[Change<E>]) -> Option<Vec<u64>> {
+    fn new_puts(&self, changes: &[Change<E>], held: &MaybeHeld) -> Option<Vec<u64>> {
         if changes.len() < 2 {
             return None;
         }
@@ -216,7 +218,7 @@ impl<E> State<E> {
             match change {
                 Change::Put { id, .. } => {
                     let hash = id_hash(id);
-                    if self.find(id, hash).is_some() {
+                    if held.may_hold(hash) && self.find(id, hash).is_some() {
                         return None;
                     }
                     hashes.push(hash);
@@ -260,10 +262,14 @@ impl<E: Send + Sync> OverlaySnapshot<E> for State<E> {
     }
 }
 
-/// What writers share: the base and the bound.
+/// What writers share: the base, the bound and which id hashes extras may have.
 struct Writer<E> {
     /// The state [`Overlay::restore`] returns to.
     base: Arc<State<E>>,
+    /// Id hashes the current state's extras may have.
+    held: MaybeHeld,
+    /// Id hashes the base's extras may have.
+    base_held: MaybeHeld,
     /// Most entries beyond the base.
     max_added: u64,
 }
@@ -283,6 +289,8 @@ impl<E> MemoryOverlay<E> {
             current: ArcSwap::from_pointee(State::default()),
             writer: Mutex::new(Writer {
                 base: Arc::new(State::default()),
+                held: MaybeHeld::default(),
+                base_held: MaybeHeld::default(),
                 max_added,
             }),
         }
@@ -312,11 +320,31 @@ impl<E: Send + Sync + 'static> Overlay<E> for MemoryOverlay<E> {
         self.current.load_full()
     }
 
-    fn apply(&self, changes: Vec<Change<E>>) -> Result<Vec<bool>, Full> {
+    fn first_extra(&self, ids: &[&str]) -> Option<usize> {
         let writer = self.writer();
+        let state = self.current.load();
+        ids.iter().position(|id| {
+            let hash = id_hash(id);
+            writer.held.may_hold(hash) && state.find(id, hash).is_some()
+        })
+    }
+
+    fn apply(&self, changes: Vec<Change<E>>) -> Result<Vec<bool>, Full> {
+        let mut writer = self.writer();
         let current = self.current.load_full();
         let mut next = State::clone(&current);
-        let changed = next.change_all(changes);
+        let puts: Vec<u64> = changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::Put { id, .. } => Some(id_hash(id)),
+                Change::Delete { .. } => None,
+            })
+            .collect();
+        let changed = next.change_all(changes, &writer.held);
+        // Noted even if the write is refused below: a superset stays one.
+        for hash in puts {
+            writer.held.note(hash);
+        }
         let base = writer.base.entries();
         let limit = base.saturating_add(writer.max_added);
         if next.entries() > limit && next.entries() > current.entries() {
@@ -333,11 +361,13 @@ impl<E: Send + Sync + 'static> Overlay<E> for MemoryOverlay<E> {
     fn seal(&self) {
         let mut writer = self.writer();
         writer.base = self.current.load_full();
+        writer.base_held = writer.held.clone();
     }
 
     fn restore(&self) {
-        let writer = self.writer();
+        let mut writer = self.writer();
         self.current.store(Arc::clone(&writer.base));
+        writer.held = writer.base_held.clone();
     }
 
     fn set_max_added(&self, max_added: u64) {
@@ -428,6 +458,33 @@ mod tests {
             }
             assert_eq!(contents(&bulk), contents(&single));
         }
+    }
+
+    /// `first_extra` finds held ids through the quick set and the index alike: fixtures stay
+    /// found after a restore, run-time ids are free again, a replaced or deleted id is found
+    /// (or not) as it is now, and a refused write leaves its ids free.
+    #[test]
+    fn held_ids_are_found_across_seal_restore_and_refusals() {
+        let o = MemoryOverlay::new(5);
+        assert!(o.apply(vec![put("fixture", None, 1)]).is_ok());
+        o.seal();
+        assert!(o.apply(vec![put("a", None, 2), put("b", None, 3)]).is_ok());
+        assert_eq!(o.first_extra(&["x", "b", "a"]), Some(1));
+        let delete = Change::Delete {
+            id: "b".into(),
+            index: None,
+        };
+        assert!(o.apply(vec![delete]).is_ok());
+        assert_eq!(o.first_extra(&["x", "b", "a"]), Some(2));
+        let many: Vec<_> = (0..9).map(|n| put(&format!("n{n}"), None, n)).collect();
+        assert!(o.apply(many).is_err());
+        assert_eq!(o.first_extra(&["n0", "n8"]), None);
+        o.restore();
+        assert_eq!(o.first_extra(&["a", "b", "fixture"]), Some(2));
+        assert_eq!(o.first_extra(&["a", "n3"]), None);
+        // A batch of new ids after the restore takes the one-pass path and is found.
+        assert!(o.apply(vec![put("a", None, 4), put("c", None, 5)]).is_ok());
+        assert_eq!(o.first_extra(&["c"]), Some(0));
     }
 
     /// A batch past the bound is refused whole: nothing of it is applied.

@@ -4,6 +4,7 @@
 //! and [`OverlaySnapshot`]s for paging); the admin API and the vendor deletes write through it.
 //!
 //! - [`memory`]: [`MemoryOverlay`], the in-process backend (persistent trees, lock-free reads).
+//! - [`held`]: [`held::MaybeHeld`], its writers' quick answer to "may an extra have this id?".
 //! - [`tree`]: [`tree::RankTree`], the persistent order-statistic tree it is made of.
 //!
 //! An overlay holds deleted generated indices and extra events placed on the time axis: an
@@ -12,6 +13,7 @@
 //! (the scenario's own state: its fixtures), which [`Overlay::restore`] goes back to, and it is
 //! **bounded**: at most `max_added` entries (extras plus deletions) beyond the base.
 
+pub mod held;
 pub mod memory;
 pub mod tree;
 
@@ -95,6 +97,12 @@ pub trait OverlaySnapshot<E>: Send + Sync {
 pub trait Overlay<E>: Send + Sync {
     /// What the overlay holds for `id` (`index`: the id's generated index, when it has one).
     fn lookup(&self, id: &str, index: Option<u64>) -> Hit<E>;
+    /// The position of the first of `ids` that an extra has (visible yet or not), if any: one
+    /// call for a batch of ids a bulk add is about to put.
+    fn first_extra(&self, ids: &[&str]) -> Option<usize> {
+        ids.iter()
+            .position(|id| matches!(self.lookup(id, None), Hit::Extra(_)))
+    }
     /// The current state, for paging.
     fn snapshot(&self) -> Arc<dyn OverlaySnapshot<E>>;
     /// Applies `changes` in order, all or none: `Err` when the result would hold more than

@@ -266,6 +266,29 @@ impl<G: Generator> Store<G> {
         }
     }
 
+    /// The position of the first of `ids` an added event may not take, if any: an extra has it
+    /// (visible yet or not: an added event counts before its time on a moving clock), or its
+    /// generated event is there (not deleted, arrived, kept) — what [`Store::lookup`] would call
+    /// `Generated`. One call for a batch: the overlay is asked once for all of them.
+    pub fn first_taken(&self, ids: &[&str]) -> Option<usize> {
+        let extra = self.overlay.first_extra(ids);
+        let before = extra.unwrap_or(ids.len());
+        let cutoff = self.cutoff();
+        let mut snapshot = None;
+        let generated = ids[..before].iter().position(|id| {
+            let Ok(i) = self.index(id) else {
+                return false;
+            };
+            let deleted = snapshot
+                .get_or_insert_with(|| self.overlay.snapshot())
+                .is_deleted(i);
+            !deleted
+                && !self.pending(i)
+                && !Self::expired(cutoff, Some(self.dataset.context().time_of(i)))
+        });
+        generated.or(extra)
+    }
+
     /// Deletes the event with `id`: `Ok(false)` if there was none, `Err` when the overlay is
     /// full (a deleted generated event takes an entry).
     pub fn delete(&self, id: &str) -> Result<bool, Full> {
