@@ -3,8 +3,8 @@
 //!
 //! - [`Host`]: what the admin API works on (implemented by [`App`](crate::App)).
 //! - [`Control`]: what the [`App`](crate::App) keeps beside its world: the [`Journal`], the
-//!   [`Metrics`] and the admin settings ([`ControlConfig`]). [`Control::begin`] /
-//!   [`Control::finish`] wrap every vendor request (not admin ones).
+//!   [`Metrics`] and the admin settings ([`ControlConfig`]). [`Control::finish`]
+//!   records every vendor request (not admin ones).
 //! - [`access`]: who may call the admin API (loopback, or a bearer token when enabled).
 //! - [`pattern`]: [`RequestPattern`], the request matcher of journal filters and verification.
 //! - `routes`: the admin endpoints; `clock`: reading and moving the world's clock.

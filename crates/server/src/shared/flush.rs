@@ -9,7 +9,7 @@
 //! in progress instead of missing its batch.
 //!
 //! Clears: when the follower applies a write that clears the ledger it calls
-//! [`Flusher::cleared`] (holding the lock while the write is applied): the clear is queued and
+//! [`FlushState::cleared`] (holding the lock while the write is applied): the clear is queued and
 //! done by the next flush *before* any later batch, and batches taken before it that could not
 //! be sent are dropped.
 //!

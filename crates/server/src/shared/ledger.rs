@@ -1,7 +1,7 @@
 //! The delivery ledger shared by the cluster: every replica appends what it served to Redis in
 //! batches ([`super::flush`]), and `GET …/delivery` on any replica merges every replica's.
 //!
-//! Keys (a mount's key is `vendor prefix:port`, see [`crate::app::Mount::key`]):
+//! Keys (a mount's key is `vendor prefix:port`, see [`crate::world::Mount::key`]):
 //! - `eventmock:ledgers`: the set of mount registries;
 //! - `eventmock:ledger:{mount}`: a mount's registry, members `{replica}\n{client}`;
 //! - `eventmock:ledger:{mount}\n{replica}\n{client}`: what that replica served that client,
@@ -14,7 +14,7 @@
 //! **Clearing** (reset, `PUT /scenario`, `DELETE …/delivery`) happens twice: the write's own
 //! Lua script deletes every replica's data when it is appended to the change log (the data of
 //! replicas that are gone included), and each replica deletes its own again once its follower
-//! applied the write ([`super::flush::Flusher::cleared`]) — so a batch a replica had taken
+//! applied the write ([`super::flush::FlushState::cleared`]) — so a batch a replica had taken
 //! before it saw the write, and appended after the first deletion, does not survive.
 
 use std::collections::BTreeMap;

@@ -141,18 +141,13 @@ pub trait VendorApi: Send + Sync + 'static {
     ) -> crate::ledger::Delivery;
 
     /// Whether `req` changes the vendor's data (a delete): with shared state it goes through
-    /// the change log ([`crate::shared`]).
-    fn is_write(&self, req: &Req) -> bool {
-        let _ = req;
-        false
-    }
+    /// the change log ([`crate::shared`]). Vendors that have no write keep
+    /// [`VendorModule::is_write`]'s default, `false`.
+    fn is_write(&self, req: &Req) -> bool;
 
     /// The name of the route `req` hits, for metrics (`"event"`, `"events"`, ...); `"other"`
-    /// when it hits none.
-    fn route_label(&self, req: &Req) -> &'static str {
-        let _ = req;
-        "other"
-    }
+    /// when it hits none (the default of [`VendorModule::route_label`]).
+    fn route_label(&self, req: &Req) -> &'static str;
 }
 
 /// Builds the API of `vendor`.

@@ -1,6 +1,6 @@
 //! [`World`]: what is being served — the vendors mounted where, the scenario rules, the clock
 //! and browser access. The engine both the request path ([`crate::app`]) and the admin API
-//! ([`crate::admin`]) work on; [`scenarios`] builds one from scenarios.
+//! ([`crate::admin`]) work on; `scenarios` builds one from scenarios.
 
 mod scenarios;
 
