@@ -215,7 +215,7 @@ where
         after: store.generated_at_or_before(time),
         id,
         id_given: true,
-        event,
+        event: std::sync::Arc::new(event),
     })
 }
 

@@ -307,13 +307,13 @@ impl<G: Generator> Store<G> {
     /// Adds (or replaces) an extra event with `id`, placed after `after` generated indices.
     /// An id of a generated event replaces that event.
     pub fn put_extra(&self, id: String, after: u64, event: G::Event) -> Result<(), Full> {
-        self.put_extras(vec![(id, after, event)])
+        self.put_extras(vec![(id, after, Arc::new(event))])
     }
 
     /// Adds (or replaces) many extra events `(id, after, event)` in one overlay change, all or
     /// none, as if [`Store::put_extra`] were called for each in order (a later duplicate id
     /// wins); O(log n) per event.
-    pub fn put_extras(&self, items: Vec<(String, u64, G::Event)>) -> Result<(), Full> {
+    pub fn put_extras(&self, items: Vec<(String, u64, Arc<G::Event>)>) -> Result<(), Full> {
         if items.is_empty() {
             return Ok(());
         }
@@ -323,7 +323,7 @@ impl<G: Generator> Store<G> {
                 index: self.index(&id).ok(),
                 id,
                 after,
-                event: Arc::new(event),
+                event,
             })
             .collect();
         self.overlay.apply(changes).map(drop)
