@@ -36,7 +36,9 @@ pub(crate) fn tracked(
 ) -> Reply {
     let tracking = api.tracking();
     let vendor = api.vendor();
-    let client = (ledger_on || tracking.limiter.is_some()).then(|| client_of(req));
+    // The client is found only when something counts for it: a rate limit (before the
+    // answer), or the ledger recording a complete 2xx body that served events.
+    let client = tracking.limiter.is_some().then(|| client_of(req));
     let verdict = match (&tracking.limiter, &client) {
         (Some(limiter), Some(client)) => Some(match &windows {
             None => limiter.check(client, clock.limits_now()),
@@ -59,12 +61,13 @@ pub(crate) fn tracked(
     }
     served::clear();
     let (mut res, cut) = produce();
-    if let Some(client) = client.as_deref()
-        && ledger_on
-        && !cut
-        && res.status().is_success()
-    {
-        served::take(|notes| tracking.ledger.record(client, notes));
+    if ledger_on && !cut && res.status().is_success() {
+        served::take(|notes| {
+            if !notes.is_empty() {
+                let client = client.unwrap_or_else(|| client_of(req));
+                tracking.ledger.record(&client, notes);
+            }
+        });
     }
     api.decorate(req, &mut res);
     if let Some(v) = &verdict {

@@ -92,7 +92,9 @@ impl ClientLog {
             }
             return;
         }
-        indices.sort_unstable();
+        // A stable sort merges runs: the indices of a page walk or of retrieves in list order
+        // come in long ascending or descending runs, which it takes in linear time.
+        indices.sort();
         let mut repeated = Vec::new();
         indices.dedup_by(|later, earlier| {
             let same = later == earlier;
@@ -101,10 +103,14 @@ impl ClientLog {
             }
             same
         });
-        // Sorted and without duplicates, so this cannot fail.
+        // `repeated` is sorted (an index served thrice is in it twice): deduplicated, both are
+        // sorted and without duplicates, so neither bulk build can fail, and no index is
+        // inserted one by one.
+        repeated.dedup();
         let batch = RoaringTreemap::from_sorted_iter(indices.drain(..)).unwrap_or_default();
+        let repeated = RoaringTreemap::from_sorted_iter(repeated).unwrap_or_default();
         self.again |= &self.served & &batch;
-        self.again.extend(repeated);
+        self.again |= repeated;
         self.served |= batch;
     }
 
@@ -203,6 +209,10 @@ pub struct Ledger {
     bytes: [AtomicUsize; SHARDS],
     /// Whether recorded notes are also kept for the flusher (shared state).
     sharing: AtomicBool,
+    /// How many clients the shards hold together (a client in two shards counts twice),
+    /// kept up to date as shards add and drop clients (a shard cannot count the others'
+    /// while it holds its own lock).
+    clients: AtomicUsize,
 }
 
 impl Ledger {
@@ -227,11 +237,12 @@ impl Ledger {
             // batch, then find or make this client's log.
             shard.flush();
             if !shard.clients.contains_key(client) {
-                if self.clients() >= MAX_CLIENTS {
+                if self.clients.load(Ordering::Relaxed) >= MAX_CLIENTS {
                     self.truncated.store(true, Ordering::Relaxed);
                     return;
                 }
                 shard.clients.insert(client.into(), ClientLog::default());
+                self.clients.fetch_add(1, Ordering::Relaxed);
             }
             if !notes.extras.is_empty()
                 && let Some(log) = shard.clients.get_mut(client)
@@ -277,14 +288,6 @@ impl Ledger {
             fresh.clients.extend(shard.fresh.drain());
         }
         fresh
-    }
-
-    /// How many distinct clients the shards hold (a client in two shards counts twice).
-    fn clients(&self) -> usize {
-        self.shards
-            .iter()
-            .filter_map(|s| s.try_lock().ok().map(|s| s.clients.len()))
-            .sum()
     }
 
     /// What `client` (or, with `None`, every client together) was served, merged over the
@@ -349,14 +352,17 @@ impl Ledger {
                     if shard.pending_client == c {
                         shard.pending.clear();
                     }
-                    shard.clients.remove(c);
+                    if shard.clients.remove(c).is_some() {
+                        self.clients.fetch_sub(1, Ordering::Relaxed);
+                    }
                     if let Some(gone) = shard.fresh.remove(c) {
                         shard.fresh_len -= gone.indices.len() + gone.extras.len();
                     }
                 }
                 None => {
                     shard.pending.clear();
-                    shard.clients = HashMap::new();
+                    let gone = std::mem::take(&mut shard.clients).len();
+                    self.clients.fetch_sub(gone, Ordering::Relaxed);
                     shard.fresh = HashMap::new();
                     shard.fresh_len = 0;
                     shard.since_check = 0;
@@ -499,6 +505,35 @@ mod tests {
         let fresh = ledger.take_fresh();
         assert!(fresh.lost);
         assert!(ledger.log(Some("c")).served.contains(u64::MAX - 1));
+    }
+
+    /// The client cap counts every shard's clients, the recording thread's own included
+    /// (it once skipped the shard it held locked, so one thread never reached the cap), and
+    /// clearing a client frees its place.
+    #[test]
+    fn recording_stops_at_the_client_cap_and_clearing_makes_room() {
+        let ledger = Ledger::new();
+        let one = notes(&[1]);
+        for c in 0..MAX_CLIENTS {
+            ledger.record(&format!("c{c}"), &one);
+        }
+        assert!(!ledger.truncated());
+        ledger.record("c0", &notes(&[2]));
+        assert!(!ledger.truncated(), "a known client is not a new one");
+        ledger.record("one too many", &one);
+        assert!(ledger.truncated());
+        assert!(ledger.log(Some("one too many")).served.is_empty());
+        ledger.clear(None);
+        assert!(!ledger.truncated());
+        for c in 0..MAX_CLIENTS {
+            ledger.record(&format!("d{c}"), &one);
+        }
+        ledger.clear(Some("d0"));
+        ledger.record("in d0's place", &one);
+        assert!(!ledger.truncated());
+        assert_eq!(ledger.log(Some("in d0's place")).served.len(), 1);
+        ledger.record("past the cap again", &one);
+        assert!(ledger.truncated());
     }
 
     #[test]
