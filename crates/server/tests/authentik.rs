@@ -212,6 +212,69 @@ async fn bad_token_with_a_token_list() {
     assert_eq!(r.status, 200);
 }
 
+/// A credential that is not visible ASCII is read as its lossy UTF-8 decoding (the token
+/// check's fast path reads visible ASCII in place; this is the other path).
+#[test]
+fn a_binary_authorization_header_is_read_lossily() {
+    let answer = |auth: AuthPolicy, value: &[u8]| {
+        let settings = VendorSettings {
+            auth,
+            ..VendorSettings::default()
+        };
+        let world = World {
+            mounts: vec![Mount {
+                prefix: String::new(),
+                api: build(Vendor::Authentik, settings).unwrap(),
+                port: None,
+            }],
+            ..World::default()
+        };
+        let req = hyper::Request::builder()
+            .uri(LIST)
+            .header(
+                "authorization",
+                hyper::header::HeaderValue::from_bytes(value).unwrap(),
+            )
+            .body(bytes::Bytes::new())
+            .unwrap();
+        let res = eventmock_server::App::new(world).answer(req);
+        let status = res.status().as_u16();
+        let body = body_text(res);
+        (status, body)
+    };
+    assert_eq!(answer(AuthPolicy::AnyNonEmpty, b"Bearer g\xe9").0, 200);
+    assert_eq!(
+        answer(AuthPolicy::Tokens(vec!["good".into()]), b"Bearer g\xe9"),
+        (403, r#"{"detail":"Token invalid/expired"}"#.to_owned())
+    );
+    assert_eq!(
+        answer(AuthPolicy::AnyNonEmpty, b"Bearer\xe9good"),
+        (
+            403,
+            r#"{"detail":"Authentication credentials were not provided."}"#.to_owned()
+        )
+    );
+    assert_eq!(
+        answer(AuthPolicy::AnyNonEmpty, b"Tok\xe9n good"),
+        (
+            403,
+            r#"{"detail":"Unsupported authentication type"}"#.to_owned()
+        )
+    );
+}
+
+/// The whole body of an in-process reply, as text.
+fn body_text(res: eventmock_server::response::Reply) -> String {
+    use http_body_util::BodyExt;
+    let body = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(res.into_body().collect())
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    String::from_utf8_lossy(&body).into_owned()
+}
+
 #[tokio::test]
 async fn actions_endpoint() {
     let s = TestServer::start().await;

@@ -121,7 +121,9 @@ fn route(path: &str) -> Option<Route<'_>> {
         "actions/" => Some(Route::Actions),
         _ => {
             let pk = rest.strip_suffix('/')?;
-            (!pk.is_empty() && !pk.contains('/')).then_some(Route::Detail(pk))
+            // A byte search: the route is resolved up to three times per request (the
+            // journal's label, the view, its headers).
+            (!pk.is_empty() && !pk.as_bytes().contains(&b'/')).then_some(Route::Detail(pk))
         }
     }
 }
@@ -201,15 +203,21 @@ impl Authentik {
         if self.auth == AuthPolicy::Off {
             return Ok(());
         }
-        let raw = req
-            .headers
-            .get(hyper::header::AUTHORIZATION)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()))
-            .unwrap_or_default();
+        let value = req.headers.get(hyper::header::AUTHORIZATION);
+        // A visible-ASCII value (what clients send) is read in place, without a copy or a
+        // UTF-8 check; only another one is decoded lossily first.
+        let raw = match value.map(|v| v.to_str()) {
+            Some(Ok(text)) => Cow::Borrowed(text),
+            Some(Err(_)) => {
+                value.map_or(Cow::Borrowed(""), |v| String::from_utf8_lossy(v.as_bytes()))
+            }
+            None => Cow::Borrowed(""),
+        };
         let raw = raw.trim();
-        let Some((kind, token)) = raw.split_once(' ') else {
+        let Some(space) = raw.as_bytes().iter().position(|&b| b == b' ') else {
             return Err(ErrorName::Unauthenticated);
         };
+        let (kind, token) = (&raw[..space], &raw[space + 1..]);
         if !kind.eq_ignore_ascii_case("bearer") {
             return Err(ErrorName::WrongScheme);
         }
