@@ -6,6 +6,7 @@ pub mod cf;
 pub mod halo;
 pub mod instavm;
 pub mod probely;
+mod reuse;
 
 pub use authentik::AuthentikGen;
 pub use cf::CfGen;
