@@ -258,11 +258,20 @@ pub fn date_minutes(t: Micros) -> String {
 
 /// [`date_minutes`] of an instant already broken down.
 pub fn date_minutes_civil(c: &Civil) -> String {
+    ascii_string(&date_minutes_bytes(c))
+}
+
+/// [`date_minutes_civil`] into `out` (its previous content replaced, its allocation reused).
+pub fn date_minutes_civil_into(c: &Civil, out: &mut String) {
+    put_ascii(out, &date_minutes_bytes(c));
+}
+
+fn date_minutes_bytes(c: &Civil) -> [u8; 16] {
     let mut b = *b"0000-00-00 00:00";
     put_date(&mut b, c, 1);
     put2(&mut b, 11, c.hour);
     put2(&mut b, 14, c.minute);
-    ascii_string(&b)
+    b
 }
 
 /// `20240131090512`: the 14-digit `YYYYMMDDhhmmss` prefix of a Halo event id.

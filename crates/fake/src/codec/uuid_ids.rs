@@ -87,9 +87,18 @@ pub fn v7_millis(millis: i64) -> i64 {
 
 /// A version 7 layout UUID: 48 bits of Unix milliseconds, then the permuted index and tag.
 pub fn encode_v7(millis: i64, perm: u64, tag: u128) -> String {
+    to_string(v7(millis, perm, tag))
+}
+
+/// [`encode_v7`] into `out`, reusing its allocation.
+pub fn encode_v7_into(millis: i64, perm: u64, tag: u128, out: &mut String) {
+    write(v7(millis, perm, tag), out);
+}
+
+fn v7(millis: i64, perm: u64, tag: u128) -> u128 {
     let ms = v7_millis(millis) as u128;
     let payload = (ms << 74) | (tag << INDEX_BITS) | u128::from(perm);
-    to_string(deposit(7, payload))
+    deposit(7, payload)
 }
 
 /// The milliseconds, permuted index and tag of a v7 id.

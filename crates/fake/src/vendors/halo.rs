@@ -4,12 +4,15 @@
 use eventmock_model::Vendor;
 use eventmock_model::halo::{EVENT_TYPES, Event, Target};
 
+use std::cell::RefCell;
+
+use super::reuse::{put_joined, put_str};
 use crate::codec::IdFormat;
-use crate::dataset::{Context, Generator};
+use crate::dataset::{Context, Generator, Scratch};
 use crate::realism::names::SITES;
 use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
-use crate::time::{Civil, date_minutes_civil};
+use crate::time::{Civil, date_minutes_civil_into};
 
 /// How often each event key appears: scans and what they find dominate; account changes, PCI
 /// report steps and the website monitors' findings are rare. A key not listed has share 1.
@@ -98,29 +101,49 @@ impl Generator for HaloGen {
     }
 
     fn generate(&self, ctx: &Context, index: u64, rng: &mut EventRng) -> Event {
-        let (key, subject) = EVENT_TYPES[self.types.pick(rng.next_u64())];
-        // The id starts with the same instant `date_created` shows: break it down once.
-        let time = Civil::from_micros(ctx.time_of(index));
-        let event_id = ctx.codec.encode_at(index, &time);
-        let mut url = String::with_capacity(URL_PREFIX.len() + event_id.len());
-        url.push_str(URL_PREFIX);
-        url.push_str(&event_id);
-        let target = if key.starts_with("account-") {
-            Target {
+        let mut event = Event {
+            event_id: String::new(),
+            subject: String::new(),
+            date_created: String::new(),
+            key: String::new(),
+            url: String::new(),
+            target: Target {
                 target_name: String::new(),
                 target_id: 0,
                 target: String::new(),
-            }
-        } else {
-            self.targets[skewed(rng.next_u64(), self.targets.len())].clone()
+            },
         };
-        Event {
-            event_id,
-            subject: subject.to_owned(),
-            date_created: date_minutes_civil(&time),
-            key: key.to_owned(),
-            url,
-            target,
+        self.generate_into(ctx, index, rng, &mut event);
+        event
+    }
+
+    fn scratch() -> Option<&'static Scratch<Event>> {
+        thread_local! {
+            static SCRATCH: RefCell<Option<Event>> = const { RefCell::new(None) };
         }
+        Some(&SCRATCH)
+    }
+
+    /// Writes every field of `out` in place (no allocation once its strings are long enough).
+    fn generate_into(&self, ctx: &Context, index: u64, rng: &mut EventRng, out: &mut Event) {
+        let (key, subject) = EVENT_TYPES[self.types.pick(rng.next_u64())];
+        // The id starts with the same instant `date_created` shows: break it down once.
+        let time = Civil::from_micros(ctx.time_of(index));
+        ctx.codec.encode_at_into(index, &time, &mut out.event_id);
+        put_joined(&mut out.url, &[URL_PREFIX, &out.event_id]);
+        let target = &mut out.target;
+        if key.starts_with("account-") {
+            target.target_name.clear();
+            target.target_id = 0;
+            target.target.clear();
+        } else {
+            let from = &self.targets[skewed(rng.next_u64(), self.targets.len())];
+            put_str(&mut target.target_name, &from.target_name);
+            target.target_id = from.target_id;
+            put_str(&mut target.target, &from.target);
+        }
+        put_str(&mut out.subject, subject);
+        date_minutes_civil_into(&time, &mut out.date_created);
+        put_str(&mut out.key, key);
     }
 }

@@ -25,6 +25,15 @@ const BASE58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrst
 /// A random 12-character Base58 id (for nested objects, which no dataset needs to decode).
 /// Six digits come from each of two 64-bit draws (58^6 < 2^64), avoiding 128-bit division.
 pub(crate) fn base58_id(rng: &mut EventRng) -> String {
+    ascii_string(&base58_id_bytes(rng))
+}
+
+/// [`base58_id`] into `out` (its previous content replaced, its allocation reused).
+pub(crate) fn base58_id_into(rng: &mut EventRng, out: &mut String) {
+    put_ascii(out, &base58_id_bytes(rng));
+}
+
+fn base58_id_bytes(rng: &mut EventRng) -> [u8; 12] {
     let mut out = [0u8; 12];
     for half in out.chunks_exact_mut(6) {
         let mut v = rng.next_u64();
@@ -33,7 +42,7 @@ pub(crate) fn base58_id(rng: &mut EventRng) -> String {
             v /= 58;
         }
     }
-    ascii_string(&out)
+    out
 }
 
 /// A random lower-case hyphenated UUID v4 (for nested objects).
@@ -45,6 +54,18 @@ pub(crate) fn uuid4(rng: &mut EventRng) -> String {
         .hyphenated()
         .encode_lower(&mut buf)
         .to_owned()
+}
+
+/// [`uuid4`] into `out` (its previous content replaced, its allocation reused).
+pub(crate) fn uuid4_into(rng: &mut EventRng, out: &mut String) {
+    let raw = (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64());
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let text = uuid::Builder::from_random_bytes(raw.to_be_bytes())
+        .into_uuid()
+        .hyphenated()
+        .encode_lower(&mut buf);
+    out.clear();
+    out.push_str(text);
 }
 
 /// 32 random lower-case hex digits (a UUID without hyphens, as Django's `uuid.hex`).
