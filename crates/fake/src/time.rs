@@ -244,11 +244,20 @@ fn rfc3339_micros_bytes(t: Micros) -> [u8; 27] {
 
 /// `2016-06-08T16:41:23Z`: RFC 3339 in whole seconds (Cloud Foundry).
 pub fn rfc3339_secs(t: Micros) -> String {
+    ascii_string(&rfc3339_secs_bytes(t))
+}
+
+/// [`rfc3339_secs`] into `out` (its previous content replaced, its allocation reused).
+pub fn rfc3339_secs_into(t: Micros, out: &mut String) {
+    put_ascii(out, &rfc3339_secs_bytes(t));
+}
+
+fn rfc3339_secs_bytes(t: Micros) -> [u8; 20] {
     let c = Civil::from_micros(t);
     let mut b = *b"0000-00-00T00:00:00Z";
     put_date(&mut b, &c, 1);
     put_hms(&mut b, 11, &c, 1);
-    ascii_string(&b)
+    b
 }
 
 /// `2024-01-31 09:05`: Halo's `date_created`.

@@ -78,7 +78,8 @@ pub(crate) fn hex32_into(rng: &mut EventRng, out: &mut String) {
     put_ascii(out, &hex32_bytes(rng));
 }
 
-fn hex32_bytes(rng: &mut EventRng) -> [u8; 32] {
+/// The bytes of [`hex32`].
+pub(crate) fn hex32_bytes(rng: &mut EventRng) -> [u8; 32] {
     let hi = rng.next_u64();
     crate::mix::hex32(hi, rng.next_u64())
 }

@@ -49,6 +49,15 @@ pub(crate) fn put_value_str(slot: &mut Value, src: &str) {
     }
 }
 
+/// Sets `slot` to `Value::String` of the parts joined, reusing the string it held.
+#[inline]
+pub(crate) fn put_value_joined(slot: &mut Value, parts: &[&str]) {
+    match slot {
+        Value::String(s) => put_joined(s, parts),
+        other => *other = Value::String(parts.concat()),
+    }
+}
+
 /// Puts `part` aside in `spare` when there is one (an event's optional part it no longer
 /// carries), keeping what `spare` held otherwise.
 #[inline]
