@@ -16,8 +16,12 @@ fn to_string(u: u128) -> String {
     out
 }
 
-/// Replaces `out` with the hyphenated lower-case form of `u` (reusing its allocation).
+/// Replaces `out` with the hyphenated lower-case form of `u` (reusing its allocation when it
+/// is large enough).
 fn write(u: u128, out: &mut String) {
+    if out.capacity() < uuid::fmt::Hyphenated::LENGTH {
+        *out = String::with_capacity(uuid::fmt::Hyphenated::LENGTH);
+    }
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
     out.clear();
     out.push_str(Uuid::from_u128(u).hyphenated().encode_lower(&mut buf));

@@ -4,23 +4,23 @@
 //! platform's real shares ([`TYPE_WEIGHTS`]: app updates, starts and uploads are common,
 //! organization changes rare); a few users and apps cause most events.
 
-use eventmock_model::Vendor;
-use eventmock_model::cf::{Entity, Event, EventType, Metadata};
-use serde_json::{Map, Value};
-
+mod in_place;
 mod metadata;
 
 use std::cell::RefCell;
 
-use self::metadata::{KINDS, Meta, kind_of};
-use super::reuse::{put_joined, put_opt, put_str, with_spare};
-use super::{hex32_bytes, uuid4};
+use eventmock_model::Vendor;
+use eventmock_model::cf::{Entity, Event, EventType, Metadata};
+use serde_json::{Map, Value, json};
+
+use super::reuse::with_spare;
+use super::{hex32, uuid4};
 use crate::codec::IdFormat;
 use crate::dataset::{Context, Generator, Scratch};
 use crate::realism::names::{APP_KINDS, DOMAINS, SERVICE_KINDS, SPACES};
 use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
-use crate::time::rfc3339_secs_into;
+use crate::time::rfc3339_secs;
 
 /// How often each event type appears, by wire string; a type not listed has share 1.
 pub const TYPE_WEIGHTS: &[(&str, u32)] = &[
@@ -170,30 +170,107 @@ impl Generator for CfGen {
     }
 
     fn generate(&self, ctx: &Context, index: u64, rng: &mut EventRng) -> Event {
-        let mut event = Event {
+        let guid = ctx.codec.encode(index);
+        let ts = rfc3339_secs(ctx.time_of(index));
+        let r#type = &self.types[self.type_weights.pick(rng.next_u64())];
+        let wire = r#type.as_str();
+        let (user_guid, email, username) =
+            self.users[skewed(rng.next_u64(), self.users.len())].clone();
+        let mut actor = (user_guid, "user".to_owned(), email, Some(username));
+        let mut metadata = Map::new();
+        let (actee, actee_type, actee_name, space_guid, org_guid);
+        if wire.starts_with("audit.space.") {
+            let s = rng.below(self.spaces.len() as u64) as usize;
+            let space = &self.spaces[s];
+            actee = space.guid.clone();
+            actee_type = "space";
+            actee_name = space.name.clone();
+            space_guid = space.guid.clone();
+            org_guid = self.org_of_space(s).to_owned();
+            metadata.insert("request".into(), json!({"name": space.name}));
+        } else if wire.starts_with("audit.organization.") {
+            let (g, name) = rng.pick(&self.orgs).clone();
+            actee = g.clone();
+            actee_type = "organization";
+            actee_name = name.clone();
+            space_guid = String::new();
+            org_guid = g;
+            metadata.insert("request".into(), json!({"name": name}));
+        } else if wire.starts_with("audit.user.") {
+            let (g, _, uname) = rng.pick(&self.users).clone();
+            let s = rng.below(self.spaces.len() as u64) as usize;
+            actee = g;
+            actee_type = "user";
+            actee_name = uname.clone();
+            space_guid = self.spaces[s].guid.clone();
+            org_guid = self.org_of_space(s).to_owned();
+            metadata.insert("request".into(), json!({"username": uname}));
+        } else if wire.starts_with("app.") || wire.starts_with("audit.app.") {
+            let app = &self.apps[skewed(rng.next_u64(), self.apps.len())];
+            actee = app.guid.clone();
+            actee_type = "app";
+            actee_name = app.name.clone();
+            space_guid = self.spaces[app.space].guid.clone();
+            org_guid = self.org_of_space(app.space).to_owned();
+            if wire == "app.crash" || wire == "audit.app.process.crash" {
+                actor = (app.guid.clone(), "app".to_owned(), app.name.clone(), None);
+                let code = *rng.pick(&[1i64, 137, 143]);
+                metadata.insert("instance".into(), Value::from(hex32(rng)));
+                metadata.insert("index".into(), Value::from(rng.below(3)));
+                metadata.insert("exit_status".into(), Value::from(code));
+                metadata.insert(
+                    "exit_description".into(),
+                    Value::from(format!("APP/PROC/WEB: Exited with status {code}")),
+                );
+                metadata.insert("reason".into(), Value::from("CRASHED"));
+            } else if wire == "audit.app.create" {
+                metadata.insert("request".into(), json!({"name": app.name, "space_guid": space_guid, "instances": 1, "memory": 256, "state": "STOPPED", "console": false}));
+            } else {
+                let state = if wire.ends_with(".stop") {
+                    "STOPPED"
+                } else {
+                    "STARTED"
+                };
+                metadata.insert("request".into(), json!({"state": state}));
+            }
+        } else {
+            let r = if wire.starts_with("audit.route.") {
+                rng.pick(&self.routes)
+            } else {
+                rng.pick(&self.services)
+            };
+            let kind = wire.trim_start_matches("audit.");
+            actee = r.guid.clone();
+            actee_type = kind.split('.').next().unwrap_or("resource");
+            actee_name = r.name.clone();
+            space_guid = self.spaces[r.space].guid.clone();
+            org_guid = self.org_of_space(r.space).to_owned();
+            metadata.insert("request".into(), json!({"name": r.name}));
+        }
+        Event {
             metadata: Metadata {
-                guid: String::new(),
-                url: String::new(),
-                created_at: String::new(),
-                updated_at: None,
+                url: ["/v2/events/", &guid].concat(),
+                guid,
+                created_at: ts.clone(),
+                // Sequel's timestamps plugin with `update_on_create: true` (CC since 2016)
+                // sets updated_at on insert.
+                updated_at: Some(ts.clone()),
             },
             entity: Entity {
-                r#type: EventType::AppCrash,
-                actor: String::new(),
-                actor_type: String::new(),
-                actor_name: String::new(),
-                actor_username: None,
-                actee: String::new(),
-                actee_type: String::new(),
-                actee_name: String::new(),
-                timestamp: String::new(),
-                metadata: Map::new(),
-                space_guid: String::new(),
-                organization_guid: String::new(),
+                r#type: r#type.clone(),
+                actor: actor.0,
+                actor_type: actor.1,
+                actor_name: actor.2,
+                actor_username: Some(actor.3.unwrap_or_default()),
+                actee,
+                actee_type: actee_type.to_owned(),
+                actee_name,
+                timestamp: ts,
+                metadata,
+                space_guid,
+                organization_guid: org_guid,
             },
-        };
-        self.generate_into(ctx, index, rng, &mut event);
-        event
+        }
     }
 
     fn scratch() -> Option<&'static Scratch<Event>> {
@@ -206,132 +283,8 @@ impl Generator for CfGen {
     /// Writes every field of `out` in place; the metadata maps of the other kinds wait in
     /// this thread's spare parts, so a map of the kind needed only has its values rewritten.
     fn generate_into(&self, ctx: &Context, index: u64, rng: &mut EventRng, out: &mut Event) {
-        with_spare(&SPARE, |spare| self.build(ctx, index, rng, out, spare));
-    }
-}
-
-thread_local! {
-    /// This thread's spare metadata maps, by kind.
-    static SPARE: RefCell<[Map<String, Value>; KINDS]> = RefCell::default();
-}
-
-impl CfGen {
-    /// [`Generator::generate_into`] with this thread's spare metadata maps.
-    fn build(
-        &self,
-        ctx: &Context,
-        index: u64,
-        rng: &mut EventRng,
-        out: &mut Event,
-        spare: &mut [Map<String, Value>; KINDS],
-    ) {
-        let t = ctx.time_of(index);
-        let r#type = &self.types[self.type_weights.pick(rng.next_u64())];
-        let wire = r#type.as_str();
-        let (user_guid, email, username) = &self.users[skewed(rng.next_u64(), self.users.len())];
-        let e = &mut out.entity;
-        // The acting user; an app's crash names the app instead.
-        let mut actor = (
-            user_guid.as_str(),
-            "user",
-            email.as_str(),
-            username.as_str(),
-        );
-        let instance: [u8; 32];
-        let meta;
-        if wire.starts_with("audit.space.") {
-            let s = rng.below(self.spaces.len() as u64) as usize;
-            let space = &self.spaces[s];
-            put_str(&mut e.actee, &space.guid);
-            put_str(&mut e.actee_type, "space");
-            put_str(&mut e.actee_name, &space.name);
-            put_str(&mut e.space_guid, &space.guid);
-            put_str(&mut e.organization_guid, self.org_of_space(s));
-            meta = Meta::RequestName(&space.name);
-        } else if wire.starts_with("audit.organization.") {
-            let (g, name) = rng.pick(&self.orgs);
-            put_str(&mut e.actee, g);
-            put_str(&mut e.actee_type, "organization");
-            put_str(&mut e.actee_name, name);
-            e.space_guid.clear();
-            put_str(&mut e.organization_guid, g);
-            meta = Meta::RequestName(name);
-        } else if wire.starts_with("audit.user.") {
-            let (g, _, uname) = rng.pick(&self.users);
-            let s = rng.below(self.spaces.len() as u64) as usize;
-            put_str(&mut e.actee, g);
-            put_str(&mut e.actee_type, "user");
-            put_str(&mut e.actee_name, uname);
-            put_str(&mut e.space_guid, &self.spaces[s].guid);
-            put_str(&mut e.organization_guid, self.org_of_space(s));
-            meta = Meta::RequestUsername(uname);
-        } else if wire.starts_with("app.") || wire.starts_with("audit.app.") {
-            let app = &self.apps[skewed(rng.next_u64(), self.apps.len())];
-            put_str(&mut e.actee, &app.guid);
-            put_str(&mut e.actee_type, "app");
-            put_str(&mut e.actee_name, &app.name);
-            let space_guid = &self.spaces[app.space].guid;
-            put_str(&mut e.space_guid, space_guid);
-            put_str(&mut e.organization_guid, self.org_of_space(app.space));
-            if wire == "app.crash" || wire == "audit.app.process.crash" {
-                actor = (&app.guid, "app", &app.name, "");
-                let code = *rng.pick(&[1i64, 137, 143]);
-                instance = hex32_bytes(rng);
-                meta = Meta::Crash {
-                    instance: std::str::from_utf8(&instance).unwrap_or_default(),
-                    index: rng.below(3),
-                    code,
-                };
-            } else if wire == "audit.app.create" {
-                meta = Meta::Create {
-                    name: &app.name,
-                    space_guid,
-                };
-            } else {
-                let state = if wire.ends_with(".stop") {
-                    "STOPPED"
-                } else {
-                    "STARTED"
-                };
-                meta = Meta::RequestState(state);
-            }
-        } else {
-            let r = if wire.starts_with("audit.route.") {
-                rng.pick(&self.routes)
-            } else {
-                rng.pick(&self.services)
-            };
-            let kind = wire.trim_start_matches("audit.");
-            put_str(&mut e.actee, &r.guid);
-            put_str(
-                &mut e.actee_type,
-                kind.split('.').next().unwrap_or("resource"),
-            );
-            put_str(&mut e.actee_name, &r.name);
-            put_str(&mut e.space_guid, &self.spaces[r.space].guid);
-            put_str(&mut e.organization_guid, self.org_of_space(r.space));
-            meta = Meta::RequestName(&r.name);
-        }
-        // The metadata map: the one of this kind kept aside (the event's own goes aside).
-        let held = std::mem::take(&mut e.metadata);
-        if let Some(kind) = kind_of(&held) {
-            spare[kind] = held;
-        }
-        let mut map = std::mem::take(&mut spare[meta.kind()]);
-        meta.write_into(&mut map);
-        e.metadata = map;
-        e.r#type.clone_from(r#type);
-        put_str(&mut e.actor, actor.0);
-        put_str(&mut e.actor_type, actor.1);
-        put_str(&mut e.actor_name, actor.2);
-        put_opt(&mut e.actor_username, actor.3);
-        rfc3339_secs_into(t, &mut e.timestamp);
-        let m = &mut out.metadata;
-        ctx.codec.encode_into(index, &mut m.guid);
-        put_joined(&mut m.url, &["/v2/events/", &m.guid]);
-        put_str(&mut m.created_at, &e.timestamp);
-        // Sequel's timestamps plugin with `update_on_create: true` (CC since 2016) sets
-        // updated_at on insert.
-        put_opt(&mut m.updated_at, &e.timestamp);
+        with_spare(&in_place::SPARE, |spare| {
+            self.build(ctx, index, rng, out, spare);
+        });
     }
 }

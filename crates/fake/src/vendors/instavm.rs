@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use serde_json::{Value, json};
 
-use super::reuse::{keep, put_opt, put_parts, put_str, put_value_str, with_spare};
+use super::reuse::{keep, put_joined, put_opt, put_parts, put_str, put_value_str, with_spare};
 use super::{uuid4, uuid4_into};
 use crate::codec::IdFormat;
 use crate::dataset::{Context, Generator, Scratch};
@@ -215,9 +215,13 @@ fn put_key_id(dst: &mut String, v: u64) {
             break;
         }
     }
-    dst.clear();
-    dst.push_str("key_");
-    dst.push_str(std::str::from_utf8(&digits[n..]).unwrap_or_default());
+    put_joined(
+        dst,
+        &[
+            "key_",
+            std::str::from_utf8(&digits[n..]).unwrap_or_default(),
+        ],
+    );
 }
 
 impl InstavmGen {
@@ -256,6 +260,10 @@ impl InstavmGen {
         }
         // The template with `{id}` replaced by the resource id.
         let path = out.path.get_or_insert_with(String::new);
+        let longest = template.len() + resource_id.len();
+        if path.capacity() < longest {
+            *path = String::with_capacity(longest);
+        }
         path.clear();
         for (n, part) in template.split("{id}").enumerate() {
             if n > 0 {

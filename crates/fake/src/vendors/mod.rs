@@ -17,6 +17,7 @@ pub use probely::ProbelyGen;
 #[cfg(test)]
 mod tests;
 
+use self::reuse::put_str;
 use crate::rng::EventRng;
 use crate::time::{ascii_string, put_ascii};
 
@@ -64,8 +65,7 @@ pub(crate) fn uuid4_into(rng: &mut EventRng, out: &mut String) {
         .into_uuid()
         .hyphenated()
         .encode_lower(&mut buf);
-    out.clear();
-    out.push_str(text);
+    put_str(out, text);
 }
 
 /// 32 random lower-case hex digits (a UUID without hyphens, as Django's `uuid.hex`).

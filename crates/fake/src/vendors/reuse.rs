@@ -8,16 +8,26 @@ use std::thread::LocalKey;
 
 use serde_json::Value;
 
-/// Sets `dst` to `src`, reusing its allocation.
+/// Sets `dst` to `src`, reusing its allocation when it is large enough (else one allocation
+/// of the exact size, as `to_owned` makes: an event built anew costs what it did before).
 #[inline]
 pub(crate) fn put_str(dst: &mut String, src: &str) {
-    dst.clear();
-    dst.push_str(src);
+    if dst.capacity() >= src.len() {
+        dst.clear();
+        dst.push_str(src);
+    } else {
+        *dst = src.to_owned();
+    }
 }
 
-/// Sets `dst` to the parts joined, reusing its allocation.
+/// Sets `dst` to the parts joined, reusing its allocation when it is large enough (else one
+/// allocation of the exact size).
 #[inline]
 pub(crate) fn put_joined(dst: &mut String, parts: &[&str]) {
+    let len = parts.iter().map(|p| p.len()).sum();
+    if dst.capacity() < len {
+        *dst = String::with_capacity(len);
+    }
     dst.clear();
     for part in parts {
         dst.push_str(part);
