@@ -12,7 +12,7 @@ use crate::dataset::{Context, Generator, Scratch};
 use crate::realism::names::SITES;
 use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
-use crate::time::{Civil, date_minutes_civil_into};
+use crate::time::{Civil, date_minutes_civil, date_minutes_civil_into};
 
 /// How often each event key appears: scans and what they find dominate; account changes, PCI
 /// report steps and the website monitors' findings are rare. A key not listed has share 1.
@@ -101,20 +101,30 @@ impl Generator for HaloGen {
     }
 
     fn generate(&self, ctx: &Context, index: u64, rng: &mut EventRng) -> Event {
-        let mut event = Event {
-            event_id: String::new(),
-            subject: String::new(),
-            date_created: String::new(),
-            key: String::new(),
-            url: String::new(),
-            target: Target {
+        let (key, subject) = EVENT_TYPES[self.types.pick(rng.next_u64())];
+        // The id starts with the same instant `date_created` shows: break it down once.
+        let time = Civil::from_micros(ctx.time_of(index));
+        let event_id = ctx.codec.encode_at(index, &time);
+        let mut url = String::with_capacity(URL_PREFIX.len() + event_id.len());
+        url.push_str(URL_PREFIX);
+        url.push_str(&event_id);
+        let target = if key.starts_with("account-") {
+            Target {
                 target_name: String::new(),
                 target_id: 0,
                 target: String::new(),
-            },
+            }
+        } else {
+            self.targets[skewed(rng.next_u64(), self.targets.len())].clone()
         };
-        self.generate_into(ctx, index, rng, &mut event);
-        event
+        Event {
+            event_id,
+            subject: subject.to_owned(),
+            date_created: date_minutes_civil(&time),
+            key: key.to_owned(),
+            url,
+            target,
+        }
     }
 
     fn scratch() -> Option<&'static Scratch<Event>> {
