@@ -205,17 +205,18 @@ fn put_hms(buf: &mut [u8], at: usize, c: &Civil, sep: usize) {
     put2(buf, at + 4 + 2 * sep, c.second);
 }
 
-/// Replaces `out` with ASCII `bytes`, reusing its allocation when it is large enough.
+/// Replaces `out` with ASCII `bytes`, reusing its allocation (a string without one gets one
+/// of the exact size).
 #[inline]
 pub(crate) fn put_ascii(out: &mut String, bytes: &[u8]) {
     debug_assert!(bytes.is_ascii());
     let text = std::str::from_utf8(bytes).unwrap_or_default();
-    if out.capacity() >= text.len() {
-        out.clear();
-        out.push_str(text);
-    } else {
+    if out.capacity() == 0 {
         // One exact-size allocation, as a string built anew (no growth from empty).
         *out = text.to_owned();
+    } else {
+        out.clear();
+        out.push_str(text);
     }
 }
 

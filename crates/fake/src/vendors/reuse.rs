@@ -8,25 +8,25 @@ use std::thread::LocalKey;
 
 use serde_json::Value;
 
-/// Sets `dst` to `src`, reusing its allocation when it is large enough (else one allocation
-/// of the exact size, as `to_owned` makes: an event built anew costs what it did before).
+/// Sets `dst` to `src`, reusing its allocation (growing it as `push_str` does, so a reused
+/// string soon holds any of its texts); a string that has none yet gets one allocation of
+/// the exact size, as `to_owned` makes, so an event built anew costs what it did before.
 #[inline]
 pub(crate) fn put_str(dst: &mut String, src: &str) {
-    if dst.capacity() >= src.len() {
+    if dst.capacity() == 0 {
+        *dst = src.to_owned();
+    } else {
         dst.clear();
         dst.push_str(src);
-    } else {
-        *dst = src.to_owned();
     }
 }
 
-/// Sets `dst` to the parts joined, reusing its allocation when it is large enough (else one
-/// allocation of the exact size).
+/// Sets `dst` to the parts joined, reusing its allocation (a string that has none yet gets
+/// one of the exact size).
 #[inline]
 pub(crate) fn put_joined(dst: &mut String, parts: &[&str]) {
-    let len = parts.iter().map(|p| p.len()).sum();
-    if dst.capacity() < len {
-        *dst = String::with_capacity(len);
+    if dst.capacity() == 0 {
+        *dst = String::with_capacity(parts.iter().map(|p| p.len()).sum());
     }
     dst.clear();
     for part in parts {

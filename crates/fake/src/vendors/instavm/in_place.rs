@@ -107,9 +107,8 @@ impl InstavmGen {
         }
         // The template with `{id}` replaced by the resource id.
         let path = out.path.get_or_insert_with(String::new);
-        let longest = template.len() + resource_id.len();
-        if path.capacity() < longest {
-            *path = String::with_capacity(longest);
+        if path.capacity() == 0 {
+            *path = String::with_capacity(template.len() + resource_id.len());
         }
         path.clear();
         for (n, part) in template.split("{id}").enumerate() {
