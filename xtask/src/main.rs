@@ -11,8 +11,9 @@
 //!   retrieve, with and without a rate limit) and throughput through haproxy with one and two
 //!   replicas (see `bench_cluster`).
 //! - `image`: the container image built, run and probed with a daemon of its own (see `image`).
-//! - `bench generate`: generation throughput per vendor against the serialization ceiling,
-//!   plus the CLI's memory at two sizes (it must stay flat).
+//! - `bench generate [--rounds N] [--baseline BENCH] [--vendor V]...`: generation throughput
+//!   per vendor against the serialization ceiling over rounds, optionally against an older
+//!   build's bench binary; plus the CLI's memory at three sizes (it must stay flat).
 //! - `bench seed [--ten-million] [--binary PATH]`: `eventmock seed` into a running server, events/s and the
 //!   overlay's memory before, after and 10 s after a reset (see `bench_seed`).
 //! - `fuzz [--minutes N] [TARGET]...`: coverage-guided campaigns with AFL++ (see `fuzz`).
@@ -52,13 +53,13 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<()> {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     match words.as_slice() {
-        ["bench", "generate"] => bench::generate(),
+        ["bench", "generate", rest @ ..] => bench::generate(rest),
         ["bench", "serve"] => bench_serve::serve(),
         ["bench", "pinned"] => bench_serve::pinned_only(),
         ["bench", "cluster"] => bench_cluster::bench(),
         ["bench", "seed", rest @ ..] => bench_seed::seed_bench(rest),
         ["bench"] => {
-            bench::generate()?;
+            bench::generate(&[])?;
             bench_serve::serve()
         }
         ["test"] => test(),
@@ -73,7 +74,7 @@ fn run(args: &[String]) -> Result<()> {
         ["ui", rest @ ..] => ui::ui(rest),
         _ => bail!(
             "usage: cargo xtask (test | cluster | contract [--review] | image \
-             | bench [generate | serve | pinned | cluster | seed [--ten-million] [--binary PATH]] \
+             | bench [generate [--rounds N] [--baseline BENCH] [--vendor V]... | serve | pinned | cluster | seed [--ten-million] [--binary PATH]] \
              | fuzz [--minutes N] [TARGET]... | wheel [test | bench] | ui [--release] [--screenshot])"
         ),
     }

@@ -205,12 +205,19 @@ fn put_hms(buf: &mut [u8], at: usize, c: &Civil, sep: usize) {
     put2(buf, at + 4 + 2 * sep, c.second);
 }
 
-/// Replaces `out` with ASCII `bytes`, reusing its allocation.
+/// Replaces `out` with ASCII `bytes`, reusing its allocation (a string without one gets one
+/// of the exact size).
 #[inline]
 pub(crate) fn put_ascii(out: &mut String, bytes: &[u8]) {
     debug_assert!(bytes.is_ascii());
-    out.clear();
-    out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
+    if out.capacity() == 0 {
+        // One exact-size allocation, as a string built anew (no growth from empty).
+        *out = text.to_owned();
+    } else {
+        out.clear();
+        out.push_str(text);
+    }
 }
 
 /// An owned `String` of ASCII bytes (one exact-size allocation, no per-char pushes).
@@ -244,11 +251,20 @@ fn rfc3339_micros_bytes(t: Micros) -> [u8; 27] {
 
 /// `2016-06-08T16:41:23Z`: RFC 3339 in whole seconds (Cloud Foundry).
 pub fn rfc3339_secs(t: Micros) -> String {
+    ascii_string(&rfc3339_secs_bytes(t))
+}
+
+/// [`rfc3339_secs`] into `out` (its previous content replaced, its allocation reused).
+pub fn rfc3339_secs_into(t: Micros, out: &mut String) {
+    put_ascii(out, &rfc3339_secs_bytes(t));
+}
+
+fn rfc3339_secs_bytes(t: Micros) -> [u8; 20] {
     let c = Civil::from_micros(t);
     let mut b = *b"0000-00-00T00:00:00Z";
     put_date(&mut b, &c, 1);
     put_hms(&mut b, 11, &c, 1);
-    ascii_string(&b)
+    b
 }
 
 /// `2024-01-31 09:05`: Halo's `date_created`.
@@ -258,11 +274,20 @@ pub fn date_minutes(t: Micros) -> String {
 
 /// [`date_minutes`] of an instant already broken down.
 pub fn date_minutes_civil(c: &Civil) -> String {
+    ascii_string(&date_minutes_bytes(c))
+}
+
+/// [`date_minutes_civil`] into `out` (its previous content replaced, its allocation reused).
+pub fn date_minutes_civil_into(c: &Civil, out: &mut String) {
+    put_ascii(out, &date_minutes_bytes(c));
+}
+
+fn date_minutes_bytes(c: &Civil) -> [u8; 16] {
     let mut b = *b"0000-00-00 00:00";
     put_date(&mut b, c, 1);
     put2(&mut b, 11, c.hour);
     put2(&mut b, 14, c.minute);
-    ascii_string(&b)
+    b
 }
 
 /// `20240131090512`: the 14-digit `YYYYMMDDhhmmss` prefix of a Halo event id.

@@ -18,6 +18,12 @@ const HALF: u64 = 58u64.pow(6);
 /// digits, most significant first (`value < 2^70 < 58^12`). Computed as two 6-digit halves in
 /// 64-bit arithmetic rather than through `bs58`'s general big-number loop.
 pub fn encode(perm: u64, tag: u128) -> String {
+    ascii_string(&encode_bytes(perm, tag))
+}
+
+/// The 12 bytes of [`encode`]'s id.
+#[inline]
+pub fn encode_bytes(perm: u64, tag: u128) -> [u8; LEN] {
     let value = (tag << INDEX_BITS) | u128::from(perm);
     debug_assert!(value < u128::from(HALF) * u128::from(HALF));
     let (mut hi, mut lo) = (
@@ -31,7 +37,7 @@ pub fn encode(perm: u64, tag: u128) -> String {
         out[n + LEN / 2] = ALPHABET[(lo % 58) as usize];
         lo /= 58;
     }
-    ascii_string(&out)
+    out
 }
 
 /// Splits a 12-character Base58 id into permuted index and tag.

@@ -14,7 +14,7 @@ mod uuid_ids;
 pub use feistel::{Feistel, INDEX_BITS, MAX_INDEX};
 
 use crate::mix::{mix64, subkey};
-use crate::time::{Civil, TimeAxis, compact_secs_bytes};
+use crate::time::{Civil, TimeAxis, compact_secs_bytes, put_ascii};
 
 /// The id format of a vendor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,16 +108,31 @@ impl IdCodec {
         }
     }
 
-    /// [`IdCodec::encode`] into `out` (its previous content replaced, its allocation reused
-    /// where the format allows: UUID v4 ids are written in place).
+    /// [`IdCodec::encode`] into `out` (its previous content replaced, its allocation reused).
     pub fn encode_into(&self, index: u64, out: &mut String) {
+        let perm = self.feistel.permute(index);
         match self.format {
-            IdFormat::UuidV4 => uuid_ids::encode_v4_into(
-                self.feistel.permute(index),
-                self.tag(index, uuid_ids::V4_TAG_BITS),
+            IdFormat::Base58x12 => put_ascii(
+                out,
+                &base58::encode_bytes(perm, self.tag(index, base58::TAG_BITS)),
+            ),
+            IdFormat::UuidV4 => {
+                uuid_ids::encode_v4_into(perm, self.tag(index, uuid_ids::V4_TAG_BITS), out);
+            }
+            IdFormat::UuidV7 => uuid_ids::encode_v7_into(
+                self.time_of(index).div_euclid(1000),
+                perm,
+                self.tag(index, uuid_ids::V7_TAG_BITS),
                 out,
             ),
-            _ => *out = self.encode(index),
+            IdFormat::HaloTimestampHex => put_ascii(
+                out,
+                &halo::encode_bytes(
+                    &Civil::from_micros(self.time_of(index)),
+                    perm,
+                    self.tag(index, halo::TAG_BITS),
+                ),
+            ),
         }
     }
 
@@ -125,14 +140,25 @@ impl IdCodec {
     /// `Civil::from_micros(self.time_of(index))`): saves a generator that formats the same
     /// instant itself from computing it twice. Equal to [`IdCodec::encode`].
     pub fn encode_at(&self, index: u64, time: &Civil) -> String {
+        let mut out = String::new();
+        self.encode_at_into(index, time, &mut out);
+        out
+    }
+
+    /// [`IdCodec::encode_at`] into `out` (its previous content replaced, its allocation
+    /// reused).
+    pub fn encode_at_into(&self, index: u64, time: &Civil, out: &mut String) {
         debug_assert_eq!(time.to_micros(), self.time_of(index));
         match self.format {
-            IdFormat::HaloTimestampHex => halo::encode(
-                time,
-                self.feistel.permute(index),
-                self.tag(index, halo::TAG_BITS),
+            IdFormat::HaloTimestampHex => put_ascii(
+                out,
+                &halo::encode_bytes(
+                    time,
+                    self.feistel.permute(index),
+                    self.tag(index, halo::TAG_BITS),
+                ),
             ),
-            _ => self.encode(index),
+            _ => self.encode_into(index, out),
         }
     }
 

@@ -55,6 +55,22 @@ proptest! {
         }
     }
 
+    /// Ids written into a reused string (whatever it held) equal the ids built anew.
+    #[test]
+    fn encoding_in_place_equals_encoding_anew(index in 0..LEN, key in any::<u64>()) {
+        let mut reused = "an earlier id of another length".to_owned();
+        for format in FORMATS {
+            let c = codec(format, key);
+            let id = c.encode(index);
+            c.encode_into(index, &mut reused);
+            prop_assert_eq!(&reused, &id);
+            let time = Civil::from_micros(c.time_of(index));
+            prop_assert_eq!(c.encode_at(index, &time), id.clone());
+            c.encode_at_into(index, &time, &mut reused);
+            prop_assert_eq!(&reused, &id);
+        }
+    }
+
     #[test]
     fn feistel_is_a_bijection(x in 0..MAX_INDEX, key in any::<u64>()) {
         let f = Feistel::new(key);

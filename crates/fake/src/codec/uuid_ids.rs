@@ -16,8 +16,12 @@ fn to_string(u: u128) -> String {
     out
 }
 
-/// Replaces `out` with the hyphenated lower-case form of `u` (reusing its allocation).
+/// Replaces `out` with the hyphenated lower-case form of `u` (reusing its allocation when it
+/// is large enough).
 fn write(u: u128, out: &mut String) {
+    if out.capacity() < uuid::fmt::Hyphenated::LENGTH {
+        *out = String::with_capacity(uuid::fmt::Hyphenated::LENGTH);
+    }
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
     out.clear();
     out.push_str(Uuid::from_u128(u).hyphenated().encode_lower(&mut buf));
@@ -87,9 +91,18 @@ pub fn v7_millis(millis: i64) -> i64 {
 
 /// A version 7 layout UUID: 48 bits of Unix milliseconds, then the permuted index and tag.
 pub fn encode_v7(millis: i64, perm: u64, tag: u128) -> String {
+    to_string(v7(millis, perm, tag))
+}
+
+/// [`encode_v7`] into `out`, reusing its allocation.
+pub fn encode_v7_into(millis: i64, perm: u64, tag: u128, out: &mut String) {
+    write(v7(millis, perm, tag), out);
+}
+
+fn v7(millis: i64, perm: u64, tag: u128) -> u128 {
     let ms = v7_millis(millis) as u128;
     let payload = (ms << 74) | (tag << INDEX_BITS) | u128::from(perm);
-    to_string(deposit(7, payload))
+    deposit(7, payload)
 }
 
 /// The milliseconds, permuted index and tag of a v7 id.

@@ -13,6 +13,7 @@ use eventmock_model::authentik::{
 };
 use serde_json::{Map, Value, json};
 
+use super::reuse::{keep, put_joined, put_opt, put_parts, put_str, put_value_str, with_spare};
 use super::{hex32, hex32_into};
 use crate::codec::IdFormat;
 use crate::dataset::{Context, Generator, Scratch};
@@ -175,81 +176,126 @@ impl Generator for AuthentikGen {
         Some(&SCRATCH)
     }
 
-    /// Writes every field of `out` (strings in place, so a reused event allocates nothing
-    /// for the fields most events share).
+    /// Writes every field of `out` (strings in place, and the parts only some actions carry
+    /// kept aside for the next event that carries them, so a reused event allocates nothing
+    /// once it has held every kind of event).
     fn generate_into(&self, ctx: &Context, index: u64, rng: &mut EventRng, out: &mut Event) {
+        with_spare(&SPARE, |spare| self.build(ctx, index, rng, out, spare));
+    }
+}
+
+thread_local! {
+    /// This thread's spare parts of reused authentik events.
+    static SPARE: RefCell<Spare> = RefCell::new(Spare::default());
+}
+
+/// The parts of an event only some actions carry, set aside while the reused event holds an
+/// event without them.
+#[derive(Default)]
+struct Spare {
+    message: Option<String>,
+    request: Option<HttpRequest>,
+    geo: Option<Value>,
+    model: Option<ModelRef>,
+    client_ip: Option<String>,
+    /// A failed login's extra context keys (`stage`, `password`, `username`).
+    extra: Map<String, Value>,
+}
+
+impl AuthentikGen {
+    /// [`Generator::generate_into`] with this thread's spare parts.
+    fn build(
+        &self,
+        ctx: &Context,
+        index: u64,
+        rng: &mut EventRng,
+        out: &mut Event,
+        spare: &mut Spare,
+    ) {
         let t = ctx.time_of(index);
         let action = ACTION_WEIGHTS[self.actions.pick(rng.next_u64())].0;
         let user = &self.users[skewed(rng.next_u64(), self.users.len())];
         let address = rng.pick(&ctx.pools.ips);
-        copy_user(&mut out.user, user);
-        put_opt(&mut out.client_ip, &address.ip);
-        // Keep the context's reusable parts (message, request) aside and reset the rest; each
-        // branch puts back the parts it uses.
+        // Set every optional part of the context aside; each branch takes back the ones it
+        // uses.
         let context = &mut out.context;
-        let mut message = context.message.take();
-        let mut request = context.http_request.take();
-        let mut geo = context.geo.take();
-        *context = EventContext::default();
+        keep(&mut spare.message, context.message.take());
+        keep(&mut spare.request, context.http_request.take());
+        keep(&mut spare.geo, context.geo.take());
+        keep(&mut spare.model, context.model.take());
+        if !context.extra.is_empty() {
+            spare.extra = std::mem::take(&mut context.extra);
+        }
+        context.auth_method = None;
+        context.auth_method_args = None;
+        context.asn = None;
+        if out.client_ip.is_none() {
+            out.client_ip = spare.client_ip.take();
+        }
+        put_opt(&mut out.client_ip, &address.ip);
         let app;
         match action {
             EventAction::Login | EventAction::Logout | EventAction::LoginFailed => {
                 app = "authentik.events.signals";
                 if action == EventAction::Login {
                     context.auth_method = Some((*rng.pick(AUTH_METHODS)).into());
-                    context.auth_method_args = Some(json!({}));
+                    context.auth_method_args = Some(Value::Object(Map::new()));
                 }
                 if action == EventAction::LoginFailed {
-                    context.extra.insert("stage".into(), json!({"pk": hex32(rng), "app": "authentik_stages_password", "name": STAGES[0], "model_name": "passwordstage"}));
-                    context
-                        .extra
-                        .insert("password".into(), json!("********************"));
-                    context
-                        .extra
-                        .insert("username".into(), json!(user.username));
-                    out.user = User {
-                        pk: Some(0),
-                        username: Some("AnonymousUser".into()),
-                        is_anonymous: Some(true),
-                        email: Some(String::new()),
-                        ..User::default()
-                    };
+                    let mut extra = std::mem::take(&mut spare.extra);
+                    put_login_failure(&mut extra, rng, user.username.as_deref());
+                    context.extra = extra;
+                    set_user(&mut out.user, 0, "AnonymousUser", &[""], Some(true));
+                } else {
+                    copy_user(&mut out.user, user);
                 }
                 let flow = if action == EventAction::Logout {
                     "/api/v3/flows/executor/default-invalidation-flow/"
                 } else {
                     "/api/v3/flows/executor/default-authentication-flow/"
                 };
+                let mut request = spare.request.take();
                 self.http_request(ctx, rng, Cow::Borrowed(flow), "POST", &mut request);
                 context.http_request = request;
+                let mut geo = spare.geo.take();
                 put_geo(&mut geo, address.place);
                 context.geo = geo;
             }
             EventAction::ModelCreated | EventAction::ModelUpdated | EventAction::ModelDeleted => {
                 app = "authentik.events.middleware";
+                copy_user(&mut out.user, user);
                 let &(mapp, model_name, path, names) = rng.pick(MODELS);
-                let name = if names.is_empty() {
+                let mut model = spare.model.take().unwrap_or_else(|| ModelRef {
+                    app: "".into(),
+                    name: String::new(),
+                    pk: Value::Null,
+                    model_name: "".into(),
+                });
+                if names.is_empty() {
                     let person = &self.users[skewed(rng.next_u64(), self.users.len())];
-                    person.username.clone().unwrap_or_default()
+                    put_str(
+                        &mut model.name,
+                        person.username.as_deref().unwrap_or_default(),
+                    );
                 } else {
                     let base = *rng.pick(names);
-                    match model_name {
-                        "oauth2provider" => [base, " OAuth2"].concat(),
-                        "samlprovider" => [base, " SAML"].concat(),
-                        _ => base.to_owned(),
-                    }
-                };
-                context.model = Some(ModelRef {
-                    app: mapp.into(),
-                    name,
-                    pk: Value::from(1 + rng.below(500)),
-                    model_name: model_name.into(),
-                });
+                    let suffix = match model_name {
+                        "oauth2provider" => " OAuth2",
+                        "samlprovider" => " SAML",
+                        _ => "",
+                    };
+                    put_joined(&mut model.name, &[base, suffix]);
+                }
+                model.app = mapp.into();
+                model.pk = Value::from(1 + rng.below(500));
+                model.model_name = model_name.into();
+                context.model = Some(model);
                 let method = match action {
                     EventAction::ModelCreated => "POST",
                     EventAction::ModelUpdated => "PATCH",
                     _ => "DELETE",
                 };
+                let mut request = spare.request.take();
                 self.http_request(ctx, rng, Cow::Borrowed(path), method, &mut request);
                 context.http_request = request;
             }
@@ -269,22 +315,27 @@ impl Generator for AuthentikGen {
                     }
                     _ => &["Task ", task, " encountered an error: ConnectionError"],
                 };
+                let mut message = spare.message.take();
                 put_parts(&mut message, text);
                 context.message = message;
-                out.user = User {
-                    pk: Some(1),
-                    username: Some("akadmin".into()),
-                    email: Some(["root@", ctx.pools.company_domain()].concat()),
-                    ..User::default()
-                };
-                out.client_ip = None;
+                set_user(
+                    &mut out.user,
+                    1,
+                    "akadmin",
+                    &["root@", ctx.pools.company_domain()],
+                    None,
+                );
+                keep(&mut spare.client_ip, out.client_ip.take());
             }
             _ => {
                 app = "authentik.core.signals";
+                copy_user(&mut out.user, user);
                 let label = action.label();
                 let by = user.username.as_deref().unwrap_or("unknown");
+                let mut message = spare.message.take();
                 put_parts(&mut message, &[label, " by ", by]);
                 context.message = message;
+                let mut request = spare.request.take();
                 self.http_request(
                     ctx,
                     rng,
@@ -304,6 +355,46 @@ impl Generator for AuthentikGen {
     }
 }
 
+/// Sets `extra` to a failed login's extra context (the password stage that failed, the
+/// masked password, the username tried), rewriting the map it held when it has that shape.
+fn put_login_failure(extra: &mut Map<String, Value>, rng: &mut EventRng, username: Option<&str>) {
+    let tried = || username.map_or(Value::Null, |u| Value::String(u.to_owned()));
+    if extra.len() == 3 {
+        let mut entries = extra.iter_mut();
+        if let (Some((k1, Value::Object(stage))), Some((k2, _)), Some((k3, name))) =
+            (entries.next(), entries.next(), entries.next())
+            && (k1.as_str(), k2.as_str(), k3.as_str()) == ("stage", "password", "username")
+            && stage.len() == 4
+            && let Some(Value::String(pk)) = stage.get_mut("pk")
+        {
+            hex32_into(rng, pk);
+            match (name, username) {
+                (name @ Value::String(_), Some(u)) => put_value_str(name, u),
+                (name, _) => *name = tried(),
+            }
+            return;
+        }
+    }
+    extra.clear();
+    extra.insert(
+        "stage".into(),
+        json!({"pk": hex32(rng), "app": "authentik_stages_password", "name": STAGES[0], "model_name": "passwordstage"}),
+    );
+    extra.insert("password".into(), json!("********************"));
+    extra.insert("username".into(), tried());
+}
+
+/// Sets `dst` to a user of the installation's own (no extra keys, not on behalf of anyone),
+/// reusing its strings: `email` is the parts joined.
+fn set_user(dst: &mut User, pk: i64, username: &str, email: &[&str], anonymous: Option<bool>) {
+    dst.pk = Some(pk);
+    put_parts(&mut dst.email, email);
+    put_opt(&mut dst.username, username);
+    dst.is_anonymous = anonymous;
+    dst.on_behalf_of = None;
+    dst.extra.clear();
+}
+
 /// An event with every field empty, to be filled by `generate_into`.
 fn blank() -> Event {
     Event {
@@ -316,26 +407,6 @@ fn blank() -> Event {
         created: String::new(),
         expires: String::new(),
         brand: Brand::default(),
-    }
-}
-
-/// Sets `dst` to `Some(src)`, reusing the string it held.
-fn put_opt(dst: &mut Option<String>, src: &str) {
-    match dst {
-        Some(s) => {
-            s.clear();
-            s.push_str(src);
-        }
-        None => *dst = Some(src.to_owned()),
-    }
-}
-
-/// Sets `dst` to `Some` of the parts joined, reusing the string it held.
-fn put_parts(dst: &mut Option<String>, parts: &[&str]) {
-    let s = dst.get_or_insert_with(String::new);
-    s.clear();
-    for part in parts {
-        s.push_str(part);
     }
 }
 
@@ -382,7 +453,11 @@ fn copy_user(dst: &mut User, src: &User) {
     dst.username.clone_from(&src.username);
     dst.is_anonymous = src.is_anonymous;
     dst.on_behalf_of.clone_from(&src.on_behalf_of);
-    dst.extra.clone_from(&src.extra);
+    if src.extra.is_empty() {
+        dst.extra.clear();
+    } else {
+        dst.extra.clone_from(&src.extra);
+    }
 }
 
 /// Makes `dst` equal to `src`, reusing `dst`'s strings.

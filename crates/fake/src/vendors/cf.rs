@@ -4,13 +4,19 @@
 //! platform's real shares ([`TYPE_WEIGHTS`]: app updates, starts and uploads are common,
 //! organization changes rare); a few users and apps cause most events.
 
+mod in_place;
+mod metadata;
+
+use std::cell::RefCell;
+
 use eventmock_model::Vendor;
 use eventmock_model::cf::{Entity, Event, EventType, Metadata};
 use serde_json::{Map, Value, json};
 
+use super::reuse::with_spare;
 use super::{hex32, uuid4};
 use crate::codec::IdFormat;
-use crate::dataset::{Context, Generator};
+use crate::dataset::{Context, Generator, Scratch};
 use crate::realism::names::{APP_KINDS, DOMAINS, SERVICE_KINDS, SPACES};
 use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
@@ -166,9 +172,8 @@ impl Generator for CfGen {
     fn generate(&self, ctx: &Context, index: u64, rng: &mut EventRng) -> Event {
         let guid = ctx.codec.encode(index);
         let ts = rfc3339_secs(ctx.time_of(index));
-        let r#type = self.types[self.type_weights.pick(rng.next_u64())].clone();
-        let wire_owned = r#type.as_str().to_owned();
-        let wire = wire_owned.as_str();
+        let r#type = &self.types[self.type_weights.pick(rng.next_u64())];
+        let wire = r#type.as_str();
         let (user_guid, email, username) =
             self.users[skewed(rng.next_u64(), self.users.len())].clone();
         let mut actor = (user_guid, "user".to_owned(), email, Some(username));
@@ -252,7 +257,7 @@ impl Generator for CfGen {
                 updated_at: Some(ts.clone()),
             },
             entity: Entity {
-                r#type,
+                r#type: r#type.clone(),
                 actor: actor.0,
                 actor_type: actor.1,
                 actor_name: actor.2,
@@ -266,5 +271,20 @@ impl Generator for CfGen {
                 organization_guid: org_guid,
             },
         }
+    }
+
+    fn scratch() -> Option<&'static Scratch<Event>> {
+        thread_local! {
+            static SCRATCH: RefCell<Option<Event>> = const { RefCell::new(None) };
+        }
+        Some(&SCRATCH)
+    }
+
+    /// Writes every field of `out` in place; the metadata maps of the other kinds wait in
+    /// this thread's spare parts, so a map of the kind needed only has its values rewritten.
+    fn generate_into(&self, ctx: &Context, index: u64, rng: &mut EventRng, out: &mut Event) {
+        with_spare(&in_place::SPARE, |spare| {
+            self.build(ctx, index, rng, out, spare);
+        });
     }
 }

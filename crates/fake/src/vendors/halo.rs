@@ -4,12 +4,15 @@
 use eventmock_model::Vendor;
 use eventmock_model::halo::{EVENT_TYPES, Event, Target};
 
+use std::cell::RefCell;
+
+use super::reuse::{put_joined, put_str};
 use crate::codec::IdFormat;
-use crate::dataset::{Context, Generator};
+use crate::dataset::{Context, Generator, Scratch};
 use crate::realism::names::SITES;
 use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
-use crate::time::{Civil, date_minutes_civil};
+use crate::time::{Civil, date_minutes_civil, date_minutes_civil_into};
 
 /// How often each event key appears: scans and what they find dominate; account changes, PCI
 /// report steps and the website monitors' findings are rare. A key not listed has share 1.
@@ -122,5 +125,35 @@ impl Generator for HaloGen {
             url,
             target,
         }
+    }
+
+    fn scratch() -> Option<&'static Scratch<Event>> {
+        thread_local! {
+            static SCRATCH: RefCell<Option<Event>> = const { RefCell::new(None) };
+        }
+        Some(&SCRATCH)
+    }
+
+    /// Writes every field of `out` in place (no allocation once its strings are long enough).
+    fn generate_into(&self, ctx: &Context, index: u64, rng: &mut EventRng, out: &mut Event) {
+        let (key, subject) = EVENT_TYPES[self.types.pick(rng.next_u64())];
+        // The id starts with the same instant `date_created` shows: break it down once.
+        let time = Civil::from_micros(ctx.time_of(index));
+        ctx.codec.encode_at_into(index, &time, &mut out.event_id);
+        put_joined(&mut out.url, &[URL_PREFIX, &out.event_id]);
+        let target = &mut out.target;
+        if key.starts_with("account-") {
+            target.target_name.clear();
+            target.target_id = 0;
+            target.target.clear();
+        } else {
+            let from = &self.targets[skewed(rng.next_u64(), self.targets.len())];
+            put_str(&mut target.target_name, &from.target_name);
+            target.target_id = from.target_id;
+            put_str(&mut target.target, &from.target);
+        }
+        put_str(&mut out.subject, subject);
+        date_minutes_civil_into(&time, &mut out.date_created);
+        put_str(&mut out.key, key);
     }
 }

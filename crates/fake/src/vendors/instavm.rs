@@ -1,13 +1,18 @@
 //! InstaVM audit events: `http_status` agrees with `status`, `error_message` only on failures,
 //! request fields only for events that came through the API.
 
+mod in_place;
+
+use std::cell::RefCell;
+
 use eventmock_model::Vendor;
 use eventmock_model::instavm::AuditEvent;
 use serde_json::json;
 
+use super::reuse::with_spare;
 use super::uuid4;
 use crate::codec::IdFormat;
-use crate::dataset::{Context, Generator};
+use crate::dataset::{Context, Generator, Scratch};
 use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
 use crate::time::rfc3339_micros;
@@ -180,5 +185,20 @@ impl Generator for InstavmGen {
             event_payload: Some(json!({"event_type": event_type, "result": status})),
             error_message: error.map(str::to_owned),
         }
+    }
+
+    fn scratch() -> Option<&'static Scratch<AuditEvent>> {
+        thread_local! {
+            static SCRATCH: RefCell<Option<AuditEvent>> = const { RefCell::new(None) };
+        }
+        Some(&SCRATCH)
+    }
+
+    /// Writes every field of `out` in place; the fields only some events carry wait in this
+    /// thread's spare parts while an event without them is in `out`.
+    fn generate_into(&self, ctx: &Context, index: u64, rng: &mut EventRng, out: &mut AuditEvent) {
+        with_spare(&in_place::SPARE, |spare| {
+            self.build(ctx, index, rng, out, spare);
+        });
     }
 }

@@ -1,6 +1,10 @@
 //! Probely account events: `event_type` decides `object_type` and the `content` object; webhook
 //! `next_try` always follows `occurred_at`.
 
+mod in_place;
+
+use std::cell::RefCell;
+
 use eventmock_model::Vendor;
 use eventmock_model::probely::{
     ApiVersion, Content, Definition, Event, EventType, Finding, ObjectType, Scan, Site, SiteRef,
@@ -8,8 +12,9 @@ use eventmock_model::probely::{
 };
 
 use super::base58_id;
+use super::reuse::with_spare;
 use crate::codec::IdFormat;
-use crate::dataset::{Context, Generator};
+use crate::dataset::{Context, Generator, Scratch};
 use crate::realism::names::SITES;
 use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
@@ -66,19 +71,6 @@ pub struct ProbelyGen {
     definition_ids: Vec<String>,
     /// The shares of [`EVENT_WEIGHTS`].
     events: Weights,
-}
-
-impl ProbelyGen {
-    fn target_ref(t: &Target) -> TargetRef {
-        TargetRef {
-            id: t.id.clone(),
-            site: SiteRef {
-                id: t.site.id.clone(),
-                name: t.site.name.clone(),
-                url: t.site.url.clone(),
-            },
-        }
-    }
 }
 
 impl Generator for ProbelyGen {
@@ -237,6 +229,34 @@ impl Generator for ProbelyGen {
             object_type: event_type.object_type(),
             content,
             webhooks,
+        }
+    }
+
+    fn scratch() -> Option<&'static Scratch<Event>> {
+        thread_local! {
+            static SCRATCH: RefCell<Option<Event>> = const { RefCell::new(None) };
+        }
+        Some(&SCRATCH)
+    }
+
+    /// Writes every field of `out` in place; the content objects and webhooks an event does
+    /// not carry wait in this thread's spare parts for the next event that does.
+    fn generate_into(&self, ctx: &Context, index: u64, rng: &mut EventRng, out: &mut Event) {
+        with_spare(&in_place::SPARE, |spare| {
+            self.build(ctx, index, rng, out, spare);
+        });
+    }
+}
+
+impl ProbelyGen {
+    fn target_ref(t: &Target) -> TargetRef {
+        TargetRef {
+            id: t.id.clone(),
+            site: SiteRef {
+                id: t.site.id.clone(),
+                name: t.site.name.clone(),
+                url: t.site.url.clone(),
+            },
         }
     }
 }

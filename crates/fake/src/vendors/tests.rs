@@ -219,18 +219,29 @@ fn building_into_a_reused_event_equals_building_anew() {
 
 /// `Dataset::with_event` hands out the same event as `event`, from the thread's reused event,
 /// and still answers when called again while that event is in use (nested: built anew).
+/// For every vendor (each keeps a reused event and a bin of spare parts per thread).
 #[test]
 fn with_event_equals_event_even_nested() {
-    let d = Dataset::<AuthentikGen>::new(config(5)).unwrap();
-    for i in 0..200 {
-        let j = (i * 7 + 3) % N;
-        d.with_event(i, |outer| {
-            assert_eq!(*outer, d.event(i), "event {i}");
-            d.with_event(j, |inner| {
-                assert_eq!(*inner, d.event(j), "nested event {j}")
+    fn check<G: crate::dataset::Generator>()
+    where
+        G::Event: PartialEq + std::fmt::Debug,
+    {
+        let d = Dataset::<G>::new(config(5)).unwrap();
+        for i in 0..200 {
+            let j = (i * 7 + 3) % N;
+            d.with_event(i, |outer| {
+                assert_eq!(*outer, d.event(i), "event {i}");
+                d.with_event(j, |inner| {
+                    assert_eq!(*inner, d.event(j), "nested event {j}")
+                });
             });
-        });
+        }
     }
+    check::<AuthentikGen>();
+    check::<ProbelyGen>();
+    check::<HaloGen>();
+    check::<InstavmGen>();
+    check::<CfGen>();
 }
 
 /// Every authentik action (but the `custom_` prefix) has one positive share.
