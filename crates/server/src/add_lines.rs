@@ -69,9 +69,10 @@ impl TimeFields for cf::Event {
 /// [`crate::events::add_all`] with the lines' parsed values; on failure, the position of the
 /// first bad line and why (a line that is not JSON: `.`, "invalid JSON at column N").
 ///
-/// The lines are parsed on up to [`PARSE_THREADS`] threads at once (each a contiguous run of
-/// lines, so the result is in line order and the first bad line is the one reported), then
-/// checked and placed in order on this thread: the result is the same as parsing in turn.
+/// Complete events are parsed on up to [`PARSE_THREADS`] threads at once (each a contiguous
+/// run of lines, so the result is in line order and the first bad line is the one reported),
+/// then checked and placed in order on this thread: the result is the same as parsing in turn.
+/// Partial events are parsed in turn (the ids minted for them follow the line order).
 pub fn add_lines<G>(
     store: &Store<G>,
     lines: &[&[u8]],
@@ -96,7 +97,8 @@ where
     G::Event: EventMeta + TimeFields + serde::Serialize + serde::de::DeserializeOwned + Send,
 {
     let parse = |line: &&[u8]| parse_line(store, line, partial);
-    if threads < 2 || lines.len() < 2 {
+    // A partial event without an id gets one minted in line order: those are parsed in turn.
+    if threads < 2 || partial || lines.len() < 2 {
         return add_prepared(store, lines.iter().map(parse));
     }
     let run = lines.len().div_ceil(threads);
@@ -300,6 +302,24 @@ mod tests {
             assert!(matches!(error, AddError::Exists { .. }), "{error}");
             assert_eq!((line, held), (520, 0), "{threads} threads");
         }
+    }
+
+    /// Partial events get their minted ids in line order whatever the threads asked for.
+    #[test]
+    fn partial_lines_get_ids_minted_in_line_order() {
+        let store = |_| {
+            let config = DatasetConfig {
+                seed: 42,
+                len: 10,
+                ..DatasetConfig::default()
+            };
+            Store::<HaloGen>::new(config).unwrap()
+        };
+        let lines: Vec<&[u8]> = vec![b"{}"; 600];
+        let turn = add_lines_on(&store(()), &lines, true, 1).unwrap();
+        let threads = add_lines_on(&store(()), &lines, true, 3).unwrap();
+        assert_eq!(turn.len(), 600);
+        assert_eq!(threads, turn);
     }
 
     #[test]
