@@ -6,6 +6,8 @@
 //! [`crate::events::prepare`] from a parsed `serde_json::Value`, so the answer (the field-named
 //! 400, the 409 naming an id) is exactly the one a JSON body gets.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use eventmock_fake::Generator;
 use eventmock_model::{authentik, cf, halo, instavm, probely};
 use serde_json::{Map, Value};
@@ -122,6 +124,81 @@ where
     });
     let total = parsed.iter().map(Vec::len).sum();
     add_prepared(store, Counted(parsed.into_iter().flatten(), total))
+}
+
+/// Adds `lines` in batches of `batch` lines, each all-or-nothing as [`add_lines`] adds it,
+/// until one fails: the ids of the batches added, and the failure (the position of its line
+/// in `lines`, and why). Batches of complete events are parsed on two threads while this one
+/// places the batch before (the overlay's write would otherwise wait for the parsing and the
+/// parsing for the write); what is added, and the failure reported, are those of adding the
+/// batches one after the other.
+pub fn add_batches<G>(
+    store: &Store<G>,
+    lines: &[&[u8]],
+    batch: usize,
+    partial: bool,
+) -> (Vec<String>, Option<(usize, AddError)>)
+where
+    G: Generator,
+    G::Event: EventMeta + TimeFields + serde::Serialize + serde::de::DeserializeOwned + Send,
+{
+    let batch = batch.max(1);
+    let mut ids = Vec::with_capacity(lines.len());
+    if partial || parse_threads(lines.len()) < 2 || lines.len() <= batch {
+        for (k, chunk) in lines.chunks(batch).enumerate() {
+            match add_lines(store, chunk, partial) {
+                Ok(added) => ids.extend(added),
+                Err((n, e)) => return (ids, Some((k * batch + n, e))),
+            }
+        }
+        return (ids, None);
+    }
+    let parse = |line: &&[u8]| parse_line(store, line, partial);
+    let stop = AtomicBool::new(false);
+    let failed = std::thread::scope(|scope| {
+        // Two parsers, each taking one half of every batch, a batch or two ahead.
+        let receivers = [0, 1].map(|half| {
+            let (tx, rx) = std::sync::mpsc::sync_channel(2);
+            let stop = &stop;
+            scope.spawn(move || {
+                for chunk in lines.chunks(batch) {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let mid = chunk.len() / 2;
+                    let part = if half == 0 {
+                        &chunk[..mid]
+                    } else {
+                        &chunk[mid..]
+                    };
+                    if tx.send(part.iter().map(parse).collect::<Vec<_>>()).is_err() {
+                        break;
+                    }
+                }
+            });
+            rx
+        });
+        let mut failed = None;
+        for (k, chunk) in lines.chunks(batch).enumerate() {
+            // A parser that panicked (a bug, not the input) ends the loop; the scope then
+            // panics on this thread, where the request's catch_unwind answers it.
+            let (Ok(first), Ok(second)) = (receivers[0].recv(), receivers[1].recv()) else {
+                break;
+            };
+            let parsed = Counted(first.into_iter().chain(second), chunk.len());
+            match add_prepared(store, parsed) {
+                Ok(added) => ids.extend(added),
+                Err((n, e)) => {
+                    failed = Some((k * batch + n, e));
+                    break;
+                }
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        drop(receivers);
+        failed
+    });
+    (ids, failed)
 }
 
 /// Threads that parse lines at once: this machine's parallelism, at most 4.
@@ -302,6 +379,41 @@ mod tests {
             assert!(matches!(error, AddError::Exists { .. }), "{error}");
             assert_eq!((line, held), (520, 0), "{threads} threads");
         }
+    }
+
+    /// Batches parsed ahead of their placing add what adding them one after the other adds:
+    /// every batch before the one with the first bad line (an unknown key, or an id given
+    /// twice across batches), nothing of it or after it, and its line's position.
+    #[test]
+    fn batches_add_up_to_the_first_bad_line() {
+        let config = |seed, len| DatasetConfig {
+            seed,
+            len,
+            ..DatasetConfig::default()
+        };
+        let source = Store::<HaloGen>::new(config(1, 1000)).unwrap();
+        let good: Vec<Vec<u8>> = (0..1000)
+            .map(|i| serde_json::to_vec(&source.generate(i)).unwrap())
+            .collect();
+        let run = |lines: &[Vec<u8>]| {
+            let store = Store::<HaloGen>::new(config(42, 10)).unwrap();
+            let lines: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+            let (ids, failed) = add_batches(&store, &lines, 300, false);
+            (ids, failed, store.overlay().held())
+        };
+        let (ids, failed, held) = run(&good);
+        assert!(failed.is_none());
+        assert_eq!((ids.len(), held), (1000, 1000));
+        let mut bad = good.clone();
+        bad[700] = br#"{"actoin": "login"}"#.to_vec();
+        let (some, failed, held) = run(&bad);
+        assert_eq!(failed.map(|(n, _)| n), Some(700));
+        assert_eq!((some.as_slice(), held), (&ids[..600], 600));
+        let mut twice = good.clone();
+        twice[950] = good[10].clone();
+        let (some, failed, held) = run(&twice);
+        assert!(matches!(failed, Some((950, AddError::Exists { .. }))));
+        assert_eq!((some.len(), held), (900, 900));
     }
 
     /// Partial events get their minted ids in line order whatever the threads asked for.

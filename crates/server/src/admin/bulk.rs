@@ -1,7 +1,7 @@
 //! Bulk adds as NDJSON (`Content-Type: application/x-ndjson` on
 //! `POST /__eventmock/vendors/{vendor}/events`): one event per line, applied in batches of
 //! [`NDJSON_BATCH`] lines (each line into an event by [`crate::add_lines`]: a complete event is
-//! parsed once). Each batch is all-or-nothing; the first bad line or a full overlay stops the
+//! parsed once, the next batches while one is placed). Each batch is all-or-nothing; the first bad line or a full overlay stops the
 //! request there, and the batches before it stay added (the answer lists their ids).
 
 use serde_json::{Value, json};
@@ -67,25 +67,19 @@ fn stopped(line: usize, error: &AddError, ids: &[String]) -> Reply {
 /// error of the first bad line or full batch with the ids added before it.
 pub fn add_ndjson(api: &dyn VendorApi, partial: bool, body: &[u8]) -> Reply {
     heavy(|| {
-        let mut ids: Vec<String> = Vec::new();
-        let mut batch = Batch::default();
+        let mut lines = Vec::new();
+        let mut numbers = Vec::new();
         for (n, raw) in lines_of(body).enumerate() {
             let line = raw.trim_ascii();
-            if line.is_empty() {
-                continue;
-            }
-            batch.numbers.push(n + 1);
-            batch.lines.push(line);
-            if batch.lines.len() == NDJSON_BATCH
-                && let Err(res) = batch.apply(api, partial, &mut ids)
-            {
-                return res;
+            if !line.is_empty() {
+                numbers.push(n + 1);
+                lines.push(line);
             }
         }
-        if let Err(res) = batch.apply(api, partial, &mut ids) {
-            return res;
+        match api.add_lines(&lines, NDJSON_BATCH, partial) {
+            (ids, None) => json_reply(StatusCode::CREATED, &json!({ "ids": ids })),
+            (ids, Some((n, error))) => stopped(numbers.get(n).copied().unwrap_or(0), &error, &ids),
         }
-        json_reply(StatusCode::CREATED, &json!({ "ids": ids }))
     })
 }
 
@@ -99,35 +93,6 @@ fn lines_of(body: &[u8]) -> impl Iterator<Item = &[u8]> {
         from = end + 1;
         line
     })
-}
-
-/// The lines of one batch and their line numbers.
-#[derive(Default)]
-struct Batch<'a> {
-    lines: Vec<&'a [u8]>,
-    numbers: Vec<usize>,
-}
-
-impl Batch<'_> {
-    /// Adds the batch all-or-nothing and empties it; on failure, the answer naming the failing
-    /// event's line.
-    fn apply(
-        &mut self,
-        api: &dyn VendorApi,
-        partial: bool,
-        ids: &mut Vec<String>,
-    ) -> Result<(), Reply> {
-        if self.lines.is_empty() {
-            return Ok(());
-        }
-        let result = api.add_lines(&self.lines, partial);
-        self.lines.clear();
-        let added =
-            result.map_err(|(n, e)| stopped(self.numbers.get(n).copied().unwrap_or(0), &e, ids))?;
-        self.numbers.clear();
-        ids.extend(added);
-        Ok(())
-    }
 }
 
 #[cfg(test)]

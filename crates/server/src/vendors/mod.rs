@@ -113,13 +113,15 @@ pub trait VendorApi: Send + Sync + 'static {
         partial: bool,
     ) -> Result<Vec<String>, (usize, crate::events::AddError)>;
 
-    /// Adds the events of raw JSON lines all-or-nothing (see [`crate::add_lines::add_lines`]:
-    /// each complete event parsed once); on failure, the position of the first bad line and why.
+    /// Adds the events of raw JSON lines in batches of `batch` lines, each all-or-nothing
+    /// (see [`crate::add_lines::add_batches`]: each complete event parsed once), until one
+    /// fails: the ids added, and the position of the first bad line and why.
     fn add_lines(
         &self,
         lines: &[&[u8]],
+        batch: usize,
         partial: bool,
-    ) -> Result<Vec<String>, (usize, crate::events::AddError)>;
+    ) -> (Vec<String>, Option<(usize, crate::events::AddError)>);
 
     /// The dataset's configuration (seed, size, time axis).
     fn dataset_config(&self) -> DatasetConfig;

@@ -166,8 +166,13 @@ impl<V: VendorModule> VendorApi for StoreBacked<V> {
         crate::events::add_all(self.module.store(), values, partial)
     }
 
-    fn add_lines(&self, lines: &[&[u8]], partial: bool) -> Result<Vec<String>, (usize, AddError)> {
-        crate::add_lines::add_lines(self.module.store(), lines, partial)
+    fn add_lines(
+        &self,
+        lines: &[&[u8]],
+        batch: usize,
+        partial: bool,
+    ) -> (Vec<String>, Option<(usize, AddError)>) {
+        crate::add_lines::add_batches(self.module.store(), lines, batch, partial)
     }
 
     fn dataset_config(&self) -> DatasetConfig {
