@@ -150,6 +150,25 @@ impl TestServer {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
+
+    /// Waits (bounded) until the replica follows Redis again (`/__eventmock/ready` says
+    /// `"state":"connected"`): after Redis restarts, it has then replayed the change log, and
+    /// what it serves from then on counts in the cluster's state.
+    pub async fn wait_connected(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let res = self.get("/__eventmock/ready", &[]).await;
+            if res.text().contains("\"state\":\"connected\"") {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not following Redis: {}",
+                res.text()
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
 }
 
 /// A parsed response.
