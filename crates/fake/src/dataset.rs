@@ -162,6 +162,21 @@ pub trait Generator: Sized + Send + Sync + 'static {
 /// A thread's reusable event (see [`Generator::scratch`]).
 pub type Scratch<E> = LocalKey<RefCell<Option<E>>>;
 
+/// [`Generator::scratch`] for a generator that keeps one reused event of type `$event` per
+/// thread (every generator whose `generate_into` rewrites an event in place).
+macro_rules! per_thread_scratch {
+    ($event:ty) => {
+        fn scratch() -> Option<&'static $crate::dataset::Scratch<$event>> {
+            ::std::thread_local! {
+                static SCRATCH: ::std::cell::RefCell<Option<$event>> =
+                    const { ::std::cell::RefCell::new(None) };
+            }
+            Some(&SCRATCH)
+        }
+    };
+}
+pub(crate) use per_thread_scratch;
+
 /// A virtual dataset of one vendor.
 pub struct Dataset<G: Generator> {
     /// Shared context.

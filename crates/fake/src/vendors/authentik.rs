@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use super::reuse::{keep, put_joined, put_opt, put_parts, put_str, put_value_str, with_spare};
 use super::{hex32, hex32_into};
 use crate::codec::IdFormat;
-use crate::dataset::{Context, Generator, Scratch};
+use crate::dataset::{Context, Generator};
 use crate::realism::names::{APPLICATIONS, FLOWS, GROUPS, OUTPOSTS, POLICIES, STAGES, TOKENS};
 use crate::realism::places::Place;
 use crate::realism::{Weights, skewed};
@@ -169,12 +169,7 @@ impl Generator for AuthentikGen {
         event
     }
 
-    fn scratch() -> Option<&'static Scratch<Event>> {
-        thread_local! {
-            static SCRATCH: RefCell<Option<Event>> = const { RefCell::new(None) };
-        }
-        Some(&SCRATCH)
-    }
+    crate::dataset::per_thread_scratch!(Event);
 
     /// Writes every field of `out` (strings in place, and the parts only some actions carry
     /// kept aside for the next event that carries them, so a reused event allocates nothing

@@ -7,8 +7,6 @@
 mod in_place;
 mod metadata;
 
-use std::cell::RefCell;
-
 use eventmock_model::Vendor;
 use eventmock_model::cf::{Entity, Event, EventType, Metadata};
 use serde_json::{Map, Value, json};
@@ -16,7 +14,7 @@ use serde_json::{Map, Value, json};
 use super::reuse::with_spare;
 use super::{hex32, uuid4};
 use crate::codec::IdFormat;
-use crate::dataset::{Context, Generator, Scratch};
+use crate::dataset::{Context, Generator};
 use crate::realism::names::{APP_KINDS, DOMAINS, SERVICE_KINDS, SPACES};
 use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
@@ -273,12 +271,7 @@ impl Generator for CfGen {
         }
     }
 
-    fn scratch() -> Option<&'static Scratch<Event>> {
-        thread_local! {
-            static SCRATCH: RefCell<Option<Event>> = const { RefCell::new(None) };
-        }
-        Some(&SCRATCH)
-    }
+    crate::dataset::per_thread_scratch!(Event);
 
     /// Writes every field of `out` in place; the metadata maps of the other kinds wait in
     /// this thread's spare parts, so a map of the kind needed only has its values rewritten.

@@ -4,11 +4,9 @@
 use eventmock_model::Vendor;
 use eventmock_model::halo::{EVENT_TYPES, Event, Target};
 
-use std::cell::RefCell;
-
 use super::reuse::{put_joined, put_str};
 use crate::codec::IdFormat;
-use crate::dataset::{Context, Generator, Scratch};
+use crate::dataset::{Context, Generator};
 use crate::realism::names::SITES;
 use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
@@ -127,12 +125,7 @@ impl Generator for HaloGen {
         }
     }
 
-    fn scratch() -> Option<&'static Scratch<Event>> {
-        thread_local! {
-            static SCRATCH: RefCell<Option<Event>> = const { RefCell::new(None) };
-        }
-        Some(&SCRATCH)
-    }
+    crate::dataset::per_thread_scratch!(Event);
 
     /// Writes every field of `out` in place (no allocation once its strings are long enough).
     fn generate_into(&self, ctx: &Context, index: u64, rng: &mut EventRng, out: &mut Event) {

@@ -3,8 +3,6 @@
 
 mod in_place;
 
-use std::cell::RefCell;
-
 use eventmock_model::Vendor;
 use eventmock_model::instavm::AuditEvent;
 use serde_json::json;
@@ -12,7 +10,7 @@ use serde_json::json;
 use super::reuse::with_spare;
 use super::uuid4;
 use crate::codec::IdFormat;
-use crate::dataset::{Context, Generator, Scratch};
+use crate::dataset::{Context, Generator};
 use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
 use crate::time::rfc3339_micros;
@@ -187,12 +185,7 @@ impl Generator for InstavmGen {
         }
     }
 
-    fn scratch() -> Option<&'static Scratch<AuditEvent>> {
-        thread_local! {
-            static SCRATCH: RefCell<Option<AuditEvent>> = const { RefCell::new(None) };
-        }
-        Some(&SCRATCH)
-    }
+    crate::dataset::per_thread_scratch!(AuditEvent);
 
     /// Writes every field of `out` in place; the fields only some events carry wait in this
     /// thread's spare parts while an event without them is in `out`.

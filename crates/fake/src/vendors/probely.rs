@@ -3,8 +3,6 @@
 
 mod in_place;
 
-use std::cell::RefCell;
-
 use eventmock_model::Vendor;
 use eventmock_model::probely::{
     ApiVersion, Content, Definition, Event, EventType, Finding, ObjectType, Scan, Site, SiteRef,
@@ -14,7 +12,7 @@ use eventmock_model::probely::{
 use super::base58_id;
 use super::reuse::with_spare;
 use crate::codec::IdFormat;
-use crate::dataset::{Context, Generator, Scratch};
+use crate::dataset::{Context, Generator};
 use crate::realism::names::SITES;
 use crate::realism::{Weights, skewed};
 use crate::rng::EventRng;
@@ -232,12 +230,7 @@ impl Generator for ProbelyGen {
         }
     }
 
-    fn scratch() -> Option<&'static Scratch<Event>> {
-        thread_local! {
-            static SCRATCH: RefCell<Option<Event>> = const { RefCell::new(None) };
-        }
-        Some(&SCRATCH)
-    }
+    crate::dataset::per_thread_scratch!(Event);
 
     /// Writes every field of `out` in place; the content objects and webhooks an event does
     /// not carry wait in this thread's spare parts for the next event that does.
